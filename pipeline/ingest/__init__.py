@@ -1,0 +1,1 @@
+"""Reading, cleaning, checking and segmenting input articles."""

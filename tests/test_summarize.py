@@ -1,0 +1,69 @@
+"""Summarization and map-reduce over inputs longer than the model accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.backends.base import load_backend
+from pipeline.config import GenerationOverrides, RuntimeConfig, SummarizationConfig
+from pipeline.models.registry import resolve_model
+from pipeline.summarize import Summarizer, SummaryTooLongError
+from tests.conftest import SAMPLES, tiny_config
+
+
+@pytest.fixture(scope="module")
+def backend(tiny_model_dirs):
+    config = tiny_config(tiny_model_dirs)
+    resolved = resolve_model("summarizer", config.summarization.model,
+                             model_cache=config.runtime.model_cache, offline=True)
+    return load_backend(resolved, RuntimeConfig(device="cpu"), GenerationOverrides())
+
+
+@pytest.fixture(scope="module")
+def english_sentences():
+    from pipeline.ingest.segment import split_sentences
+
+    text = next(iter(sorted((SAMPLES / "translations").glob("*.txt")))).read_text(encoding="utf-8")
+    return [s for para in text.split("\n\n") for s in split_sentences(para, "en")]
+
+
+def test_chunks_cover_every_sentence_in_order_under_the_limit(backend, english_sentences):
+    summarizer = Summarizer(backend, SummarizationConfig(max_input_tokens=64))
+    chunks = summarizer.plan_chunks(english_sentences)
+    assert len(chunks) > 1
+    assert max(backend.count_tokens(chunks)) <= 64
+    assert " ".join(chunks).split() == " ".join(english_sentences).split()
+
+
+def test_long_input_is_map_reduced(backend, english_sentences):
+    summarizer = Summarizer(backend, SummarizationConfig(max_input_tokens=160, max_reduce_rounds=3))
+    summary = summarizer.summarize(english_sentences)
+    assert summary.chunks > 1
+    assert summary.rounds >= 2
+    assert summary.input_tokens > 160
+    assert len(summary.sentences) <= 5
+
+
+def test_short_input_is_summarized_in_one_call(backend, english_sentences):
+    summarizer = Summarizer(backend, SummarizationConfig())
+    summary = summarizer.summarize(english_sentences[:3])
+    assert (summary.chunks, summary.rounds) == (1, 1)
+
+
+def test_an_input_that_will_not_shrink_is_an_error_not_a_truncation(backend, english_sentences):
+    summarizer = Summarizer(backend, SummarizationConfig(max_input_tokens=16, max_reduce_rounds=1))
+    with pytest.raises(SummaryTooLongError):
+        summarizer.summarize(english_sentences)
+
+
+def test_batched_summaries_match_one_at_a_time(backend, english_sentences):
+    summarizer = Summarizer(backend, SummarizationConfig(batch_size=3))
+    docs = [english_sentences[:2], english_sentences[2:6], english_sentences[6:9]]
+    together = [s.sentences for s in summarizer.summarize_many(docs)]
+    alone = [summarizer.summarize(d).sentences for d in docs]
+    assert together == alone
+
+
+def test_max_sentences_caps_the_briefing(backend, english_sentences):
+    summarizer = Summarizer(backend, SummarizationConfig(min_sentences=1, max_sentences=1))
+    assert len(summarizer.summarize(english_sentences[:4]).sentences) <= 1
