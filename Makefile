@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml requirements/spacy-model.txt
 	touch $(STAMP)
 
 brief: install
-	$(BIN)/briefing batch samples/articles --out out/brief
+	$(BIN)/briefing batch samples/articles --out out/brief --overwrite
 
 test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.article import Article
@@ -102,7 +102,7 @@ def run_batch(
     errors_path.unlink(missing_ok=True)
     result = BatchResult(out_dir=out_dir)
     started = time.perf_counter()
-    started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     briefings: list[Briefing] = []
     for outcome in engine.run(_dedupe(items), on_result=on_result):
         if isinstance(outcome, ArticleError):

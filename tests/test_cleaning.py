@@ -36,14 +36,16 @@ def _all_sentences(prepared):
 
 
 def test_leading_caption_with_agency_credit(preparer):
-    text = "Een medewerker inspecteert de kering bij Kamperland. Beeld ANP\n\n" + " ".join(STORY)
-    prepared = _prepare(preparer, text)
+    caption = "Een medewerker inspecteert de kering bij Kamperland. Beeld ANP"
+    prepared = _prepare(preparer, caption + "\n\n" + " ".join(STORY))
     assert _all_sentences(prepared) == STORY
-    assert prepared.removed_captions == ["Een medewerker inspecteert de kering bij Kamperland. Beeld ANP"]
+    assert prepared.removed_captions == [caption]
 
 
-@pytest.mark.parametrize("credit", ["Beeld AFP", "Beeld EPA", "Beeld Reuters", "Beeld ANP / Hollandse Hoogte",
-                                    "Beeld Marcel van den Bergh", "Foto ANP", "Beeld Getty Images"])
+@pytest.mark.parametrize("credit", [
+    "Beeld AFP", "Beeld EPA", "Beeld Reuters", "Beeld ANP / Hollandse Hoogte",
+    "Beeld Marcel van den Bergh", "Foto ANP", "Beeld Getty Images",
+])
 def test_caption_paragraph_in_the_middle(preparer, credit):
     text = f"{STORY[0]}\n\nDe stormvloedkering gaat dicht. {credit}\n\n{STORY[1]} {STORY[2]}"
     prepared = _prepare(preparer, text)
@@ -91,6 +93,13 @@ def test_dutch_abbreviations_do_not_end_sentences():
     text = "Het kabinet trekt 2,5 mld. euro uit, zei dr. Jansen op 14 maart. De Kamer stemde in."
     assert split_sentences(text) == [
         "Het kabinet trekt 2,5 mld. euro uit, zei dr. Jansen op 14 maart.", "De Kamer stemde in."]
+
+
+def test_words_that_end_sentences_are_not_taken_for_abbreviations():
+    text = "Iran vuurde raketten af op de VS. Het bleef daarna stil. Dat is nu eenmaal zo. Echt."
+    assert split_sentences(text) == [
+        "Iran vuurde raketten af op de VS.", "Het bleef daarna stil.", "Dat is nu eenmaal zo.",
+        "Echt."]
 
 
 def test_no_credit_survives_in_the_sample_corpus(preparer):

@@ -9,11 +9,13 @@ import pysbd
 
 # pysbd's Dutch rules split after these abbreviations ("2,5 mld. euro", "dr. Jansen").
 # A segment ending in one of them is joined to the next one.
-DUTCH_ABBREVIATIONS = frozenset(
-    """mld mln mrd dr drs ir ing mr prof st sr jr nr blz bijv bv ca cf enz etc evt max min
-    mevr dhr jl jhr vs vgl zgn resp incl excl ong o.a i.p.v m.b.t t.o.v d.w.z m.i.v a.s
-    tel art lid afd jan feb mrt apr aug sept sep okt nov dec ma di wo do vr za zo""".split()
-)
+# Only abbreviations that practically never end a sentence: "VS.", "zo.", "enz." often do.
+DUTCH_ABBREVIATIONS = frozenset([
+    "mld", "mln", "mrd", "dr", "drs", "ir", "ing", "mr", "prof", "sr", "jr", "nr", "blz",
+    "bijv", "bv", "ca", "cf", "evt", "mevr", "dhr", "jl", "jhr", "vgl", "zgn", "resp", "incl",
+    "excl", "ong", "o.a", "i.p.v", "m.b.t", "t.o.v", "d.w.z", "m.i.v", "a.s", "afd", "feb",
+    "mrt", "apr", "aug", "sept", "okt", "nov", "dec",
+])
 _LAST_TOKEN = re.compile(r"(?:^|\s)\(?([\w.]+)\.\s*$")
 # pysbd sometimes returns a closing quote or bracket as a segment of its own.
 _CLOSING_ONLY = re.compile(r"^[\"'”’»)\]]+$")

@@ -1,0 +1,65 @@
+"""One validated configuration: defaults < YAML < overrides, unknown keys rejected."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.config import AppConfig, load_config, parse_model_option
+from pipeline.errors import ConfigError
+from tests.conftest import REPO
+
+
+def test_default_yaml_spells_out_the_built_in_defaults():
+    assert load_config(REPO / "configs" / "default.yaml") == AppConfig()
+
+
+def test_yaml_then_overrides_take_precedence(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("translation:\n  batch_tokens: 1000\n  max_batch_size: 8\n")
+    config = load_config(path, {"translation.batch_tokens": "2000"})
+    assert config.translation.batch_tokens == 2000
+    assert config.translation.max_batch_size == 8
+    assert config.summarization.max_sentences == 5
+
+
+@pytest.mark.parametrize("yaml_text, phrase", [
+    ("translation:\n  batch_tokns: 5\n", "translation.batch_tokns: unknown key"),
+    ("summarization:\n  min_sentences: 6\n", "min_sentences must not exceed"),
+    ("runtime:\n  device: tpu\n", "runtime.device"),
+    ("- a list\n", "mapping"),
+    ("translation: [\n", "cannot read"),
+    ("translation:\n  model:\n    id: x\n    quantization: int8\n", "ctranslate2"),
+])
+def test_invalid_configs_name_the_problem(tmp_path, yaml_text, phrase):
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml_text)
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert phrase in str(info.value)
+
+
+def test_missing_config_file(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.yaml")
+
+
+def test_environment_variable_names_the_config(tmp_path, monkeypatch):
+    path = tmp_path / "env.yaml"
+    path.write_text("ingest:\n  min_article_words: 42\n")
+    monkeypatch.setenv("BRIEFING_CONFIG", str(path))
+    assert load_config().ingest.min_article_words == 42
+
+
+def test_model_option_parsing(tmp_path):
+    assert parse_model_option("org/model@abc1234").revision == "abc1234"
+    assert parse_model_option("org/model").revision is None
+    local = parse_model_option(str(tmp_path))
+    assert local.id == str(tmp_path.resolve()) and local.revision is None
+
+
+def test_offline_follows_the_environment(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert AppConfig().offline
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    assert not AppConfig().offline
