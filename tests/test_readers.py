@@ -123,3 +123,22 @@ def test_unsafe_ids_become_file_names():
     stream = io.BytesIO(json.dumps({"id": "../../etc/passwd", "text": DUTCH}).encode())
     (article,) = read_stdin(max_bytes=LIMIT, stream=stream)
     assert "/" not in article.id and not article.id.startswith(".")
+
+
+def test_parquet_tables_from_datasets(tmp_path):
+    from datasets import Dataset
+
+    path = tmp_path / "articles.parquet"
+    Dataset.from_list([
+        {"id": "p1", "text": DUTCH, "title": "Kop"},
+        {"id": None, "text": DUTCH, "title": None},
+        {"id": "p3", "text": "", "title": None},
+    ]).to_parquet(str(path))
+    first, no_id, empty = _read([path])
+    assert isinstance(first, Article) and (first.id, first.title) == ("p1", "Kop")
+    assert no_id.reason == "malformed-table" and no_id.origin.endswith(":row 2")
+    assert empty.reason == "empty"
+    broken = tmp_path / "broken.parquet"
+    broken.write_bytes(b"PAR1 not really")
+    (error,) = _read([broken])
+    assert error.reason == "malformed-table"

@@ -5,7 +5,8 @@ Formats:
   A ``.txt`` without that prefix is read as plain text with no date.
 - ``.jsonl``: one JSON object per line with ``id`` and ``text`` (optional ``date``,
   ``title``, ``url``, ``source``).
-- a directory: every ``.txt`` and ``.jsonl`` below it, in sorted order.
+- ``.parquet``: a table (e.g. a Hugging Face ``datasets`` export) with the JSONL columns.
+- a directory: every ``.txt``, ``.jsonl`` and ``.parquet`` below it, in sorted order.
 - ``-``: standard input, JSONL when every non-empty line is a JSON object, else one article.
 """
 
@@ -21,7 +22,7 @@ from pipeline.article import Article
 from pipeline.errors import ArticleError
 
 DATE_PREFIX = re.compile(r"^\ufeff?\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+", re.ASCII)
-ARTICLE_SUFFIXES = (".txt", ".jsonl")
+ARTICLE_SUFFIXES = (".txt", ".jsonl", ".parquet")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 ReadResult = Article | ArticleError
@@ -90,17 +91,26 @@ def parse_jsonl_line(line: str, *, origin: str) -> Article:
     except json.JSONDecodeError as exc:
         raise ArticleError(f"{origin}: invalid JSON ({exc.msg} at column {exc.colno})",
                            reason="malformed-jsonl", origin=origin) from None
+    return parse_record(record, origin=origin)
+
+
+def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl") -> Article:
+    """Validate one article record (a JSON object or a dataset row).
+
+    Raises:
+        ArticleError: ``reason`` for a non-object or missing/invalid fields, ``empty`` for
+            blank text.
+    """
     if not isinstance(record, dict):
         raise ArticleError(f"{origin}: expected a JSON object, got {type(record).__name__}",
-                           reason="malformed-jsonl", origin=origin)
+                           reason=reason, origin=origin)
     raw_id = record.get("id")
     article_id = safe_id(str(raw_id)) if raw_id not in (None, "") else None
     text = record.get("text")
     if article_id is None:
-        raise ArticleError(f"{origin}: the record has no 'id'", reason="malformed-jsonl",
-                           origin=origin)
+        raise ArticleError(f"{origin}: the record has no 'id'", reason=reason, origin=origin)
     if not isinstance(text, str):
-        raise ArticleError(f"{origin}: the record has no 'text' string", reason="malformed-jsonl",
+        raise ArticleError(f"{origin}: the record has no 'text' string", reason=reason,
                            origin=origin, article_id=article_id)
     if not text.strip():
         raise ArticleError(f"{origin}: the article is empty", reason="empty", origin=origin,
@@ -109,7 +119,7 @@ def parse_jsonl_line(line: str, *, origin: str) -> Article:
     for key, value in optional.items():
         if value is not None and not isinstance(value, str):
             raise ArticleError(f"{origin}: field '{key}' must be a string",
-                               reason="malformed-jsonl", origin=origin, article_id=article_id)
+                               reason=reason, origin=origin, article_id=article_id)
     extra = {k: v for k, v in record.items() if k not in {"id", "text", *optional}}
     return Article(id=article_id, text=text, origin=origin, extra=extra, **optional)
 
@@ -131,9 +141,37 @@ def read_jsonl_text(text: str, *, origin: str, max_bytes: int) -> Iterator[ReadR
             yield error
 
 
-def read_file(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
-    """Yield the articles (or errors) in one ``.txt`` or ``.jsonl`` file."""
+def read_parquet(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
+    """Yield one article or one error per row of a Parquet table read with ``datasets``."""
+    from datasets import Dataset
+
     origin = str(path)
+    try:
+        table = Dataset.from_parquet(str(path), keep_in_memory=True)
+    except Exception as exc:  # pyarrow raises many types for a damaged file
+        yield ArticleError(f"{origin}: not a readable Parquet table ({type(exc).__name__})",
+                           reason="malformed-table", origin=origin)
+        return
+    for number, row in enumerate(table, start=1):
+        where = f"{origin}:row {number}"
+        text = row.get("text")
+        if isinstance(text, str) and len(text.encode("utf-8")) > max_bytes:
+            yield ArticleError(f"{where}: the record is over the {max_bytes:,}-byte limit",
+                               reason="too-large", origin=where)
+            continue
+        record = {k: v for k, v in row.items() if v is not None}
+        try:
+            yield parse_record(record, origin=where, reason="malformed-table")
+        except ArticleError as error:
+            yield error
+
+
+def read_file(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
+    """Yield the articles (or errors) in one ``.txt``, ``.jsonl`` or ``.parquet`` file."""
+    origin = str(path)
+    if path.suffix.lower() == ".parquet":
+        yield from read_parquet(path, max_bytes=max_bytes)
+        return
     is_jsonl = path.suffix.lower() == ".jsonl"
     article_id = None if is_jsonl else safe_id(path.stem)
     try:
