@@ -50,6 +50,10 @@ eval: install
 bench: install
 	$(BIN)/python -m bench
 
+# The nightly job on the sample sources (configs/nightly.yaml); re-running it is a no-op.
+nightly: install
+	$(BIN)/briefing nightly --config configs/nightly.yaml
+
 lint: install
 	$(BIN)/ruff check pipeline tests
 

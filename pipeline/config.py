@@ -7,6 +7,7 @@ Unknown keys are an error everywhere, so a typo never silently falls back to a d
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -286,10 +287,8 @@ def load_config(
         data = loaded
     for dotted, value in (overrides or {}).items():
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(yaml.YAMLError):
                 value = yaml.safe_load(value)
-            except yaml.YAMLError:
-                pass
         data = _deep_merge(data, _dotted_to_nested(dotted, value))
         origin = f"{origin} + overrides"
     try:

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pipeline.config import AppConfig, load_config, parse_model_option
 from pipeline.errors import BriefingError, ConfigError, ModelUnavailableError
@@ -84,9 +85,9 @@ def configure_logging(verbose: bool = False) -> None:
 
 def fail(message: str, code: int = EXIT_USAGE, hint: str | None = None) -> None:
     """Print one clear error sentence (and an optional hint) and exit."""
-    stderr.print(f"[bold red]error:[/] {message}", markup=True)
+    stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True)
     if hint:
-        stderr.print(f"[dim]hint:[/] {hint}", markup=True)
+        stderr.print(f"[dim]hint:[/] {escape(hint)}", markup=True)
     raise typer.Exit(code)
 
 

@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Literal
 
 import typer
+from rich.markup import escape
 
 from pipeline.briefing import Briefing
 from pipeline.cli.common import (
@@ -44,7 +45,7 @@ def summarize_command(
     for outcome in engine.run(items):
         if isinstance(outcome, ArticleError):
             failed += 1
-            stderr.print(f"[bold red]error:[/] {outcome}", markup=True)
+            stderr.print(f"[bold red]error:[/] {escape(str(outcome))}", markup=True)
         elif output_format == "json":
             outputs.append(outcome.to_dict())
         else:

@@ -1,0 +1,207 @@
+"""A night's digest, rebuilt from the state and the per-article JSON files on every run.
+
+Nothing in the digest comes from the run's memory: the state database says which articles
+belong to the night (their latest outcome there), the article JSON files say what they read.
+So a resumed or repeated run writes the same complete digest, and ``--date`` rebuilds any
+past night. ``digest.json`` is the data; ``digest.md`` and ``digest.html`` render it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline import __version__
+from pipeline.config import NightlyConfig
+from pipeline.fileio import atomic_write_json, atomic_write_text
+from pipeline.nightly.evidence import find_evidence
+from pipeline.nightly.fetch import is_http_url
+from pipeline.nightly.grouping import GroupInput, group_articles
+from pipeline.nightly.render_html import render_html
+from pipeline.nightly.render_md import render_md
+from pipeline.nightly.state import DONE, NightOutcome, StateStore
+
+DIGEST_SCHEMA_VERSION = 1
+DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
+
+
+def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: NightlyConfig,
+                 run: dict | None, provenance: dict) -> dict:
+    """Assemble the digest of ``night`` (the JSON written to ``digest.json``).
+
+    Args:
+        store: the state.
+        night: ``YYYY-MM-DD``.
+        out_dir: ``nightly.out_dir`` (article paths in the state are relative to it).
+        settings: the nightly settings (thresholds and attempts are recorded in the digest).
+        run: the summary of the run writing the digest (None when only rebuilding).
+        provenance: package versions, git commit, configuration digest.
+    """
+    articles: list[dict] = []
+    failed: list[dict] = []
+    for outcome in store.night_outcomes(night):
+        if outcome.status == DONE:
+            entry = _article_entry(outcome, out_dir, settings)
+            if entry is not None:
+                articles.append(entry)
+                continue
+            failed.append(_failure_entry(outcome, settings, missing_output=True))
+        else:
+            failed.append(_failure_entry(outcome, settings))
+    groups = _groups(articles, settings)
+    models = next((a.pop("_models") for a in articles if a.get("_models")), None)
+    for article in articles:
+        article.pop("_models", None)
+        article.pop("_sentences", None)
+    return {
+        "schema_version": DIGEST_SCHEMA_VERSION,
+        "kind": "briefing-nightly-digest",
+        "pipeline_version": __version__,
+        "night": night,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "counts": {"articles": len(articles), "events": len(groups), "failed": len(failed)},
+        "run": run,
+        "runs": store.runs_for_night(night),
+        "groups": groups,
+        "articles": articles,
+        "failed": failed,
+        "settings": {
+            "group_threshold": settings.group_threshold,
+            "related_threshold": settings.related_threshold,
+            "max_attempts": settings.max_attempts,
+            "evidence_sentences": settings.evidence_sentences,
+        },
+        "models": models,
+        "provenance": provenance,
+    }
+
+
+def write_digest(digest: dict, night_dir: Path) -> dict[str, Path]:
+    """Write ``digest.json``, ``digest.md`` and ``digest.html`` atomically (JSON last, so a
+    reader that sees the new JSON also finds the new renderings)."""
+    night_dir.mkdir(parents=True, exist_ok=True)
+    paths = {name: night_dir / name for name in DIGEST_FILES}
+    atomic_write_text(paths["digest.md"], render_md(digest))
+    atomic_write_text(paths["digest.html"], render_html(digest))
+    atomic_write_json(paths["digest.json"], digest)
+    return paths
+
+
+def source_name(article: dict) -> str:
+    """How a source is named in the digest: the outlet, else the host, else the file."""
+    source = article.get("source") or ""
+    url = article.get("url")
+    if source and not _looks_like_path(source):
+        return source
+    if url and is_http_url(url):
+        return urlsplit(url).netloc
+    return Path(source).name if source else article["id"]
+
+
+def _looks_like_path(value: str) -> bool:
+    return "/" in value or "\\" in value or value.endswith((".txt", ".jsonl", ".html", ".htm"))
+
+
+def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig) -> dict | None:
+    if not outcome.output_path:
+        return None
+    try:
+        data = json.loads((out_dir / outcome.output_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    sentences = data.get("sentences") or []
+    english = [s.get("en") or "" for s in sentences]
+    summary = []
+    for sentence in data.get("summary_sentences") or []:
+        found = find_evidence(sentence, english, limit=settings.evidence_sentences)
+        summary.append({"en": sentence, "evidence": [
+            {"index": e.index, "nl": sentences[e.index].get("nl"), "en": english[e.index],
+             "score": e.score} for e in found]})
+    entry = {
+        "key": outcome.key,
+        "id": outcome.file_id,
+        "file": Path(outcome.output_path).name,
+        "title_en": data.get("title_en"),
+        "title_nl": data.get("title_nl"),
+        "date": data.get("date"),
+        "url": data.get("url"),
+        "source": data.get("source"),
+        "briefing_en": data.get("briefing_en"),
+        "summary": summary,
+        "kind": outcome.kind,
+        "attempt": outcome.attempt,
+        "processed_at": outcome.at.isoformat(timespec="seconds"),
+        "group": None,
+        "_sentences": sentences,
+        "_models": data.get("models"),
+    }
+    entry["source_name"] = source_name(entry)
+    return entry
+
+
+def _failure_entry(outcome: NightOutcome, settings: NightlyConfig, *,
+                   missing_output: bool = False) -> dict:
+    will_retry = outcome.status_now == "failed" and outcome.attempts_now < settings.max_attempts
+    if missing_output:
+        reason = "output-missing"
+        message = (f"the briefing was recorded but {outcome.output_path} is missing or "
+                   "unreadable; rerun with --reprocess " + outcome.file_id)
+    else:
+        reason, message = outcome.reason or "error", outcome.error or ""
+    return {
+        "key": outcome.key, "id": outcome.file_id, "origin": outcome.origin, "url": outcome.url,
+        "source": outcome.source, "reason": reason, "message": message,
+        "attempt": outcome.attempt, "max_attempts": settings.max_attempts,
+        "will_retry": will_retry, "status_now": outcome.status_now,
+        "night_now": outcome.night_now, "kind": outcome.kind,
+    }
+
+
+def _lead_index(members: list[dict]) -> int:
+    # The fullest report leads the event; ties go to the earliest id.
+    return max(range(len(members)),
+               key=lambda i: (len(members[i]["_sentences"]), [-ord(c) for c in members[i]["id"]]))
+
+
+def _groups(articles: list[dict], settings: NightlyConfig) -> list[dict]:
+    if not articles:
+        return []
+    inputs = [GroupInput(id=a["id"], nl=[s.get("nl") or s.get("en") or "" for s in a["_sentences"]],
+                         en=[s.get("en") or "" for s in a["_sentences"]]) for a in articles]
+    found = group_articles(inputs, threshold=settings.group_threshold,
+                           related_threshold=settings.related_threshold)
+    newest = [max((articles[i].get("date") or "") for i in group.members) for group in found]
+    # Most outlets first, then newest (undated last), then by id: stable across re-runs.
+    order = sorted(range(len(found)), key=lambda g: (
+        -len(found[g].members), newest[g] == "", _negated(newest[g]),
+        articles[found[g].members[0]]["id"]))
+    names = {g: f"event-{rank + 1}" for rank, g in enumerate(order)}
+    groups = []
+    for g in order:
+        members = [articles[i] for i in found[g].members]
+        lead = members[_lead_index(members)]
+        for member in members:
+            member["group"] = names[g]
+        dates = sorted({m["date"] for m in members if m.get("date")})
+        groups.append({
+            "id": names[g],
+            "headline": lead.get("title_en") or lead["id"],
+            "lead": lead["id"],
+            "articles": [lead["id"]] + [m["id"] for m in members if m is not lead],
+            "dates": dates,
+            "sources": [{"name": m["source_name"], "title": m.get("title_en"),
+                         "url": m.get("url"), "id": m["id"]}
+                        for m in [lead] + [m for m in members if m is not lead]],
+            "entities": found[g].entities,
+            "cohesion": found[g].cohesion,
+            "related": [{"group": names[other], "score": score}
+                        for other, score in found[g].related],
+        })
+    return groups
+
+
+def _negated(text: str) -> list[int]:
+    # Sort newest date first inside an ascending sort key.
+    return [-ord(c) for c in text]

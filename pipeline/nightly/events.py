@@ -1,0 +1,104 @@
+"""How a run's events reach a person or a log collector.
+
+- :class:`JsonLines`: ``--log-json``; one JSON object per event (and per warning logged by the
+  libraries) on stderr.
+- :class:`ConsoleEvents`: a progress bar when stderr is a terminal; otherwise only failures,
+  one line each (cron mails stderr).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from typing import TextIO
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+class JsonLines:
+    """Writes ``{"ts", "event", ...fields}`` lines to a stream (stderr by default)."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+
+    def __call__(self, event: str, fields: dict) -> None:
+        record = {"ts": _now(), "event": event, **fields}
+        self.stream.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+class JsonLogHandler(logging.Handler):
+    """Routes library log records into the same JSON lines (event ``log``)."""
+
+    def __init__(self, sink: JsonLines):
+        super().__init__(level=logging.WARNING)
+        self.sink = sink
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.sink("log", {"level": record.levelname.lower(), "logger": record.name,
+                              "message": record.getMessage()})
+        except Exception:  # a log line must never break the run
+            self.handleError(record)
+
+
+def install_json_logging(sink: JsonLines) -> None:
+    """Send log records and Python warnings to ``sink`` instead of text lines on the console."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if (isinstance(handler, logging.StreamHandler)
+                and getattr(handler, "stream", None) in (sys.stderr, sys.stdout, sys.__stderr__)):
+            root.removeHandler(handler)
+    root.addHandler(JsonLogHandler(sink))
+    logging.captureWarnings(True)  # e.g. a library's UserWarning becomes a "log" event
+
+
+class ConsoleEvents:
+    """Progress on a terminal, one line per failure everywhere.
+
+    Args:
+        console: where to write (stderr).
+        progress: show a progress bar (only when a person is watching).
+    """
+
+    def __init__(self, console: Console, *, progress: bool):
+        self.console = console
+        self.progress: Progress | None = None
+        self.task = None
+        if progress:
+            self.progress = Progress(TextColumn("[bold]nightly"), BarColumn(),
+                                     MofNCompleteColumn(), TimeElapsedColumn(),
+                                     TextColumn("{task.description}"), console=console,
+                                     transient=True)
+
+    def __call__(self, event: str, fields: dict) -> None:
+        if event == "source.failed":
+            self.console.print(f"[yellow]source not read:[/] {escape(fields['message'])}")
+        elif event == "article.failed":
+            self.console.print(f"[red]failed:[/] {escape(fields['key'])} ({fields['reason']}): "
+                               f"{escape(fields['message'])}")
+        if self.progress is None:
+            return
+        if event == "plan" and fields["work"]:
+            self.progress.start()
+            self.task = self.progress.add_task("loading models", total=fields["work"])
+        elif event == "models.loaded" and self.task is not None:
+            self.progress.update(self.task, description="")
+        elif event in ("article.done", "article.failed") and self.task is not None:
+            self.progress.advance(self.task)
+
+    def close(self) -> None:
+        """Stop the progress bar."""
+        if self.progress is not None:
+            self.progress.stop()

@@ -1,0 +1,216 @@
+"""``digest.html``: one self-contained page (inline CSS, no scripts, no external assets).
+
+Readable on a laptop and a phone: a single column that never exceeds a comfortable line
+length, Dutch and English side by side on wide screens and stacked on narrow ones, light
+and dark colour schemes. Every briefing sentence is a ``<details>`` element: open it to see
+the source sentences it draws on. Everything from the data is escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import urlsplit
+
+from pipeline.nightly.render_md import run_line
+
+CSS = """
+:root{--bg:#fbfaf7;--fg:#1d1d1f;--muted:#6b6b70;--line:#e4e1da;--card:#fff;--accent:#0b5cad;
+--chip:#eef3f9;--warn:#a03a12;--warnbg:#fff4ee;--nl:#f6f3ec}
+@media (prefers-color-scheme:dark){:root{--bg:#16171a;--fg:#e8e6e3;--muted:#a0a0a8;
+--line:#2c2e33;--card:#1e2024;--accent:#7db4ff;--chip:#243040;--warn:#ffb08a;--warnbg:#2e211b;
+--nl:#23241f}}
+*{box-sizing:border-box}
+html{-webkit-text-size-adjust:100%}
+body{margin:0;background:var(--bg);color:var(--fg);font:17px/1.55 -apple-system,
+BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+main{max-width:46rem;margin:0 auto;padding:1.5rem 1rem 4rem}
+header h1{font-size:1.6rem;line-height:1.2;margin:.2rem 0 .4rem}
+.muted{color:var(--muted)}
+.small{font-size:.85rem}
+.stats{display:flex;flex-wrap:wrap;gap:.4rem;margin:.8rem 0 0;padding:0;list-style:none}
+.stats li{background:var(--card);border:1px solid var(--line);border-radius:.5rem;
+padding:.15rem .6rem;font-size:.85rem}
+.stats b{font-variant-numeric:tabular-nums}
+nav.toc{margin:1.2rem 0;font-size:.95rem}
+nav.toc ol{padding-left:1.3rem;margin:.3rem 0}
+article.event{background:var(--card);border:1px solid var(--line);border-radius:.8rem;
+padding:1rem 1.1rem;margin:1.2rem 0}
+article.event h2{font-size:1.25rem;line-height:1.3;margin:0 0 .3rem}
+.meta{font-size:.85rem;color:var(--muted);margin-bottom:.6rem}
+.chips{display:flex;flex-wrap:wrap;gap:.3rem;margin:.4rem 0 .8rem;padding:0;list-style:none}
+.chips li{background:var(--chip);border-radius:1rem;padding:.05rem .6rem;font-size:.8rem}
+ol.briefing{list-style:none;margin:0;padding:0}
+ol.briefing li{margin:0 0 .35rem}
+details>summary{cursor:pointer;list-style:none}
+details>summary::-webkit-details-marker{display:none}
+ol.briefing summary{padding:.15rem 0 .15rem 1.1rem;position:relative}
+ol.briefing summary::before{content:"▸";position:absolute;left:0;color:var(--muted);
+transition:transform .15s}
+ol.briefing details[open]>summary::before{transform:rotate(90deg)}
+ol.briefing summary:hover{color:var(--accent)}
+.evidence{margin:.3rem 0 .7rem 1.1rem;border-left:3px solid var(--line);padding-left:.7rem}
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:.6rem;margin:.4rem 0;font-size:.9rem}
+.pair p{margin:0;padding:.4rem .55rem;border-radius:.4rem}
+.pair .nl{background:var(--nl)}
+.pair .en{background:var(--chip)}
+.pair .lang{display:block;font-size:.7rem;letter-spacing:.06em;text-transform:uppercase;
+color:var(--muted)}
+.none{font-size:.85rem;color:var(--muted);font-style:italic}
+h3.label{font-size:.75rem;letter-spacing:.06em;text-transform:uppercase;color:var(--muted);
+margin:.9rem 0 .2rem;font-weight:600}
+.sources{margin:0;padding-left:1.1rem;font-size:.9rem}
+.sources li{margin:.15rem 0}
+a{color:var(--accent);text-decoration-thickness:1px;text-underline-offset:2px}
+.more{margin-top:.6rem;font-size:.92rem}
+.more>summary{color:var(--accent)}
+.more .other{border-top:1px solid var(--line);padding-top:.5rem;margin-top:.5rem}
+.related{font-size:.85rem;margin-top:.6rem}
+section.failed{background:var(--warnbg);border:1px solid var(--line);border-radius:.8rem;
+padding:.8rem 1.1rem;margin:1.2rem 0}
+section.failed h2{font-size:1.1rem;color:var(--warn);margin:.2rem 0 .4rem}
+section.failed li{margin:.3rem 0;font-size:.92rem;overflow-wrap:anywhere}
+code{font:.85em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+footer{margin-top:2rem;font-size:.8rem;color:var(--muted);overflow-wrap:anywhere}
+@media (max-width:40rem){body{font-size:16px}main{padding:1rem .7rem 3rem}
+.pair{grid-template-columns:1fr}article.event{padding:.8rem .8rem}}
+@media print{body{background:#fff}details{display:block}article.event{break-inside:avoid}}
+"""
+
+
+def _e(value: object) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _safe_href(url: str | None) -> str | None:
+    # Only web links become anchors; anything else (javascript:, file paths) is shown as text.
+    if url and urlsplit(url).scheme.lower() in {"http", "https"}:
+        return url
+    return None
+
+
+def _summary_items(article: dict) -> str:
+    items = []
+    for sentence in article["summary"]:
+        pairs = []
+        for ev in sentence["evidence"]:
+            nl = (f'<p class="nl" lang="nl"><span class="lang">Dutch</span>{_e(ev["nl"])}</p>'
+                  if ev.get("nl") else "")
+            pairs.append(f'<div class="pair">{nl}<p class="en" lang="en">'
+                         f'<span class="lang">English</span>{_e(ev["en"])}</p></div>')
+        body = "".join(pairs) or '<p class="none">No source sentence shares its words.</p>'
+        items.append(f"<li><details><summary>{_e(sentence['en'])}</summary>"
+                     f'<div class="evidence">{body}</div></details></li>')
+    if not items:
+        return '<p class="none">The summarizer produced no text.</p>'
+    return f'<ol class="briefing">{"".join(items)}</ol>'
+
+
+def _source_item(source: dict) -> str:
+    title = _e(source.get("title") or source["id"])
+    href = _safe_href(source.get("url"))
+    link = f'<a href="{_e(href)}" rel="noopener">{title}</a>' if href else title
+    return f'<li>{link} <span class="muted">— {_e(source["name"])}</span></li>'
+
+
+def _event(group: dict, by_id: dict, titles: dict) -> str:
+    lead = by_id[group["lead"]]
+    dates = " – ".join(dict.fromkeys([group["dates"][0], group["dates"][-1]])) \
+        if group["dates"] else "undated"
+    count = len(group["articles"])
+    meta = f'{_e(dates)} · {count} source{"s" if count != 1 else ""}'
+    chips = "".join(f"<li>{_e(name)}</li>" for name in group["entities"])
+    parts = [f'<article class="event" id="{_e(group["id"])}">',
+             f"<h2>{_e(group['headline'])}</h2>", f'<div class="meta">{meta}</div>']
+    if chips:
+        parts.append(f'<ul class="chips" aria-label="Key entities">{chips}</ul>')
+    parts.append(_summary_items(lead))
+    parts.append('<h3 class="label">Sources</h3><ul class="sources">'
+                 + "".join(_source_item(s) for s in group["sources"]) + "</ul>")
+    others = [by_id[i] for i in group["articles"] if i != lead["id"]]
+    if others:
+        inner = "".join(
+            f'<div class="other"><strong>{_e(o.get("title_en") or o["id"])}</strong> '
+            f'<span class="muted small">— {_e(o["source_name"])}</span>{_summary_items(o)}</div>'
+            for o in others)
+        parts.append(f'<details class="more"><summary>The other {len(others)} '
+                     f'briefing{"s" if len(others) != 1 else ""} of this event</summary>'
+                     f"{inner}</details>")
+    if group["related"]:
+        links = ", ".join(f'<a href="#{_e(r["group"])}">{_e(titles[r["group"]])}</a>'
+                          for r in group["related"])
+        parts.append(f'<div class="related muted">Related: {links}</div>')
+    parts.append("</article>")
+    return "".join(parts)
+
+
+def _failed(digest: dict) -> str:
+    run = digest.get("run") or {}
+    blocks = []
+    if digest["failed"]:
+        items = []
+        for item in digest["failed"]:
+            retry = ("will be retried on the next run" if item["will_retry"]
+                     else "no attempts left" if item["status_now"] == "failed"
+                     else f"now {item['status_now']}")
+            href = _safe_href(item.get("url"))
+            name = (f'<a href="{_e(href)}" rel="noopener">{_e(item["id"])}</a>' if href
+                    else f"<code>{_e(item['id'])}</code>")
+            items.append(f"<li>{name} <strong>{_e(item['reason'])}</strong>: {_e(item['message'])}"
+                         f' <span class="muted">(attempt {item["attempt"]} of '
+                         f'{item["max_attempts"]}, {_e(retry)})</span></li>')
+        blocks.append(f'<section class="failed" id="failed"><h2>Not briefed '
+                      f'({len(digest["failed"])})</h2><ul>{"".join(items)}</ul></section>')
+    if run.get("source_errors"):
+        items = "".join(f"<li><code>{_e(e['source'])}</code>: {_e(e['message'])}</li>"
+                        for e in run["source_errors"])
+        blocks.append(f'<section class="failed"><h2>Sources not read</h2><ul>{items}</ul>'
+                      "</section>")
+    if run.get("exhausted_keys"):
+        items = "".join(f"<li><code>{_e(k)}</code></li>" for k in run["exhausted_keys"])
+        blocks.append('<section class="failed"><h2>Given up (no attempts left)</h2>'
+                      f'<p class="small">Retry with <code>--reprocess failed</code>.</p>'
+                      f"<ul>{items}</ul></section>")
+    return "".join(blocks)
+
+
+def render_html(digest: dict) -> str:
+    """The digest as one HTML page."""
+    counts = digest["counts"]
+    run = digest.get("run") or {}
+    by_id = {a["id"]: a for a in digest["articles"]}
+    titles = {g["id"]: g["headline"] for g in digest["groups"]}
+    stats = [("articles", counts["articles"]), ("events", counts["events"]),
+             ("not briefed", counts["failed"])]
+    stats += [(k, run[k]) for k in ("new", "changed", "unchanged", "retried") if run.get(k)]
+    stat_items = "".join(f"<li><b>{_e(v)}</b> {_e(k)}</li>" for k, v in stats)
+    toc = ""
+    if len(digest["groups"]) > 3:
+        toc = ('<nav class="toc"><strong>Events</strong><ol>' + "".join(
+            f'<li><a href="#{_e(g["id"])}">{_e(g["headline"])}</a></li>'
+            for g in digest["groups"]) + "</ol></nav>")
+    events = "".join(_event(g, by_id, titles) for g in digest["groups"])
+    if not events:
+        events = '<p class="muted">Nothing was briefed this night.</p>'
+    models = digest.get("models") or {}
+    model_names = ", ".join(f"{role}: {info.get('id')}" for role, info in models.items()
+                            if isinstance(info, dict))
+    footer = (f"Generated {_e(digest['generated_at'])} by briefing "
+              f"{_e(digest['pipeline_version'])}"
+              + (f" · {_e(model_names)}" if model_names else "")
+              + ". Expand a sentence to see the source sentences it draws on, found by word "
+              "overlap with the translation.")
+    return (
+        "<!doctype html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="color-scheme" content="light dark">'
+        f"<title>Briefing digest — {_e(digest['night'])}</title>"
+        f"<style>{CSS}</style></head><body><main>"
+        f'<header><div class="muted small">Nightly briefing</div>'
+        f"<h1>{_e(digest['night'])}</h1>"
+        f'<div class="muted small">{_e(run_line(digest.get("run")))}</div>'
+        f'<ul class="stats">{stat_items}</ul></header>'
+        f"{toc}{events}{_failed(digest)}"
+        f"<footer>{footer}</footer>"
+        "</main></body></html>\n"
+    )

@@ -1,0 +1,466 @@
+"""`run_nightly`: read the sources, brief what is new or changed, write the night's digest.
+
+The order of operations is what makes a run crash-safe and exactly-once:
+
+1. Take the single-run lock (a second run refuses: :class:`~pipeline.nightly.lock.RunActiveError`).
+2. Read every source and plan against the state; register new/changed articles as
+   ``pending`` *with their text* in one transaction.
+3. Process the work list (everything pending, plus failures with attempts left) window by
+   window: count an attempt, brief, write ``<id>.json`` atomically, *then* commit ``done``
+   (or ``failed`` with its reason). A kill between the write and the commit re-does that
+   article on the next run, which replaces the file atomically and commits once.
+4. Rebuild the night's digest from the state and the article files, atomically.
+
+Models are loaded only when the work list is not empty.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import socket
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from pipeline.briefing import Briefing
+from pipeline.config import AppConfig, NightlyConfig
+from pipeline.errors import ArticleError, ConfigError
+from pipeline.fileio import atomic_write_json
+from pipeline.nightly.cache import SqlTranslationCache
+from pipeline.nightly.digest import build_digest, write_digest
+from pipeline.nightly.fetch import Fetcher, FetchError
+from pipeline.nightly.lock import RunLock
+from pipeline.nightly.plan import Planner, needs_fetch
+from pipeline.nightly.sources import (
+    SourceContext,
+    SourceError,
+    check_sources,
+    read_source,
+    resolve,
+)
+from pipeline.nightly.state import (
+    PENDING,
+    StateStore,
+    WorkItem,
+    normalise_url,
+    payload_to_article,
+    sqlite_file,
+)
+from pipeline.provenance import package_versions
+
+EXIT_OK = 0
+EXIT_ARTICLES_FAILED = 1
+EXIT_USAGE = 2
+EXIT_RUN_ACTIVE = 3
+EXIT_INTERNAL = 4
+MAX_LISTED = 50  # keys listed per category in a summary
+
+EventSink = Callable[[str, dict], None]
+
+
+@dataclass
+class NightlyResult:
+    """What one run did.
+
+    Attributes:
+        night: ``YYYY-MM-DD``.
+        night_dir: ``OUT_DIR/NIGHT``.
+        summary: the run summary (also in ``digest.json`` under ``run``).
+        digest: the digest data (None for a dry run).
+        paths: the digest files written.
+        models_loaded: whether any model was loaded.
+        planned: for a dry run, ``(key, action)`` for every article that would be touched.
+    """
+
+    night: str
+    night_dir: Path
+    summary: dict
+    digest: dict | None = None
+    paths: dict[str, Path] = field(default_factory=dict)
+    models_loaded: bool = False
+    dry_run: bool = False
+    planned: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all good; 1 the night lists failed articles or a source could not be read."""
+        if self.dry_run:
+            return EXIT_OK
+        failed = bool(self.digest and self.digest["failed"])
+        return EXIT_ARTICLES_FAILED if failed or self.summary.get("source_errors") else EXIT_OK
+
+
+def resolve_night(night: date | str | None) -> str:
+    """The night as ``YYYY-MM-DD`` (default: today, local time).
+
+    Raises:
+        ConfigError: not a valid date.
+    """
+    if night is None:
+        return date.today().isoformat()
+    if isinstance(night, date):
+        return night.isoformat()
+    try:
+        return date.fromisoformat(night).isoformat()
+    except ValueError:
+        raise ConfigError(f"--date expects YYYY-MM-DD, got '{night}'") from None
+
+
+def lock_path_for(settings: NightlyConfig) -> Path:
+    """``nightly.lock_path``, or next to the SQLite file, or in the output folder."""
+    if settings.lock_path is not None:
+        return settings.lock_path
+    db_file = sqlite_file(normalise_url(settings.state_url))
+    if db_file is not None:
+        return db_file.with_name(db_file.name + ".lock")
+    return settings.out_dir / ".nightly.lock"
+
+
+def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: bool = False,
+                reprocess: Sequence[str] = (), on_event: EventSink | None = None,
+                fetcher: Callable | None = None) -> NightlyResult:
+    """Run one night (see the module docstring).
+
+    Args:
+        config: the resolved configuration (``config.nightly`` holds the nightly settings).
+        night: the night to run or rebuild (default today).
+        dry_run: read and plan only: no lock, no state changes, no models, no files.
+        reprocess: keys, article ids, ``failed`` or ``all``: brief these again even if
+            unchanged (attempts are reset).
+        on_event: receives ``(event, fields)`` for progress and machine-readable logs.
+        fetcher: replaces the HTTP fetcher (tests).
+
+    Raises:
+        RunActiveError: another run holds the lock (exit code 3).
+        ConfigError, FileNotFoundError: bad sources or settings (exit code 2).
+        ModelUnavailableError: a model is missing (exit code 2; nothing was claimed).
+        StateError: the state database cannot be used.
+    """
+    settings = config.nightly
+    night = resolve_night(night)
+    check_sources(settings.sources)
+    emit = on_event or (lambda _event, _fields: None)
+    ctx = SourceContext(
+        max_article_bytes=config.ingest.max_article_bytes, feed_min_words=settings.feed_min_words,
+        fetch=fetcher or Fetcher(timeout_s=settings.fetch_timeout_s,
+                                 max_bytes=settings.fetch_max_bytes,
+                                 user_agent=settings.user_agent))
+    if dry_run:
+        return _dry_run(config, night, ctx, emit)
+    with RunLock(lock_path_for(settings), night=night):
+        store = StateStore.open(settings.state_url)
+        try:
+            return _Run(config, store, night, ctx, emit).execute(reprocess)
+        finally:
+            store.close()
+
+
+class _Run:
+    """One locked run; see :func:`run_nightly`."""
+
+    def __init__(self, config: AppConfig, store: StateStore, night: str, ctx: SourceContext,
+                 emit: EventSink):
+        self.config = config
+        self.settings = config.nightly
+        self.store = store
+        self.night = night
+        self.ctx = ctx
+        self.emit = emit
+        self.night_dir = self.settings.out_dir / night
+        self.engine = None
+        self.kinds: Counter = Counter()
+        self.outcomes: Counter = Counter()
+
+    def execute(self, reprocess: Sequence[str]) -> NightlyResult:
+        started = time.perf_counter()
+        started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        snapshot = self.store.snapshot()
+        forced = _select(reprocess, snapshot)
+        run_id = self.store.start_run(self.night, pid=os.getpid(), host=socket.gethostname())
+        self.emit("run.started", {"night": self.night, "run_id": run_id, "pid": os.getpid()})
+        _sweep_temporary_files(self.settings.out_dir)
+        try:
+            planner, source_errors, collect_s = self._collect(snapshot)
+            plan = planner.plan
+            self.store.touch(plan.unchanged)
+            self.store.register(plan.register, run_id=run_id, file_ids=planner.new_file_ids)
+            for candidate, kind in plan.read_failures:
+                error = candidate.error
+                assert error is not None
+                self.kinds[kind] += 1
+                self._failed(candidate.key, run_id, kind, error.reason, str(error),
+                             attempt=None, count_attempt=True, source=candidate.source,
+                             file_id=planner.new_file_ids.get(candidate.key))
+            self.store.force(forced, run_id=run_id)
+            work = self.store.work_list(self.settings.max_attempts, run_id)
+            self.emit("plan", {"night": self.night, "seen": plan.seen, "work": len(work),
+                               "unchanged": len(plan.unchanged), "exhausted": len(plan.exhausted),
+                               "source_errors": len(source_errors)})
+            process_s, models_s = self._process(work, run_id)
+            digest_started = time.perf_counter()
+            summary = self._summary(run_id, started_at, plan, source_errors, {
+                "collect_s": round(collect_s, 3), "models_s": round(models_s, 3),
+                "process_s": round(process_s, 3)})
+            digest = build_digest(self.store, night=self.night, out_dir=self.settings.out_dir,
+                                  settings=self.settings, run=summary,
+                                  provenance=_provenance(self.config))
+            summary["durations"]["digest_s"] = round(time.perf_counter() - digest_started, 3)
+            summary["durations"]["total_s"] = round(time.perf_counter() - started, 3)
+            summary["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            result = NightlyResult(night=self.night, night_dir=self.night_dir, summary=summary,
+                                   digest=digest, models_loaded=summary["models_loaded"])
+            summary["exit_code"] = result.exit_code
+            digest["run"] = summary
+            for run in digest["runs"]:  # this run, as it will be recorded below
+                if run["id"] == run_id:
+                    run.update(status="finished", finished_at=summary["finished_at"],
+                               exit_code=result.exit_code, summary=summary)
+            result.paths = write_digest(digest, self.night_dir)
+            # Finished only once the digest is written: a kill before this line leaves the
+            # run "running", and the next run marks it interrupted and rewrites the digest.
+            self.store.finish_run(run_id, status="finished", summary=summary,
+                                  exit_code=result.exit_code)
+        except BaseException as exc:
+            with contextlib.suppress(Exception):  # never hide the original error
+                self.store.finish_run(run_id, status="error", exit_code=None,
+                                      summary={"error": f"{type(exc).__name__}: {exc}"})
+            raise
+        self.emit("digest.written", {"night": self.night,
+                                     "paths": {k: str(v) for k, v in result.paths.items()}})
+        self.emit("run.finished", summary)
+        return result
+
+    def _summary(self, run_id: int, started_at: str, plan, source_errors: list[SourceError],
+                 durations: dict) -> dict:
+        loaded = bool(self.engine is not None and self.engine.models_loaded)
+        return {
+            "night": self.night, "run_id": run_id, "started_at": started_at, "dry_run": False,
+            "seen": plan.seen, "new": self.kinds["new"], "changed": self.kinds["changed"],
+            "unchanged": len(plan.unchanged), "retried": self.kinds["retried"],
+            "resumed": self.kinds["resumed"], "reprocessed": self.kinds["reprocessed"],
+            "done": self.outcomes["done"], "failed": self.outcomes["failed"],
+            "exhausted": len(plan.exhausted), "duplicates": len(plan.duplicates),
+            "kept": len(plan.kept),
+            "exhausted_keys": [k.key for k in plan.exhausted][:MAX_LISTED],
+            "warnings": [{"key": c.key, "message": str(c.error)} for c in plan.kept][:MAX_LISTED],
+            "source_errors": [{"source": e.source, "message": e.message} for e in source_errors],
+            "models_loaded": loaded,
+            "translation": dict(self.engine.translator.stats) if loaded else None,
+            "durations": durations,
+        }
+
+    # -- collect --------------------------------------------------------------------------
+
+    def _collect(self, snapshot) -> tuple[Planner, list[SourceError], float]:
+        started = time.perf_counter()
+        planner = Planner(snapshot, self.store.file_ids(), self.settings.max_attempts)
+        source_errors: list[SourceError] = []
+        for spec in self.settings.sources:
+            source_started = time.perf_counter()
+            count = 0
+            try:
+                for candidate in read_source(spec, self.ctx):
+                    if needs_fetch(candidate, snapshot.get(candidate.key),
+                                   self.settings.max_attempts):
+                        candidate = resolve(candidate, self.ctx)
+                    planner.add(candidate)
+                    count += 1
+            except (FetchError, OSError) as exc:
+                message = str(exc) if isinstance(exc, FetchError) else f"{spec}: {exc}"
+                source_errors.append(SourceError(source=spec, message=message))
+                self.emit("source.failed", {"source": spec, "message": message})
+            self.emit("source.read", {"source": spec, "articles": count,
+                                      "seconds": round(time.perf_counter() - source_started, 3)})
+        return planner, source_errors, time.perf_counter() - started
+
+    # -- process --------------------------------------------------------------------------
+
+    def _process(self, work: list[WorkItem], run_id: int) -> tuple[float, float]:
+        runnable = []
+        for item in work:
+            if item.status == PENDING and item.attempts >= self.settings.max_attempts:
+                # Claimed max_attempts times and never finished: it kills the process.
+                self.kinds["resumed" if item.resumed else item.kind] += 1
+                self._failed(item.key, run_id, item.kind, "crashed",
+                             f"the run stopped while briefing this article {item.attempts} "
+                             "time(s) (killed or crashed); given up", attempt=item.attempts)
+            elif item.payload is None:
+                self._failed(item.key, run_id, item.kind, "no-content",
+                             "the stored article is missing; it is read again when its source "
+                             "offers it", attempt=item.attempts)
+            else:
+                runnable.append(item)
+        if not runnable:
+            return 0.0, 0.0
+        from pipeline.engine import BriefingEngine  # the engine pulls in torch
+
+        self.engine = BriefingEngine(self.config, cache=SqlTranslationCache(self.store.engine),
+                                     window=self.settings.window)
+        started = time.perf_counter()
+        self.engine.load_models()  # a missing model fails here, before any attempt is counted
+        models_s = time.perf_counter() - started
+        self.emit("models.loaded", {"seconds": round(models_s, 3)})
+        self.night_dir.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        window = self.settings.window
+        for offset in range(0, len(runnable), window):
+            chunk = runnable[offset:offset + window]
+            self.store.claim([item.key for item in chunk])
+            originals = [payload_to_article(item.payload or "") for item in chunk]
+            articles = [replace(a, id=item.file_id) for a, item in zip(originals, chunk, strict=True)]
+            for item, original, outcome in zip(chunk, originals, self.engine.run(articles),
+                                               strict=True):
+                kind = "resumed" if item.resumed else item.kind
+                self.kinds[kind] += 1
+                if isinstance(outcome, ArticleError):
+                    self._failed(item.key, run_id, item.kind, outcome.reason, str(outcome),
+                                 attempt=item.attempts + 1)
+                else:
+                    self._done(item, original.id, outcome, run_id)
+        return time.perf_counter() - started, models_s
+
+    def _done(self, item: WorkItem, article_id: str, briefing: Briefing, run_id: int) -> None:
+        data = briefing.to_dict()
+        data["nightly"] = {
+            "key": item.key, "night": self.night, "run_id": run_id, "kind": item.kind,
+            "attempt": item.attempts + 1, "content_hash": item.content_hash,
+            "article_id": article_id,
+        }
+        relative = f"{self.night}/{item.file_id}.json"
+        atomic_write_json(self.settings.out_dir / relative, data)
+        # Only now is the article done: a kill before this commit re-does it next run.
+        self.store.record_done(item.key, night=self.night, run_id=run_id, kind=item.kind,
+                               output_path=relative)
+        self.outcomes["done"] += 1
+        self.emit("article.done", {"key": item.key, "id": item.file_id, "kind": item.kind,
+                                   "seconds": briefing.timings.get("total_s")})
+
+    def _failed(self, key: str, run_id: int, kind: str, reason: str, message: str, *,
+                attempt: int | None, count_attempt: bool = False, source: str | None = None,
+                file_id: str | None = None) -> None:
+        self.store.record_failed(key, night=self.night, run_id=run_id, kind=kind, reason=reason,
+                                 message=message, count_attempt=count_attempt, source=source,
+                                 file_id=file_id)
+        self.outcomes["failed"] += 1
+        self.emit("article.failed", {"key": key, "kind": kind, "reason": reason,
+                                     "message": message, "attempt": attempt,
+                                     "max_attempts": self.settings.max_attempts})
+
+
+def _select(selectors: Sequence[str], snapshot: dict) -> list[str]:
+    """Keys named by ``--reprocess`` values.
+
+    Raises:
+        ConfigError: a value matches no known article.
+    """
+    keys: list[str] = []
+    for selector in selectors:
+        if selector == "all":
+            matched = list(snapshot)
+        elif selector == "failed":
+            matched = [k for k, v in snapshot.items() if v.status == "failed"]
+        else:
+            matched = [k for k, v in snapshot.items()
+                       if selector in (k, v.file_id, v.article_id)]
+            if not matched:
+                raise ConfigError(f"--reprocess {selector}: no known article has this key or id "
+                                  "(keys and ids are listed in digest.json)")
+        keys.extend(matched)
+    return list(dict.fromkeys(keys))
+
+
+def _sweep_temporary_files(out_dir: Path) -> None:
+    # A kill during an atomic write leaves its temporary file; only this run (it holds the
+    # lock) writes here, so any left over is garbage.
+    if out_dir.is_dir():
+        for pattern in (".*.tmp", "*/.*.tmp"):
+            for path in out_dir.glob(pattern):
+                path.unlink(missing_ok=True)
+
+
+def _dry_run(config: AppConfig, night: str, ctx: SourceContext, emit: EventSink) -> NightlyResult:
+    settings = config.nightly
+    url = normalise_url(settings.state_url)
+    db_file = sqlite_file(url)
+    store = None
+    if db_file is None or db_file.exists():
+        store = StateStore.open(url, create=False)
+    try:
+        has_state = store is not None and store.has_tables()
+        snapshot = store.snapshot() if has_state else {}
+        file_ids = store.file_ids() if has_state else set()
+        planner = Planner(snapshot, file_ids, settings.max_attempts)
+        planned: list[tuple[str, str]] = []
+        source_errors = []
+        actions: Counter = Counter()
+        for spec in settings.sources:
+            try:
+                for candidate in read_source(spec, ctx):
+                    if needs_fetch(candidate, snapshot.get(candidate.key), settings.max_attempts):
+                        candidate = resolve(candidate, ctx)
+                    action = planner.add(candidate)
+                    actions[action] += 1
+                    if action not in ("unchanged", "duplicate"):
+                        planned.append((candidate.key, action))
+            except (FetchError, OSError) as exc:
+                source_errors.append({"source": spec, "message": str(exc)})
+        if has_state:
+            seen = {key for key, _ in planned} | set(planner.plan.unchanged)
+            for item in store.work_list(settings.max_attempts, run_id=-1):
+                if item.key not in seen:
+                    action = "resumed" if item.status == PENDING else "retried"
+                    planned.append((item.key, action))
+                    actions[action] += 1
+    finally:
+        if store is not None:
+            store.close()
+    summary = {"night": night, "dry_run": True, "seen": planner.plan.seen,
+               "actions": dict(actions), "source_errors": source_errors,
+               "models_loaded": False}
+    for key, action in planned:
+        emit("dry_run.item", {"key": key, "action": action})
+    return NightlyResult(night=night, night_dir=settings.out_dir / night, summary=summary,
+                         dry_run=True, planned=planned)
+
+
+def _provenance(config: AppConfig) -> dict:
+    resolved = json.dumps(config.model_dump(mode="json"), sort_keys=True)
+    url = make_url(normalise_url(config.nightly.state_url))
+    return {
+        "versions": package_versions(),
+        "git_commit": _git_head(Path(__file__).resolve().parent),
+        "config_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
+        "state_url": url.render_as_string(hide_password=True),
+    }
+
+
+def _git_head(start: Path) -> str | None:
+    """The checkout's HEAD commit, read from ``.git`` (no subprocess: this runs nightly)."""
+    for folder in (start, *start.parents):
+        git = folder / ".git"
+        if not git.is_dir():
+            continue
+        try:
+            head = (git / "HEAD").read_text(encoding="utf-8").strip()
+            if not head.startswith("ref: "):
+                return head or None
+            ref = head[5:]
+            if (git / ref).is_file():
+                return (git / ref).read_text(encoding="utf-8").strip() or None
+            packed = git / "packed-refs"
+            if packed.is_file():
+                for line in packed.read_text(encoding="utf-8").splitlines():
+                    if line.endswith(" " + ref):
+                        return line.split(" ", 1)[0]
+        except OSError:
+            return None
+        return None
+    return None

@@ -1,0 +1,274 @@
+"""Where the night's articles come from, as a stream of keyed candidates.
+
+A source is one of (``nightly.sources`` or ``--source``):
+- a folder: every ``.txt`` (desk format), ``.jsonl`` and ``.html``/``.htm`` file below it;
+- a ``.txt``, ``.jsonl`` or ``.html`` file;
+- an RSS/Atom feed: a local ``.xml``/``.rss``/``.atom`` file or an http(s) URL (feedparser);
+- an http(s) URL of a single article page.
+
+Every article gets a *key* that identifies it across nights: its URL when it has one, else
+``SOURCE/ID`` (the source as written in the config, the article id). A feed entry whose text is
+shorter than ``nightly.feed_min_words`` is a teaser: its link is fetched and the article is
+extracted from the page (trafilatura), but only when the state does not already know that
+entry in the same version (see :class:`Candidate.stamp`).
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pipeline.article import Article
+from pipeline.errors import ArticleError, ConfigError
+from pipeline.ingest.readers import read_file, safe_id
+from pipeline.nightly.extract import fragment_to_text, page_to_article
+from pipeline.nightly.fetch import Fetched, FetchError, is_http_url
+
+ARTICLE_SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
+FEED_SUFFIXES = (".xml", ".rss", ".atom")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One article as offered by a source, not yet compared with the state.
+
+    Exactly one of ``article``, ``error`` and ``fetch_url`` is set: the article itself, why it
+    could not be read, or the page still to fetch for it.
+
+    Attributes:
+        key: identity across nights (URL, or ``SOURCE/ID``).
+        source: the source as configured.
+        stamp: the feed's version of the entry (its updated/published value) for entries that
+            need a fetch: an unchanged stamp of an article already done means no fetch.
+    """
+
+    key: str
+    source: str
+    article: Article | None = None
+    error: ArticleError | None = None
+    fetch_url: str | None = None
+    stamp: str | None = None
+    title: str | None = None
+    date: str | None = None
+    display_source: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceError:
+    """A whole source could not be read tonight (its articles are not lost: see the digest)."""
+
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What reading sources needs."""
+
+    max_article_bytes: int
+    feed_min_words: int
+    fetch: Callable[[str], Fetched]
+
+
+def check_sources(specs: list[str]) -> None:
+    """Fail early on sources that cannot work (usage errors, exit 2).
+
+    Raises:
+        ConfigError: no sources, or an unsupported local file type.
+        FileNotFoundError: a local path does not exist.
+    """
+    if not specs:
+        raise ConfigError("no sources: pass --source PATH_OR_URL or set nightly.sources")
+    for spec in specs:
+        if is_http_url(spec):
+            continue
+        path = _local_path(spec)
+        if not path.exists():
+            raise FileNotFoundError(spec)
+        if path.is_file() and path.suffix.lower() not in ARTICLE_SUFFIXES + FEED_SUFFIXES:
+            raise ConfigError(
+                f"source {spec}: unsupported file type '{path.suffix}'; expected a folder, "
+                f"{', '.join(ARTICLE_SUFFIXES + FEED_SUFFIXES)}, or an http(s) URL")
+
+
+def read_source(spec: str, ctx: SourceContext) -> Iterator[Candidate]:
+    """Yield the candidates of one source.
+
+    Raises:
+        FetchError: a feed URL cannot be fetched (the caller records a :class:`SourceError`).
+        OSError: a local feed cannot be read.
+    """
+    if is_http_url(spec):
+        fetched = ctx.fetch(spec)
+        yield from _read_remote(spec, fetched, ctx)
+        return
+    path = _local_path(spec)
+    if path.is_dir():
+        for file in sorted(path.rglob("*")):
+            if (file.is_file() and not file.name.startswith(".")
+                    and file.suffix.lower() in ARTICLE_SUFFIXES):
+                yield from _read_article_file(spec, file, ctx)
+    elif path.suffix.lower() in FEED_SUFFIXES:
+        yield from _read_feed(spec, path.read_bytes(), ctx, base_url=None)
+    else:
+        yield from _read_article_file(spec, path, ctx)
+
+
+def resolve(candidate: Candidate, ctx: SourceContext) -> Candidate:
+    """Fetch and extract the page of a candidate that needs it; others pass through."""
+    if candidate.fetch_url is None:
+        return candidate
+    article_id = _id_from_url(candidate.fetch_url)
+    try:
+        fetched = ctx.fetch(candidate.fetch_url)
+        article = page_to_article(fetched.content, article_id=article_id,
+                                  origin=candidate.fetch_url, url=candidate.fetch_url,
+                                  source=candidate.display_source)
+    except FetchError as exc:
+        error = ArticleError(f"cannot fetch the article page: {exc}", reason="fetch-failed",
+                             origin=candidate.fetch_url, article_id=article_id)
+        return replace(candidate, fetch_url=None, error=error)
+    except ArticleError as error:
+        return replace(candidate, fetch_url=None, error=error)
+    article = replace(article, title=candidate.title or article.title,
+                      date=candidate.date or article.date)
+    return replace(candidate, fetch_url=None, article=article)
+
+
+def content_hash(article: Article) -> str:
+    """What "changed" means: the text and the headline, whitespace-normalised."""
+    text = " ".join(article.text.split())
+    title = " ".join((article.title or "").split())
+    return hashlib.sha256(f"{title}\x00{text}".encode()).hexdigest()
+
+
+# -- readers --------------------------------------------------------------------------------
+
+
+def _local_path(spec: str) -> Path:
+    if spec.startswith("file://"):
+        spec = urlsplit(spec).path
+    return Path(spec).expanduser()
+
+
+def _file_key(spec: str, article_id: str) -> str:
+    return f"{spec.rstrip('/')}/{article_id}"
+
+
+def _read_article_file(spec: str, path: Path, ctx: SourceContext) -> Iterator[Candidate]:
+    if path.suffix.lower() in (".html", ".htm"):
+        article_id = safe_id(path.stem)
+        try:
+            data = path.read_bytes()
+            if len(data) > ctx.max_article_bytes * 4:  # markup weighs more than text
+                raise ArticleError(f"{path}: the page is too large", reason="too-large",
+                                   origin=str(path), article_id=article_id)
+            article = page_to_article(data, article_id=article_id, origin=str(path), url=None,
+                                      source=None)
+        except OSError as exc:
+            error = ArticleError(f"{path}: cannot read ({exc.strerror})", reason="unreadable",
+                                 origin=str(path), article_id=article_id)
+            yield Candidate(key=_file_key(spec, article_id), source=spec, error=error)
+            return
+        except ArticleError as error:
+            yield Candidate(key=_file_key(spec, article_id), source=spec, error=error)
+            return
+        yield _article_candidate(spec, article)
+        return
+    for item in read_file(path, max_bytes=ctx.max_article_bytes):
+        if isinstance(item, ArticleError):
+            key = _file_key(spec, item.article_id) if item.article_id else item.origin
+            yield Candidate(key=key, source=spec, error=item)
+        else:
+            yield _article_candidate(spec, item)
+
+
+def _article_candidate(spec: str, article: Article) -> Candidate:
+    key = article.url if article.url and is_http_url(article.url) else _file_key(spec, article.id)
+    return Candidate(key=key, source=spec, article=article)
+
+
+def _read_remote(spec: str, fetched: Fetched, ctx: SourceContext) -> Iterator[Candidate]:
+    import feedparser
+
+    parsed = feedparser.parse(fetched.content)
+    if parsed.get("version") or parsed.entries:
+        yield from _read_feed(spec, fetched.content, ctx, base_url=fetched.url, parsed=parsed)
+        return
+    article_id = _id_from_url(fetched.url)
+    try:
+        article = page_to_article(fetched.content, article_id=article_id, origin=spec,
+                                  url=fetched.url, source=urlsplit(fetched.url).netloc)
+    except ArticleError as error:
+        yield Candidate(key=spec, source=spec, error=error)
+        return
+    yield Candidate(key=spec, source=spec, article=article)
+
+
+def _read_feed(spec: str, data: bytes, ctx: SourceContext, *, base_url: str | None,
+               parsed=None) -> Iterator[Candidate]:
+    import feedparser
+
+    if parsed is None:
+        parsed = feedparser.parse(data)
+    if not parsed.get("version") and not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        raise FetchError(f"{spec}: not an RSS/Atom feed" + (f" ({problem})" if problem else ""))
+    feed_title = (parsed.feed.get("title") or "").strip() or urlsplit(base_url or spec).netloc
+    for number, entry in enumerate(parsed.entries, start=1):
+        yield _entry_candidate(spec, entry, number, feed_title or spec, ctx)
+
+
+def _entry_candidate(spec: str, entry, number: int, feed_title: str,
+                     ctx: SourceContext) -> Candidate:
+    link = (entry.get("link") or "").strip() or None
+    guid = (entry.get("id") or "").strip() or None
+    title = (entry.get("title") or "").strip() or None
+    key = link or guid or _file_key(spec, safe_id(title or f"entry-{number}"))
+    article_id = _id_from_url(link) if link else safe_id(guid or title or f"entry-{number}")
+    origin = link or f"{spec}#{number}"
+    date = _entry_date(entry)
+    text = _entry_text(entry)
+    if len(text.split()) < max(1, ctx.feed_min_words) and link and is_http_url(link):
+        return Candidate(key=key, source=spec, fetch_url=link, title=title, date=date,
+                         stamp=entry.get("updated") or entry.get("published"),
+                         display_source=feed_title)
+    if not text:
+        error = ArticleError(f"{origin}: the feed entry has no text and no link to fetch",
+                             reason="empty", origin=origin, article_id=article_id)
+        return Candidate(key=key, source=spec, error=error)
+    article = Article(id=article_id, text=text, origin=origin, date=date, title=title, url=link,
+                      source=feed_title)
+    return Candidate(key=key, source=spec, article=article)
+
+
+def _entry_text(entry) -> str:
+    for content in entry.get("content") or []:
+        value = content.get("value") or ""
+        if value.strip():
+            return fragment_to_text(value)
+    return fragment_to_text(entry.get("summary") or "")
+
+
+def _entry_date(entry) -> str | None:
+    for field in ("published_parsed", "updated_parsed"):
+        value = entry.get(field)
+        if value:
+            return time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm(value)))
+    return None
+
+
+def _id_from_url(url: str) -> str:
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    stem = segments[-1].rsplit(".", 1)[0] if segments else ""
+    if len(stem) < 3 or stem.lower() in {"index", "article", "artikel", "nieuws", "news"}:
+        stem = f"{parts.netloc}{parts.path}"
+    if parts.query:
+        stem += "-" + hashlib.sha1(parts.query.encode()).hexdigest()[:8]
+    return safe_id(stem)

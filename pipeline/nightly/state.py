@@ -1,0 +1,543 @@
+"""What the nightly job has seen and done, in one SQL database (SQLite unless configured).
+
+Tables:
+- ``nightly_articles``: one row per article key (a URL, or ``SOURCE/ID``): its content hash,
+  status (``pending`` → ``done`` | ``failed``), attempts, last error, first/last seen, the
+  night of its latest outcome, its output path and the article itself (so an interrupted or
+  failed article can be finished even after its feed has moved on).
+- ``nightly_outcomes``: one row per article per processing result (done or failed), with the
+  night, the run, the kind (new, changed, retried, resumed, reprocessed) and the previous
+  hash when the content changed. A night's digest is built from these.
+- ``nightly_runs``: one row per run, with its summary.
+- ``translation_cache``: see :mod:`pipeline.nightly.cache`.
+
+Every state transition is its own short transaction, so killing the process at any moment
+leaves the database at the last completed transition.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    func,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+from pipeline.article import Article
+from pipeline.errors import BriefingError
+
+SCHEMA_VERSION = 1
+PENDING, DONE, FAILED = "pending", "done", "failed"
+_CHUNK = 500  # keys per IN (...) clause: well under every database's parameter limit
+
+
+class StateError(BriefingError):
+    """The state database cannot be opened or has an incompatible schema."""
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the nightly tables."""
+
+
+class MetaRow(Base):
+    """Key/value facts about the database itself (its schema version)."""
+
+    __tablename__ = "nightly_meta"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class ArticleRow(Base):
+    """The current state of one article key."""
+
+    __tablename__ = "nightly_articles"
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of key
+    key: Mapped[str] = mapped_column(Text)
+    file_id: Mapped[str] = mapped_column(String(255), unique=True)
+    article_id: Mapped[str] = mapped_column(String(255))
+    source: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    stamp: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    pending_kind: Mapped[str | None] = mapped_column(String(16))
+    registered_run: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    last_reason: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    night: Mapped[str | None] = mapped_column(String(10))
+    output_path: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[str | None] = mapped_column(Text)
+
+
+class OutcomeRow(Base):
+    """One processing result of one article."""
+
+    __tablename__ = "nightly_outcomes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_id: Mapped[str] = mapped_column(ForeignKey("nightly_articles.key_id"))
+    night: Mapped[str] = mapped_column(String(10))
+    run_id: Mapped[int] = mapped_column(ForeignKey("nightly_runs.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    attempt: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    output_path: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (Index("ix_nightly_outcomes_night", "night", "key_id"),)
+
+
+class RunRow(Base):
+    """One invocation of `briefing nightly` (dry runs are not recorded)."""
+
+    __tablename__ = "nightly_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    night: Mapped[str] = mapped_column(String(10), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # running | finished | interrupted | error
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str | None] = mapped_column(Text)
+
+
+class TranslationRow(Base):
+    """One cached sentence translation (see :mod:`pipeline.nightly.cache`)."""
+
+    __tablename__ = "translation_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def key_id(key: str) -> str:
+    """The primary key of an article key (keys are URLs and may be long)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def article_to_payload(article: Article) -> str:
+    """Serialise an article so it can be processed later without its source."""
+    return json.dumps({
+        "id": article.id, "text": article.text, "origin": article.origin, "date": article.date,
+        "title": article.title, "url": article.url, "source": article.source,
+        "extra": article.extra,
+    }, ensure_ascii=False, default=str)
+
+
+def payload_to_article(payload: str) -> Article:
+    """The inverse of :func:`article_to_payload`."""
+    return Article(**json.loads(payload))
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the state says about one key, as the planner needs it."""
+
+    key: str
+    status: str
+    content_hash: str | None
+    stamp: str | None
+    attempts: int
+    file_id: str
+    article_id: str
+
+
+@dataclass(frozen=True)
+class Registration:
+    """Make one article pending (new, changed, retried) with its content."""
+
+    key: str
+    kind: str
+    article: Article
+    source: str
+    content_hash: str
+    stamp: str | None
+    reset_attempts: bool
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One article to process in this run."""
+
+    key: str
+    file_id: str
+    kind: str
+    attempts: int
+    status: str
+    content_hash: str | None
+    payload: str | None
+    resumed: bool
+
+
+@dataclass(frozen=True)
+class NightOutcome:
+    """The latest outcome of one article in one night, joined with its current state."""
+
+    key: str
+    file_id: str
+    article_id: str
+    source: str
+    origin: str
+    url: str | None
+    title: str | None
+    status: str
+    kind: str
+    attempt: int
+    reason: str | None
+    error: str | None
+    output_path: str | None
+    at: datetime
+    status_now: str
+    attempts_now: int
+    night_now: str | None
+
+
+def normalise_url(url: str) -> str:
+    """A SQLAlchemy URL from a URL or a plain path (a path means a SQLite file).
+
+    Raises:
+        StateError: the value is neither.
+    """
+    if "://" not in url:
+        return f"sqlite:///{Path(url).expanduser().resolve()}"
+    try:
+        make_url(url)
+    except ArgumentError as exc:
+        raise StateError(f"invalid state database URL '{url}': {exc}") from None
+    return url
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The database file of a SQLite URL; None for in-memory or server databases."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL: readers (a --dry-run) never block the writer; FULL: a committed transition
+    # survives even a power cut; busy_timeout: wait for a short write instead of failing.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class StateStore:
+    """Repository over the nightly tables. Each method is one transaction.
+
+    Args:
+        engine: a SQLAlchemy engine (see :meth:`open`).
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @classmethod
+    def open(cls, url: str, *, create: bool = True) -> StateStore:
+        """Connect (creating the SQLite file, its folder and the tables when ``create``).
+
+        Raises:
+            StateError: the database cannot be reached or was written by a newer schema.
+        """
+        url = normalise_url(url)
+        db_file = sqlite_file(url)
+        if db_file is not None and create:
+            db_file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            engine = create_engine(url)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _sqlite_pragmas)
+            store = cls(engine)
+            if create:
+                Base.metadata.create_all(engine)
+            store._check_schema(create)
+        except SQLAlchemyError as exc:
+            raise StateError(f"cannot open the state database {url}: {exc}") from None
+        return store
+
+    def _check_schema(self, create: bool) -> None:
+        if not inspect(self.engine).has_table(MetaRow.__tablename__):
+            return
+        with Session(self.engine) as session, session.begin():
+            row = session.get(MetaRow, "schema_version")
+            if row is None:
+                if create:
+                    session.add(MetaRow(name="schema_version", value=str(SCHEMA_VERSION)))
+                return
+            if int(row.value) > SCHEMA_VERSION:
+                raise StateError(
+                    f"the state database has schema version {row.value}, newer than this "
+                    f"briefing ({SCHEMA_VERSION}); upgrade briefing or use another state_url")
+
+    def has_tables(self) -> bool:
+        """Whether the nightly tables exist (a dry run never creates them)."""
+        return inspect(self.engine).has_table(ArticleRow.__tablename__)
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.engine.dispose()
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def start_run(self, night: str, *, pid: int, host: str) -> int:
+        """Record a new run; runs still marked running were killed (the lock says so)."""
+        with Session(self.engine) as session, session.begin():
+            session.execute(update(RunRow).where(RunRow.status == "running")
+                            .values(status="interrupted"))
+            run = RunRow(night=night, status="running", pid=pid, host=host, started_at=utcnow())
+            session.add(run)
+            session.flush()
+            return run.id
+
+    def finish_run(self, run_id: int, *, status: str, summary: dict, exit_code: int | None) -> None:
+        """Record how a run ended."""
+        with Session(self.engine) as session, session.begin():
+            run = session.get(RunRow, run_id)
+            if run is None:
+                return
+            run.status = status
+            run.finished_at = utcnow()
+            run.exit_code = exit_code
+            run.summary = json.dumps(summary, ensure_ascii=False, default=str)
+
+    def runs_for_night(self, night: str) -> list[dict]:
+        """Every recorded run of a night, oldest first."""
+        with Session(self.engine) as session:
+            rows = session.scalars(select(RunRow).where(RunRow.night == night)
+                                   .order_by(RunRow.id)).all()
+            return [{
+                "id": r.id, "status": r.status, "pid": r.pid, "host": r.host,
+                "started_at": _iso(r.started_at), "finished_at": _iso(r.finished_at),
+                "exit_code": r.exit_code,
+                "summary": json.loads(r.summary) if r.summary else None,
+            } for r in rows]
+
+    # -- planning -------------------------------------------------------------------------
+
+    def snapshot(self, keys: Iterable[str] | None = None) -> dict[str, Known]:
+        """What is known about ``keys`` (all keys when None), without the payloads."""
+        columns = (ArticleRow.key, ArticleRow.status, ArticleRow.content_hash, ArticleRow.stamp,
+                   ArticleRow.attempts, ArticleRow.file_id, ArticleRow.article_id)
+        known: dict[str, Known] = {}
+        with Session(self.engine) as session:
+            if keys is None:
+                batches: Iterable[list[str] | None] = [None]
+            else:
+                ids = sorted({key_id(k) for k in keys})
+                batches = [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+            for batch in batches:
+                query = select(*columns)
+                if batch is not None:
+                    query = query.where(ArticleRow.key_id.in_(batch))
+                for row in session.execute(query):
+                    known[row.key] = Known(*row)
+        return known
+
+    def file_ids(self) -> set[str]:
+        """Every output file id in use."""
+        with Session(self.engine) as session:
+            return set(session.scalars(select(ArticleRow.file_id)))
+
+    def touch(self, keys: Sequence[str]) -> None:
+        """Record that ``keys`` were seen again (unchanged)."""
+        now = utcnow()
+        ids = [key_id(k) for k in keys]
+        with Session(self.engine) as session, session.begin():
+            for i in range(0, len(ids), _CHUNK):
+                session.execute(update(ArticleRow).where(ArticleRow.key_id.in_(ids[i:i + _CHUNK]))
+                                .values(last_seen=now))
+
+    def register(self, items: Sequence[Registration], *, run_id: int,
+                 file_ids: dict[str, str]) -> None:
+        """Make articles pending with their content, in one transaction.
+
+        Args:
+            items: what to register.
+            run_id: the run registering them.
+            file_ids: key -> output file id for keys new to the database.
+        """
+        now = utcnow()
+        with Session(self.engine) as session, session.begin():
+            for item in items:
+                row = session.get(ArticleRow, key_id(item.key))
+                if row is None:
+                    row = ArticleRow(
+                        key_id=key_id(item.key), key=item.key, file_id=file_ids[item.key],
+                        article_id=item.article.id, first_seen=now, attempts=0, revision=0)
+                    session.add(row)
+                elif row.content_hash != item.content_hash and item.kind == "changed":
+                    row.previous_hash = row.content_hash
+                    row.revision = (row.revision or 0) + 1
+                row.source = item.source
+                row.origin = item.article.origin
+                row.url = item.article.url
+                row.title = item.article.title
+                row.content_hash = item.content_hash
+                row.stamp = item.stamp
+                row.status = PENDING
+                row.pending_kind = item.kind
+                row.registered_run = run_id
+                row.last_seen = now
+                row.payload = article_to_payload(item.article)
+                if item.reset_attempts:
+                    row.attempts = 0
+
+    def force(self, keys: Sequence[str], *, run_id: int) -> int:
+        """Make known articles pending again (``--reprocess``); returns how many could be."""
+        count = 0
+        with Session(self.engine) as session, session.begin():
+            for key in keys:
+                row = session.get(ArticleRow, key_id(key))
+                if row is None or row.payload is None:
+                    continue
+                row.status = PENDING
+                row.pending_kind = "reprocessed"
+                row.registered_run = run_id
+                row.attempts = 0
+                count += 1
+        return count
+
+    def work_list(self, max_attempts: int, run_id: int) -> list[WorkItem]:
+        """Pending articles, and failed ones with content and attempts left, oldest first."""
+        with Session(self.engine) as session:
+            rows = session.scalars(
+                select(ArticleRow).where(
+                    (ArticleRow.status == PENDING)
+                    | ((ArticleRow.status == FAILED) & (ArticleRow.attempts < max_attempts)
+                       & ArticleRow.payload.is_not(None)))
+                .order_by(ArticleRow.first_seen, ArticleRow.file_id)).all()
+            return [WorkItem(
+                key=r.key, file_id=r.file_id,
+                kind=(r.pending_kind or "new") if r.status == PENDING else "retried",
+                attempts=r.attempts, status=r.status, content_hash=r.content_hash,
+                payload=r.payload,
+                resumed=r.status == PENDING and r.registered_run != run_id,
+            ) for r in rows]
+
+    def claim(self, keys: Sequence[str]) -> None:
+        """Count an attempt for each key *before* processing it, so an article that kills the
+        process is not retried forever."""
+        with Session(self.engine) as session, session.begin():
+            for key in keys:
+                row = session.get(ArticleRow, key_id(key))
+                if row is not None:
+                    if row.status == FAILED:
+                        row.status, row.pending_kind = PENDING, "retried"
+                    row.attempts = (row.attempts or 0) + 1
+
+    # -- outcomes -------------------------------------------------------------------------
+
+    def record_done(self, key: str, *, night: str, run_id: int, kind: str,
+                    output_path: str) -> None:
+        """Mark an article done; call only after its output file is in place."""
+        with Session(self.engine) as session, session.begin():
+            row = session.get(ArticleRow, key_id(key))
+            assert row is not None, key
+            row.status, row.night, row.output_path = DONE, night, output_path
+            row.last_reason = row.last_error = None
+            session.add(OutcomeRow(
+                key_id=row.key_id, night=night, run_id=run_id, status=DONE, kind=kind,
+                attempt=row.attempts, content_hash=row.content_hash,
+                previous_hash=row.previous_hash if kind == "changed" else None,
+                output_path=output_path, at=utcnow()))
+
+    def record_failed(self, key: str, *, night: str, run_id: int, kind: str, reason: str,
+                      message: str, count_attempt: bool = False,
+                      article: Article | None = None, source: str | None = None,
+                      file_id: str | None = None) -> None:
+        """Mark an article failed with its reason.
+
+        Args:
+            count_attempt: add an attempt here (read failures, which are never claimed).
+            article, source, file_id: create the row when the key is new (read failures).
+        """
+        now = utcnow()
+        with Session(self.engine) as session, session.begin():
+            row = session.get(ArticleRow, key_id(key))
+            if row is None:
+                assert file_id is not None and source is not None, key
+                row = ArticleRow(
+                    key_id=key_id(key), key=key, file_id=file_id,
+                    article_id=article.id if article else file_id, source=source,
+                    origin=article.origin if article else key, url=article.url if article else None,
+                    title=None, first_seen=now, last_seen=now, attempts=0, revision=0)
+                session.add(row)
+            if count_attempt:
+                row.attempts = (row.attempts or 0) + 1
+                row.content_hash = None
+                row.payload = None
+                row.last_seen = now
+            row.status, row.night = FAILED, night
+            row.last_reason, row.last_error = reason, message
+            session.add(OutcomeRow(
+                key_id=row.key_id, night=night, run_id=run_id, status=FAILED, kind=kind,
+                attempt=row.attempts, content_hash=row.content_hash, reason=reason,
+                error=message, at=now))
+
+    def night_outcomes(self, night: str) -> list[NightOutcome]:
+        """The latest outcome of every article processed (or failed) in ``night``."""
+        with Session(self.engine) as session:
+            latest = (select(func.max(OutcomeRow.id)).where(OutcomeRow.night == night)
+                      .group_by(OutcomeRow.key_id))
+            rows = session.execute(
+                select(OutcomeRow, ArticleRow)
+                .join(ArticleRow, ArticleRow.key_id == OutcomeRow.key_id)
+                .where(OutcomeRow.id.in_(latest))
+                .order_by(OutcomeRow.id)).all()
+            return [NightOutcome(
+                key=a.key, file_id=a.file_id, article_id=a.article_id, source=a.source,
+                origin=a.origin, url=a.url, title=a.title, status=o.status, kind=o.kind,
+                attempt=o.attempt, reason=o.reason, error=o.error, output_path=o.output_path,
+                at=o.at, status_now=a.status, attempts_now=a.attempts, night_now=a.night,
+            ) for o, a in rows]
+
+    def outcome_counts(self, night: str) -> dict[str, int]:
+        """How many outcome rows of each status a night has (for tests and audits)."""
+        with Session(self.engine) as session:
+            rows = session.execute(select(OutcomeRow.status, func.count())
+                                   .where(OutcomeRow.night == night)
+                                   .group_by(OutcomeRow.status)).all()
+            return {status: count for status, count in rows}
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None

@@ -1,0 +1,470 @@
+"""`briefing nightly` end to end with tiny models: idempotence, changes, wire copy, failures
+and retries, feeds (a file and a local HTTP server), a kill -9 mid-batch, a concurrent run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from pipeline.article import Article
+from pipeline.nightly.lock import RunActiveError
+from pipeline.nightly.runner import run_nightly
+from pipeline.nightly.sources import content_hash
+from pipeline.nightly.state import ArticleRow, OutcomeRow, Registration, StateStore, key_id
+from tests.conftest import tiny_config
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples" / "articles"
+NIGHT, NEXT_NIGHT = "2025-03-15", "2025-03-16"
+
+pytestmark = pytest.mark.slow
+
+
+def paragraphs() -> list[str]:
+    """Dutch paragraphs of the sample articles (captions left out), 25+ words each."""
+    found = []
+    for path in sorted(SAMPLES.glob("*.txt")):
+        blocks = path.read_text(encoding="utf-8").split("\n\n")[1:]
+        found.extend(b.strip() for b in blocks if len(b.split()) >= 25 and "Beeld" not in b)
+    return found
+
+
+def write_article(folder: Path, name: str, text: str, date: str = "2025-03") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.txt"
+    path.write_text(f" date {date} {text}\n", encoding="utf-8")
+    return path
+
+
+def nightly_config(dirs, tmp_path: Path, sources, **overrides):
+    values = {
+        "nightly.sources": [str(s) for s in sources],
+        "nightly.state_url": f"sqlite:///{tmp_path / 'state' / 'briefing.sqlite'}",
+        "nightly.out_dir": str(tmp_path / "out"),
+        "nightly.window": 4,
+        # Tiny random models babble until the cap: keep generation short and the tests fast.
+        "translation.generation.max_new_tokens": 8,
+    }
+    values.update(overrides)
+    return tiny_config(dirs, **values)
+
+
+def article_files(night_dir: Path) -> list[Path]:
+    return sorted(p for p in night_dir.glob("*.json") if p.name != "digest.json")
+
+
+def store_of(config) -> StateStore:
+    return StateStore.open(config.nightly.state_url)
+
+
+def group_of(digest: dict, article_id: str) -> dict:
+    return next(g for g in digest["groups"] if article_id in g["articles"])
+
+
+# -- idempotence, feeds from a file, the digest ---------------------------------------------
+
+
+def test_second_run_processes_nothing_and_loads_no_model(tmp_path, tiny_model_dirs):
+    folder = tmp_path / "desk"
+    for name in ("001_dijkdoorbraak_kruiningen", "002_zeedijk_kruiningen_bezweken",
+                 "004_huizenprijzen_2024"):
+        (folder / f"{name}.txt").parent.mkdir(exist_ok=True)
+        (folder / f"{name}.txt").write_bytes((SAMPLES / f"{name}.txt").read_bytes())
+    feed = REPO / "samples" / "feed.xml"
+    config = nightly_config(tiny_model_dirs, tmp_path, [folder, feed])
+
+    first = run_nightly(config, night=NIGHT)
+    night_dir = tmp_path / "out" / NIGHT
+    assert first.exit_code == 0 and first.models_loaded
+    assert (first.summary["new"], first.summary["done"], first.summary["failed"]) == (6, 6, 0)
+    files = article_files(night_dir)
+    assert len(files) == 6
+    data = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in files}
+    assert all(d["nightly"]["night"] == NIGHT and d["sentences"] for d in data.values())
+    feed_ids = [k for k, d in data.items() if d["url"]]
+    assert len(feed_ids) == 3 and all(data[k]["source"] == "Voorbeeldkrant" for k in feed_ids)
+
+    digest = json.loads((night_dir / "digest.json").read_text(encoding="utf-8"))
+    assert digest["counts"] == {"articles": 6, "events": digest["counts"]["events"], "failed": 0}
+    dike = group_of(digest, "001_dijkdoorbraak_kruiningen")
+    # Two outlets on one breach, plus the feed's copy of 001: one heading, every source listed.
+    assert "002_zeedijk_kruiningen_bezweken" in dike["articles"] and len(dike["articles"]) == 3
+    assert any(s["url"] == "https://voorbeeldkrant.example/001_dijkdoorbraak_kruiningen"
+               for s in dike["sources"])
+    assert "Kruiningen" in dike["entities"]
+    assert "004_huizenprijzen_2024" not in dike["articles"]
+
+    html = (night_dir / "digest.html").read_text(encoding="utf-8")
+    assert "<script" not in html and "<link" not in html and " src=" not in html
+    assert '<meta name="viewport"' in html and "@media (max-width" in html
+    assert html.count("<details><summary>") == sum(len(a["summary"]) for a in digest["articles"])
+    assert "https://voorbeeldkrant.example/001_dijkdoorbraak_kruiningen" in html
+    assert (night_dir / "digest.md").read_text(encoding="utf-8").startswith("# Briefing digest")
+
+    mtimes = {p.name: p.stat().st_mtime_ns for p in files}
+    started = time.perf_counter()
+    second = run_nightly(config, night=NIGHT)
+    assert time.perf_counter() - started < 5
+    assert second.exit_code == 0
+    assert not second.models_loaded and second.summary["models_loaded"] is False
+    assert (second.summary["unchanged"], second.summary["new"], second.summary["done"]) == (6, 0, 0)
+    assert {p.name: p.stat().st_mtime_ns for p in article_files(night_dir)} == mtimes
+    again = json.loads((night_dir / "digest.json").read_text(encoding="utf-8"))
+    assert again["counts"]["articles"] == 6 and len(again["runs"]) == 2
+    assert again["run"]["unchanged"] == 6
+
+
+def test_thousands_of_known_articles_finish_in_seconds(tmp_path, tiny_model_dirs):
+    records = [{"id": f"wire-{i:05d}", "text": f"Bericht {i}: de gemeenteraad van Zwolle "
+                "besprak dinsdagavond opnieuw de begroting voor het komende jaar."}
+               for i in range(3000)]
+    feed = tmp_path / "wire.jsonl"
+    feed.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    config = nightly_config(tiny_model_dirs, tmp_path, [feed])
+    # An earlier night briefed all of them (recorded directly: briefing 3000 takes minutes).
+    store = store_of(config)
+    run_id = store.start_run("2025-03-01", pid=0, host="test")
+    items = [Registration(key=f"{feed}/{r['id']}", kind="new", source=str(feed),
+                          article=Article(id=r["id"], text=r["text"], origin=str(feed)),
+                          content_hash=content_hash(Article(id=r["id"], text=r["text"],
+                                                            origin="")),
+                          stamp=None, reset_attempts=True) for r in records]
+    store.register(items, run_id=run_id, file_ids={i.key: i.article.id for i in items})
+    with Session(store.engine) as session, session.begin():
+        session.execute(update(ArticleRow).values(status="done", night="2025-03-01"))
+    store.close()
+
+    started = time.perf_counter()
+    result = run_nightly(config, night=NIGHT)
+    elapsed = time.perf_counter() - started
+    assert result.summary["unchanged"] == 3000 and result.summary["new"] == 0
+    assert not result.models_loaded
+    assert elapsed < 10, f"a run with nothing new took {elapsed:.1f}s"
+
+
+def test_dry_run_changes_nothing(tmp_path, tiny_model_dirs):
+    folder = tmp_path / "desk"
+    texts = paragraphs()
+    write_article(folder, "a", texts[0])
+    write_article(folder, "b", texts[1])
+    config = nightly_config(tiny_model_dirs, tmp_path, [folder])
+    result = run_nightly(config, night=NIGHT, dry_run=True)
+    assert result.exit_code == 0 and not result.models_loaded
+    assert sorted(action for _, action in result.planned) == ["new", "new"]
+    assert not (tmp_path / "state").exists() and not (tmp_path / "out").exists()
+
+
+# -- changes, wire copy, failures -----------------------------------------------------------
+
+
+def test_changed_article_is_processed_again_and_the_change_recorded(tmp_path, tiny_model_dirs):
+    folder = tmp_path / "desk"
+    texts = paragraphs()
+    write_article(folder, "a", texts[0])
+    write_article(folder, "b", texts[1])
+    config = nightly_config(tiny_model_dirs, tmp_path, [folder])
+    assert run_nightly(config, night=NIGHT).summary["new"] == 2
+
+    write_article(folder, "a", texts[0] + " Later op de dag meldde de gemeente nieuwe details.")
+    second = run_nightly(config, night=NEXT_NIGHT)
+    assert (second.summary["changed"], second.summary["unchanged"]) == (1, 1)
+    changed = json.loads((tmp_path / "out" / NEXT_NIGHT / "a.json").read_text(encoding="utf-8"))
+    assert "nieuwe details" in " ".join(s["nl"] for s in changed["sentences"])
+    assert changed["nightly"]["kind"] == "changed"
+    store = store_of(config)
+    with Session(store.engine) as session:
+        rows = session.scalars(select(OutcomeRow).where(
+            OutcomeRow.key_id == key_id(f"{folder}/a")).order_by(OutcomeRow.id)).all()
+        assert [(r.night, r.kind) for r in rows] == [(NIGHT, "new"), (NEXT_NIGHT, "changed")]
+        assert rows[1].previous_hash == rows[0].content_hash != rows[1].content_hash
+        assert session.get(ArticleRow, key_id(f"{folder}/a")).revision == 1
+
+    # Re-running a past night rebuilds its digest as it was: both articles, old version.
+    rebuilt = run_nightly(config, night=NIGHT)
+    assert rebuilt.summary["unchanged"] == 2 and not rebuilt.models_loaded
+    assert sorted(a["id"] for a in rebuilt.digest["articles"]) == ["a", "b"]
+    assert [a["id"] for a in json.loads(
+        (tmp_path / "out" / NEXT_NIGHT / "digest.json").read_text())["articles"]] == ["a"]
+
+
+def test_same_text_from_two_sources_is_translated_once(tmp_path, tiny_model_dirs):
+    text = paragraphs()[2]
+    folder = tmp_path / "desk"
+    write_article(folder, "anp-001", text)
+    wire = tmp_path / "wire.jsonl"
+    config = nightly_config(tiny_model_dirs, tmp_path, [folder])
+    first = run_nightly(config, night=NIGHT)
+    assert first.summary["translation"]["generate_calls"] > 0
+
+    wire.write_text(json.dumps({"id": "wire-77", "text": text, "date": "2025-03"}) + "\n",
+                    encoding="utf-8")
+    config = nightly_config(tiny_model_dirs, tmp_path, [folder, wire])
+    second = run_nightly(config, night=NIGHT)
+    stats = second.summary["translation"]
+    assert second.summary["new"] == 1 and second.summary["unchanged"] == 1
+    assert stats["generate_calls"] == 0 and stats["cache_hits"] == stats["pieces"] > 0
+    assert set(group_of(second.digest, "wire-77")["articles"]) == {"anp-001", "wire-77"}
+
+
+def test_failed_article_is_recorded_retried_and_later_succeeds(tmp_path, tiny_model_dirs):
+    folder = tmp_path / "desk"
+    texts = paragraphs()
+    write_article(folder, "short", texts[3])
+    (folder / "latin1.txt").write_bytes(f" date 2025-03 {texts[4]}\n".encode("latin-1", "replace")
+                                        + b"\xe9\xe8 caf\xe9\n")
+    strict = nightly_config(tiny_model_dirs, tmp_path, [folder], **{
+        "ingest.min_article_words": 500})
+    first = run_nightly(strict, night=NIGHT)
+    assert first.exit_code == 1 and first.summary["failed"] == 2
+    failed = {f["id"]: f for f in first.digest["failed"]}
+    assert failed["short"]["reason"] == "too-short" and failed["short"]["will_retry"]
+    assert failed["latin1"]["reason"] == "not-utf8" and failed["latin1"]["attempt"] == 1
+    md = (tmp_path / "out" / NIGHT / "digest.md").read_text(encoding="utf-8")
+    assert "Not briefed (2)" in md and "too-short" in md
+
+    (folder / "latin1.txt").write_text(f" date 2025-03 {texts[4]}\n", encoding="utf-8")
+    normal = nightly_config(tiny_model_dirs, tmp_path, [folder])
+    second = run_nightly(normal, night=NIGHT)
+    assert second.exit_code == 0
+    assert second.summary["retried"] == 2 and second.summary["done"] == 2
+    assert second.digest["failed"] == []
+    assert {a["id"]: a["kind"] for a in second.digest["articles"]} == {
+        "short": "retried", "latin1": "retried"}
+
+
+def test_attempts_run_out_then_reprocess_failed(tmp_path, tiny_model_dirs):
+    folder = tmp_path / "desk"
+    write_article(folder, "short", paragraphs()[5])
+    strict = nightly_config(tiny_model_dirs, tmp_path, [folder], **{
+        "ingest.min_article_words": 500, "nightly.max_attempts": 2})
+    assert run_nightly(strict, night=NIGHT).exit_code == 1
+    second = run_nightly(strict, night=NIGHT)
+    assert second.exit_code == 1 and second.summary["retried"] == 1
+    assert second.digest["failed"][0]["attempt"] == 2
+    assert second.digest["failed"][0]["will_retry"] is False
+
+    third = run_nightly(strict, night=NEXT_NIGHT)  # given up: not tried, not loaded, listed
+    assert third.summary["exhausted"] == 1 and not third.models_loaded
+    assert third.summary["exhausted_keys"] == [f"{folder}/short"] and third.exit_code == 0
+    assert "Given up" in (tmp_path / "out" / NEXT_NIGHT / "digest.md").read_text()
+
+    normal = nightly_config(tiny_model_dirs, tmp_path, [folder], **{"nightly.max_attempts": 2})
+    fourth = run_nightly(normal, night=NEXT_NIGHT, reprocess=["failed"])
+    assert fourth.summary["reprocessed"] == 1 and fourth.summary["done"] == 1
+    assert fourth.exit_code == 0
+
+
+# -- feeds over HTTP ------------------------------------------------------------------------
+
+
+class _Site:
+    """A tiny website on 127.0.0.1 (port 0) that counts hits and stops itself."""
+
+    def __init__(self, pages: dict[str, tuple[int, str, str]]):
+        self.pages = pages
+        self.hits: dict[str, int] = {}
+        self.fail_first: set[str] = set()
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (http.server's naming)
+                site.hits[self.path] = site.hits.get(self.path, 0) + 1
+                status, kind, body = site.pages.get(self.path, (404, "text/plain", "not found"))
+                if self.path in site.fail_first and site.hits[self.path] == 1:
+                    status, body = 500, "try again later"
+                data = body.encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *_args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.watchdog = threading.Timer(120, self.server.shutdown)
+
+    def __enter__(self):
+        self.thread.start()
+        self.watchdog.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.watchdog.cancel()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
+def _rss(base: str, items: list[tuple[str, str, str]]) -> str:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{base}{path}</link><guid>{base}{path}</guid>"
+        f"<pubDate>Sat, 15 Mar 2025 11:30:00 +0100</pubDate><description>{text}</description>"
+        "</item>" for path, title, text in items)
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>Lokale Krant</title><link>{base}/</link>{entries}</channel></rss>")
+
+
+def _page(title: str, text: str) -> str:
+    body = "".join(f"<p>{p}</p>" for p in text.split(". ") if p)
+    return (f"<html><head><title>{title}</title></head><body><nav>Home | Nieuws | Sport</nav>"
+            f"<article><h1>{title}</h1>{body}</article><footer>© Lokale Krant</footer>"
+            "</body></html>")
+
+
+def test_feed_from_local_http_server_with_teasers_fetched(tmp_path, tiny_model_dirs, monkeypatch):
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy",
+                 "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    texts = paragraphs()
+    full = " ".join(texts[6:9])
+    pages = {
+        "/teaser": (200, "text/html; charset=utf-8", _page("Stikstofvergunning vernietigd",
+                                                           " ".join(texts[9:11]))),
+        "/flaky": (200, "text/html; charset=utf-8", _page("Staking in Delfzijl",
+                                                          " ".join(texts[11:13]))),
+    }
+    with _Site(pages) as site:
+        site.pages["/feed.xml"] = (200, "application/rss+xml", _rss(site.base, [
+            ("/full", "Volledig bericht", full),
+            ("/teaser", "Stikstofvergunning vernietigd", "Lees het hele verhaal."),
+            ("/flaky", "Staking in Delfzijl", "Lees verder."),
+        ]))
+        site.fail_first.add("/flaky")
+        config = nightly_config(tiny_model_dirs, tmp_path, [f"{site.base}/feed.xml"])
+
+        first = run_nightly(config, night=NIGHT)
+        assert first.exit_code == 1
+        assert (first.summary["new"], first.summary["done"], first.summary["failed"]) == (3, 2, 1)
+        assert first.digest["failed"][0]["reason"] == "fetch-failed"
+        teaser = json.loads((tmp_path / "out" / NIGHT / "teaser.json").read_text())
+        assert teaser["url"] == f"{site.base}/teaser" and teaser["source"] == "Lokale Krant"
+        assert "Home | Nieuws" not in " ".join(s["nl"] for s in teaser["sentences"])
+
+        second = run_nightly(config, night=NIGHT)
+        assert second.exit_code == 0
+        assert (second.summary["retried"], second.summary["unchanged"]) == (1, 2)
+        assert site.hits == {"/feed.xml": 2, "/teaser": 1, "/flaky": 2}  # known teaser: no refetch
+        assert second.digest["failed"] == [] and second.digest["counts"]["articles"] == 3
+
+    gone = run_nightly(config, night=NIGHT)  # the site is down: recorded, nothing lost
+    assert gone.exit_code == 1 and gone.summary["source_errors"]
+    assert gone.digest["counts"]["articles"] == 3
+
+
+# -- kill -9 and a concurrent run -----------------------------------------------------------
+
+
+def test_killed_mid_batch_then_resumed_exactly_once(tmp_path, tiny_model_dirs):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    folder = tmp_path / "desk"
+    texts = paragraphs()[:30]
+    assert len(texts) == 30
+    for number, text in enumerate(texts):
+        write_article(folder, f"art{number:02d}", text)
+    marian, bart = tiny_model_dirs
+    state = tmp_path / "state" / "briefing.sqlite"
+    out = tmp_path / "out"
+    night_dir = out / NIGHT
+    args = ["nightly", "--source", str(folder), "--state", str(state), "--out", str(out),
+            "--date", NIGHT, "--translator", str(marian), "--summarizer", str(bart)]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", *args, "--log-json",
+         "--set", "nightly.window=1", "--set", "translation.generation.max_new_tokens=8"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not article_files(night_dir):
+            assert child.poll() is None, child.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, "no article was written within 120 s"
+            time.sleep(0.02)
+        # A second run while this one is active refuses and touches nothing.
+        config = nightly_config(tiny_model_dirs, tmp_path, [folder], **{
+            "nightly.state_url": f"sqlite:///{state}", "nightly.out_dir": str(out)})
+        with pytest.raises(RunActiveError):
+            run_nightly(config, night=NIGHT)
+        refused = CliRunner().invoke(app, args)
+        assert refused.exit_code == 3, refused.output
+        assert "another nightly run is active" in refused.output
+        child.send_signal(signal.SIGKILL)
+        _, stderr = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    events = [json.loads(line) for line in stderr.splitlines() if line.strip()]
+    assert events and events[0]["event"] == "run.started"  # --log-json: every line is JSON
+
+    store = StateStore.open(f"sqlite:///{state}")
+    done_before = store.outcome_counts(NIGHT).get("done", 0)
+    assert done_before < 30, "the kill must land mid-batch"
+    store.close()
+
+    resumed = run_nightly(config, night=NIGHT)
+    assert resumed.exit_code == 0
+    assert resumed.summary["resumed"] == resumed.summary["done"] == 30 - done_before
+    assert resumed.summary["new"] == 0
+
+    store = StateStore.open(f"sqlite:///{state}")
+    with Session(store.engine) as session:
+        per_key = session.execute(select(OutcomeRow.key_id, func.count())
+                                  .where(OutcomeRow.night == NIGHT)
+                                  .group_by(OutcomeRow.key_id)).all()
+        assert len(per_key) == 30 and all(count == 1 for _, count in per_key)
+        assert session.scalar(select(func.count()).select_from(ArticleRow)
+                              .where(ArticleRow.status == "done")) == 30
+    files = article_files(night_dir)
+    assert [p.stem for p in files] == [f"art{n:02d}" for n in range(30)]
+    assert all(json.loads(p.read_text(encoding="utf-8"))["id"] == p.stem for p in files)
+    digest = json.loads((night_dir / "digest.json").read_text(encoding="utf-8"))
+    assert sorted(a["id"] for a in digest["articles"]) == [p.stem for p in files]
+    assert [r["status"] for r in digest["runs"]] == ["interrupted", "finished"]
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_cli_prints_the_summary_and_refuses_bad_usage(tmp_path, tiny_model_dirs):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    folder = tmp_path / "desk"
+    write_article(folder, "a", paragraphs()[14])
+    marian, bart = tiny_model_dirs
+    base = ["nightly", "--source", str(folder), "--state", str(tmp_path / "s.sqlite"),
+            "--out", str(tmp_path / "out"), "--translator", str(marian),
+            "--summarizer", str(bart), "--set", "translation.generation.max_new_tokens=8"]
+    runner = CliRunner()
+    dry = runner.invoke(app, [*base, "--date", NIGHT, "--dry-run"])
+    assert dry.exit_code == 0 and f"new          {folder}/a" in dry.stdout
+    done = runner.invoke(app, [*base, "--date", NIGHT])
+    assert done.exit_code == 0, done.output
+    assert done.stdout.startswith(f"Night {NIGHT} (run 1): 1 new, 0 changed, 0 unchanged")
+    assert "Durations: reading" in done.stdout and "models loaded: yes" in done.stdout
+    assert (tmp_path / "out" / NIGHT / "a.json").is_file()
+    again = runner.invoke(app, [*base, "--date", NIGHT])
+    assert again.exit_code == 0 and "1 unchanged" in again.stdout
+    assert "models loaded: no" in again.stdout
+    for bad in (["--date", "2025-13-01"], ["--reprocess", "no-such-article"],
+                ["--source", str(tmp_path / "missing")]):
+        result = runner.invoke(app, [*base, *bad])
+        assert result.exit_code == 2, (bad, result.output)

@@ -1,0 +1,306 @@
+"""Nightly building blocks that need no model: planning, grouping, evidence, extraction,
+state, cache, lock and configuration. Hand-computed cases first."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pipeline.article import Article
+from pipeline.config import load_config
+from pipeline.errors import ArticleError, ConfigError
+from pipeline.ingest.cleaning import normalise_whitespace
+from pipeline.ingest.readers import DATE_PREFIX
+from pipeline.ingest.segment import split_sentences
+from pipeline.nightly.cache import SqlTranslationCache
+from pipeline.nightly.evidence import find_evidence, tokens
+from pipeline.nightly.extract import fragment_to_text
+from pipeline.nightly.grouping import GroupInput, cluster, group_articles, normalise_number
+from pipeline.nightly.lock import RunActiveError, RunLock
+from pipeline.nightly.plan import Planner, classify, needs_fetch
+from pipeline.nightly.sources import Candidate, content_hash
+from pipeline.nightly.state import Known, StateStore
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples" / "articles"
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+# -- grouping -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("1.200", "1200"), ("1,200", "1200"), ("4,12", "4.12"), ("4.12", "4.12"),
+    ("1.500.000", "1500000"), ("72", "72"), ("7", None), ("2025", "2025"), ("0,5", "0.5"),
+])
+def test_numbers_normalise_across_dutch_and_english(raw, expected):
+    assert normalise_number(raw) == expected
+
+
+def test_average_linkage_does_not_chain():
+    # a~b and b~c are close, a~c far: single linkage would chain all three; average does not.
+    sims = [[1.0, 0.5, 0.0], [0.5, 1.0, 0.3], [0.0, 0.3, 1.0]]
+    assert cluster(sims, threshold=0.25) == [[0, 1], [2]]
+    assert cluster(sims, threshold=0.1) == [[0, 1, 2]]  # average of 0.0 and 0.3 is 0.15
+
+
+def _dutch_sentences(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    match = DATE_PREFIX.match(text)
+    body = text[match.end():] if match else text
+    return [s for para in normalise_whitespace(body) for s in split_sentences(para)]
+
+
+def _groups_by_prefix(folder: Path) -> tuple[list[list[str]], list[str], list]:
+    files = sorted(folder.glob("*.txt"))
+    names = [f.name[:3] for f in files]
+    groups = group_articles([GroupInput(id=n, nl=_dutch_sentences(f), en=[])
+                             for n, f in zip(names, files, strict=True)],
+                            threshold=0.25, related_threshold=0.10)
+    return [sorted(names[i] for i in g.members) for g in groups], names, groups
+
+
+def test_samples_group_the_dike_breach_and_nothing_else():
+    members, _, groups = _groups_by_prefix(SAMPLES)
+    assert ["001", "002", "003"] in members  # two outlets and the follow-up
+    assert sum(len(m) for m in members) == 10
+    assert all(len(m) == 1 for m in members if m != ["001", "002", "003"])
+    dike = groups[[m for m in members].index(["001", "002", "003"])]
+    assert "Kruiningen" in dike.entities
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not available")
+def test_seeds_same_strike_grouped_and_related_articles_linked():
+    members, names, groups = _groups_by_prefix(SEEDS)
+    assert ["000", "004"] in members  # the same missile strike, two reports
+    by_name = {names[i]: gi for gi, g in enumerate(groups) for i in g.members}
+    assert by_name["001"] != by_name["000"] and by_name["003"] != by_name["000"]
+    related_to_001 = {other for other, _ in groups[by_name["001"]].related}
+    related_to_003 = {other for other, _ in groups[by_name["003"]].related}
+    assert by_name["003"] in related_to_001 and by_name["001"] in related_to_003
+
+
+# -- evidence -------------------------------------------------------------------------------
+
+
+def test_evidence_hand_computed():
+    sentences = ["The dike broke near Kruiningen.", "About 1,200 residents were evacuated.",
+                 "The weather was calm on Sunday."]
+    # "evacuated" and "1200" only occur in sentence 1: it is the whole evidence.
+    found = find_evidence("Some 1.200 people were evacuated.", sentences)
+    assert [e.index for e in found] == [1]
+    # Every word below occurs in one sentence, so all weigh log(4/2) + 1: scores are shares.
+    # {dike, kruiningen, residents, evacuated}: sentences 0 and 1 cover 2 of 4 each.
+    found = find_evidence("Dike at Kruiningen: residents evacuated.", sentences)
+    assert [(e.index, e.score) for e in found] == [(0, 0.5), (1, 0.5)]
+    # {dike, kruiningen, broke, residents}: 3/4 and 1/4; 1/4 is under half the best: dropped.
+    found = find_evidence("Dike at Kruiningen broke; residents.", sentences)
+    assert [(e.index, e.score) for e in found] == [(0, 0.75)]
+    assert find_evidence("Nothing shared here.", sentences) == []
+    assert tokens("The 1,200 and 1.200") == {"1200"}
+
+
+# -- planning -------------------------------------------------------------------------------
+
+
+def _article(text="Een artikel over de dijk bij Kruiningen.", id_="a1") -> Article:
+    return Article(id=id_, text=text, origin=f"src/{id_}.txt")
+
+
+def _known(status, article=None, attempts=0, stamp=None, hash_=...):
+    h = content_hash(article) if hash_ is ... and article is not None else (
+        None if hash_ is ... else hash_)
+    return Known(key="k", status=status, content_hash=h, stamp=stamp, attempts=attempts,
+                 file_id="a1", article_id="a1")
+
+
+def test_classify_table():
+    a, b = _article(), _article("Een ander artikel over de storm in Zeeland.")
+    ok = Candidate(key="k", source="src", article=a)
+    err = Candidate(key="k", source="src",
+                    error=ArticleError("x", reason="not-utf8", origin="src/a1.txt"))
+    assert classify(ok, None, 3) == "new"
+    assert classify(ok, _known("done", a), 3) == "unchanged"
+    assert classify(ok, _known("done", b), 3) == "changed"
+    assert classify(ok, _known("failed", a, attempts=1), 3) == "waiting"  # retried from state
+    assert classify(ok, _known("failed", a, attempts=3), 3) == "exhausted"
+    assert classify(ok, _known("failed", b, attempts=3), 3) == "changed"
+    assert classify(ok, _known("failed", None, attempts=3, hash_=None), 3) == "retried"
+    assert classify(ok, _known("pending", a), 3) == "waiting"
+    assert classify(err, None, 3) == "fail-new"
+    assert classify(err, _known("done", a), 3) == "kept"  # a bad read never undoes a briefing
+    assert classify(err, _known("failed", None, attempts=1, hash_=None), 3) == "fail-retried"
+    assert classify(err, _known("failed", None, attempts=3, hash_=None), 3) == "exhausted"
+
+
+def test_teasers_are_not_refetched_when_known():
+    teaser = Candidate(key="u", source="feed", fetch_url="http://127.0.0.1/x", stamp="v1")
+    assert needs_fetch(teaser, None, 3)
+    assert not needs_fetch(teaser, _known("done", stamp="v1", hash_="h"), 3)
+    assert needs_fetch(teaser, _known("done", stamp="v2", hash_="h"), 3)
+    assert needs_fetch(teaser, _known("failed", stamp="v1", attempts=1, hash_=None), 3)
+
+
+def test_planner_dedupes_keys_and_gives_unique_file_ids():
+    planner = Planner({}, {"a1"}, 3)
+    planner.add(Candidate(key="src/a1", source="src", article=_article()))
+    planner.add(Candidate(key="src/a1", source="src", article=_article()))
+    planner.add(Candidate(key="other/digest", source="other", article=_article(id_="digest")))
+    assert len(planner.plan.duplicates) == 1
+    ids = planner.new_file_ids
+    assert ids["src/a1"].startswith("a1-") and ids["other/digest"].startswith("digest-")
+
+
+# -- extraction -----------------------------------------------------------------------------
+
+
+def test_fragment_to_text_keeps_paragraphs():
+    html = "<p>Eerste alinea met <b>vet</b> &amp; meer.</p><p>Tweede<br>regel.</p><script>x</script>"
+    assert fragment_to_text(html) == "Eerste alinea met vet & meer.\n\nTweede\n\nregel."
+    assert fragment_to_text("Platte tekst.\n\nTweede alinea.") == "Platte tekst.\n\nTweede alinea."
+
+
+# -- state, cache, lock, config -------------------------------------------------------------
+
+
+def test_translation_cache_round_trip(tmp_path):
+    store = StateStore.open(f"sqlite:///{tmp_path / 's.sqlite'}")
+    cache = SqlTranslationCache(store.engine)
+    cache.put_many({"k1": "one", "k2": "two"})
+    cache.put_many({"k1": "changed?"})  # present keys are kept
+    assert cache.get_many(["k1", "k2", "k3"]) == {"k1": "one", "k2": "two"}
+    assert len(cache) == 2
+    reopened = SqlTranslationCache(StateStore.open(str(tmp_path / "s.sqlite")).engine)
+    assert reopened.get_many(["k2"]) == {"k2": "two"}
+
+
+def test_second_lock_holder_is_refused_and_kill_releases_it(tmp_path):
+    lock = tmp_path / "run.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import time
+            from pipeline.nightly.lock import RunLock
+            held = RunLock({str(lock)!r}, night="2025-03-15")
+            held.acquire()
+            print("held", flush=True)
+            time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(RunActiveError, match=r"another nightly run is active.*2025-03-15"):
+            RunLock(lock).acquire()
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    with RunLock(lock):  # kill -9 leaves no stale lock
+        pass
+
+
+def _key_paths(data: dict, prefix: str = "") -> set[str]:
+    paths = set()
+    for key, value in data.items():
+        paths.add(prefix + key)
+        if isinstance(value, dict):
+            paths |= _key_paths(value, f"{prefix}{key}.")
+    return paths
+
+
+def test_nightly_yaml_spells_out_every_key_and_is_valid():
+    import yaml
+
+    from pipeline.config import AppConfig
+
+    path = REPO / "configs" / "nightly.yaml"
+    written = _key_paths(yaml.safe_load(path.read_text(encoding="utf-8")))
+    assert written == _key_paths(AppConfig().model_dump(mode="json"))
+    config = load_config(path)
+    assert config.nightly.max_attempts >= 1 and config.nightly.sources
+
+
+def test_nightly_config_is_validated():
+    with pytest.raises(ConfigError, match="nightly.grup_threshold: unknown key"):
+        load_config(None, {"nightly.grup_threshold": 0.3})
+    with pytest.raises(ConfigError, match="related_threshold must not exceed"):
+        load_config(None, {"nightly.related_threshold": 0.5, "nightly.group_threshold": 0.3})
+
+
+def test_evidence_on_the_sample_reference_points_at_the_right_sentence():
+    translation = (REPO / "samples" / "translations" / "001_dijkdoorbraak_kruiningen.txt")
+    english = [s for para in translation.read_text(encoding="utf-8").split("\n\n")
+               for s in split_sentences(para.strip(), "en") if s]
+    reference = (REPO / "samples" / "references" / "001_dijkdoorbraak_kruiningen.txt")
+    claim = next(line for line in reference.read_text(encoding="utf-8").splitlines()
+                 if "Hansweert" in line)
+    best = find_evidence(claim, english)[0]
+    assert "Hansweert" in english[best.index] and "4.12" in english[best.index]
+
+
+# -- rendering and console ------------------------------------------------------------------
+
+
+def _digest() -> dict:
+    article = {
+        "id": "a1", "title_en": "Dike <breach>", "source_name": "Krant & Co", "url": None,
+        "summary": [{"en": "The dike broke.", "evidence": [
+            {"index": 0, "nl": "De dijk brak.", "en": "The dike broke.", "score": 1.0}]},
+            {"en": "Nothing matches.", "evidence": []}],
+    }
+    other = {**article, "id": "a2", "summary": [], "url": "javascript:alert(1)"}
+    return {
+        "night": "2025-03-15", "generated_at": "2025-03-16T03:00:00+00:00",
+        "pipeline_version": "0.1.0", "models": None,
+        "counts": {"articles": 2, "events": 1, "failed": 1},
+        "run": {"new": 2, "done": 2, "failed": 1, "durations": {"total_s": 1.5}},
+        "groups": [{"id": "event-1", "headline": "Dike <breach>", "lead": "a1",
+                    "articles": ["a1", "a2"], "dates": ["2025-03"], "entities": ["Kruiningen"],
+                    "related": [], "sources": [
+                        {"name": "Krant & Co", "title": "Dike", "url": "https://x.example/a?b=1&c=2",
+                         "id": "a1"},
+                        {"name": "Other", "title": "Bad link", "url": "javascript:alert(1)",
+                         "id": "a2"}]}],
+        "articles": [article, other],
+        "failed": [{"id": "f1", "url": None, "reason": "too-short", "message": "only <3> words",
+                    "attempt": 1, "max_attempts": 3, "will_retry": True, "status_now": "failed"}],
+    }
+
+
+def test_html_digest_is_escaped_self_contained_and_expandable():
+    from pipeline.nightly.render_html import render_html
+    from pipeline.nightly.render_md import render_md
+
+    html = render_html(_digest())
+    assert "Dike &lt;breach&gt;" in html and "<breach>" not in html
+    assert 'href="https://x.example/a?b=1&amp;c=2"' in html
+    assert "javascript:" not in html  # not a web link: shown as text only
+    assert html.count("<details><summary>") == 2  # one per briefing sentence of a1
+    assert '<p class="nl" lang="nl"><span class="lang">Dutch</span>De dijk brak.</p>' in html
+    assert "No source sentence shares its words." in html
+    assert "only &lt;3&gt; words" in html and "will be retried on the next run" in html
+    assert "<script" not in html and "<link" not in html
+    md = render_md(_digest())
+    assert "## Dike <breach>" in md and "## Not briefed (1)" in md
+
+
+def test_console_events_draw_a_progress_bar_on_a_terminal():
+    import io
+
+    from rich.console import Console
+
+    from pipeline.nightly.events import ConsoleEvents
+
+    buffer = io.StringIO()
+    events = ConsoleEvents(Console(file=buffer, force_terminal=True, width=80), progress=True)
+    events("plan", {"work": 2})
+    events("models.loaded", {"seconds": 0.1})
+    events("article.done", {"key": "a"})
+    events("article.failed", {"key": "b", "reason": "too-short", "message": "[x] short"})
+    events.close()
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue())
+    assert "2/2" in plain  # the bar advanced for the done and the failed article
+    assert "failed: b (too-short): [x] short" in plain
