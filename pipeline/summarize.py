@@ -15,9 +15,12 @@ from pipeline.chunking import pack_consecutive, split_to_fit
 from pipeline.config import SummarizationConfig
 from pipeline.ingest.segment import split_sentences
 
-# Joining sentences with a space can merge BPE tokens differently than counting them one by
-# one; chunks are re-counted as joined text and this margin absorbs the difference.
-_JOIN_MARGIN = 8
+
+def _join_margin(limit: int) -> int:
+    """Tokens kept free per chunk: joining sentences with spaces can merge BPE tokens
+    differently than counting them one by one (chunks are re-counted after joining)."""
+    return max(2, limit // 100)
+
 
 
 class SummaryTooLongError(ValueError):
@@ -59,7 +62,7 @@ class Summarizer:
         for sentence in sentences:
             units.extend(split_to_fit(sentence, self.backend.count_tokens, self.chunk_limit))
         lengths = self.backend.count_tokens(units)
-        budget = max(1, self.chunk_limit - _JOIN_MARGIN)
+        budget = max(1, self.chunk_limit - _join_margin(self.chunk_limit))
         chunks: list[str] = []
         for group in pack_consecutive([min(n, budget) for n in lengths], budget):
             chunks.extend(self._fit_joined([units[i] for i in group]))
@@ -88,6 +91,12 @@ class Summarizer:
             if not pending:
                 break
             plans = {i: self.plan_chunks(states[i]) for i in pending}
+            for i in pending:
+                if len(plans[i]) > 1 and round_number > self.config.max_reduce_rounds:
+                    raise SummaryTooLongError(
+                        f"still {len(plans[i])} chunks after {self.config.max_reduce_rounds} "
+                        "map-reduce rounds (summarization.max_reduce_rounds)"
+                    )
             if round_number == 1:
                 for i in pending:
                     first_chunks[i] = len(plans[i])
@@ -102,11 +111,6 @@ class Summarizer:
                         sentences=sentences[: self.config.max_sentences],
                         chunks=first_chunks[i], rounds=round_number,
                         input_tokens=input_tokens[i],
-                    )
-                elif round_number > self.config.max_reduce_rounds:
-                    raise SummaryTooLongError(
-                        f"still {len(plans[i])} chunks after {self.config.max_reduce_rounds} "
-                        "map-reduce rounds (summarization.max_reduce_rounds)"
                     )
                 else:
                     states[i] = sentences
