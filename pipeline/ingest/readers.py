@@ -181,41 +181,40 @@ def read_file(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
                            origin=origin, article_id=article_id)
         return
     if is_jsonl:
-        # The size limit applies per record, not to the whole file.
-        try:
-            text = decode_article_bytes(data, origin=origin, max_bytes=max(len(data), 1),
-                                        article_id=None)
-        except ArticleError as error:
-            yield error
-            return
-        yield from read_jsonl_text(text, origin=origin, max_bytes=max_bytes)
-        return
-    try:
-        text = decode_article_bytes(data, origin=origin, max_bytes=max_bytes,
+        yield from _read_jsonl_bytes(data, origin=origin, max_bytes=max_bytes)
+    else:
+        yield from _read_desk_bytes(data, origin=origin, max_bytes=max_bytes,
                                     article_id=article_id)
-        yield parse_desk_text(text, article_id=article_id, origin=origin)
-    except ArticleError as error:
-        yield error
 
 
 def read_stdin(*, max_bytes: int, stream=None) -> Iterator[ReadResult]:
     """Yield the articles on standard input (JSONL or a single desk-format article)."""
     stream = stream if stream is not None else sys.stdin.buffer
     data = stream.read()
-    origin = "-"
     lines = [ln for ln in data.splitlines() if ln.strip()]
     if lines and all(ln.lstrip().startswith(b"{") for ln in lines):
-        try:
-            text = decode_article_bytes(data, origin=origin, max_bytes=max(len(data), 1),
-                                        article_id=None)
-        except ArticleError as error:
-            yield error
-            return
-        yield from read_jsonl_text(text, origin=origin, max_bytes=max_bytes)
-        return
+        yield from _read_jsonl_bytes(data, origin="-", max_bytes=max_bytes)
+    else:
+        yield from _read_desk_bytes(data, origin="-", max_bytes=max_bytes, article_id="stdin")
+
+
+def _read_jsonl_bytes(data: bytes, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
+    # The size limit applies per record, not to the whole document.
     try:
-        text = decode_article_bytes(data, origin=origin, max_bytes=max_bytes, article_id="stdin")
-        yield parse_desk_text(text, article_id="stdin", origin=origin)
+        text = decode_article_bytes(data, origin=origin, max_bytes=max(len(data), 1),
+                                    article_id=None)
+    except ArticleError as error:
+        yield error
+        return
+    yield from read_jsonl_text(text, origin=origin, max_bytes=max_bytes)
+
+
+def _read_desk_bytes(data: bytes, *, origin: str, max_bytes: int,
+                     article_id: str) -> Iterator[ReadResult]:
+    try:
+        text = decode_article_bytes(data, origin=origin, max_bytes=max_bytes,
+                                    article_id=article_id)
+        yield parse_desk_text(text, article_id=article_id, origin=origin)
     except ArticleError as error:
         yield error
 
