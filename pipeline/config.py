@@ -143,7 +143,11 @@ class RuntimeConfig(_Strict):
         default=False, description="Never contact the hub (HF_HUB_OFFLINE=1 also sets this)."
     )
     device: Literal["auto", "cpu", "cuda"] = "auto"
-    threads: int | None = Field(default=None, ge=1, description="torch threads; null = torch's.")
+    threads: int | None = Field(
+        default=None, ge=1,
+        description="CPU threads: torch's intra-op threads, or the number of single-threaded "
+        "CTranslate2 workers; null = the library default (all cores).",
+    )
 
 
 class NightlyConfig(_Strict):

@@ -63,3 +63,15 @@ def test_offline_follows_the_environment(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
     assert not AppConfig().offline
+
+
+@pytest.mark.parametrize("name", ["default.yaml", "nightly.yaml", "fast.yaml"])
+def test_every_shipped_config_is_valid(name):
+    config = load_config(REPO / "configs" / name)
+    assert config.translation.model.id == "Helsinki-NLP/opus-mt-nl-en"
+
+
+def test_fast_config_selects_ctranslate2_int8():
+    config = load_config(REPO / "configs" / "fast.yaml")
+    for section in (config.translation, config.summarization):
+        assert (section.model.backend, section.model.quantization) == ("ctranslate2", "int8")

@@ -1,8 +1,12 @@
-"""`briefing models list|pull`: what is configured, what is available offline, fetch it."""
+"""`briefing models list|pull|convert`: what is configured, what is available offline, fetch
+it, convert it for the ctranslate2 backend."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.cli.common import (
@@ -16,9 +20,17 @@ from pipeline.cli.common import (
     stderr,
 )
 from pipeline.errors import ModelUnavailableError
-from pipeline.models.registry import find_cached, hub_cache_dir, is_local, is_pinned, pull_model
+from pipeline.models.registry import (
+    find_cached,
+    hub_cache_dir,
+    is_local,
+    is_pinned,
+    pull_model,
+    resolve_model,
+)
 
-models_app = typer.Typer(help="List and download the configured models.", no_args_is_help=True)
+models_app = typer.Typer(help="List, download and convert the configured models.",
+                         no_args_is_help=True)
 
 ROLES = (("translator", "translation"), ("summarizer", "summarization"))
 
@@ -74,8 +86,49 @@ def pull_command(
             resolved = pull_model(role, spec, model_cache=app_config.runtime.model_cache)
         except ModelUnavailableError as exc:
             failures += 1
-            stderr.print(f"[bold red]error:[/] {exc}", markup=True)
+            stderr.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
             continue
         stderr.print(f"{role}: {spec.display} -> {resolved.path}")
+    if failures:
+        raise typer.Exit(2)
+
+
+QuantizationOption = Annotated[
+    str | None,
+    typer.Option("--quantization", "-q", help="none | int8 (default: each model's configured "
+                 "quantization).", show_default=False),
+]
+
+
+@models_app.command("convert")
+@handle_errors
+def convert_command(
+    config: ConfigOption = None,
+    translator: TranslatorOption = None,
+    summarizer: SummarizerOption = None,
+    set_: SetOption = None,
+    quantization: QuantizationOption = None,
+) -> None:
+    """Convert the configured models to CTranslate2 (into <model_cache>/ct2) for the
+    ctranslate2 backend; an existing conversion is reused."""
+    from pipeline.backends.ct2 import QUANTIZATIONS, convert_model
+
+    if quantization is not None and quantization not in QUANTIZATIONS:
+        fail(f"unknown quantization '{quantization}'",
+             hint=f"use one of: {', '.join(sorted(QUANTIZATIONS))}")
+    app_config = resolve_config(config, translator, summarizer, set_)
+    failures = 0
+    for role, section in ROLES:
+        spec = getattr(app_config, section).model
+        try:
+            resolved = resolve_model(role, spec, model_cache=app_config.runtime.model_cache,
+                                     offline=app_config.offline)
+            path = convert_model(resolved, app_config.runtime.model_cache,
+                                 quantization or spec.quantization)
+        except ModelUnavailableError as exc:
+            failures += 1
+            stderr.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
+            continue
+        stderr.print(f"{role}: {spec.display} ({quantization or spec.quantization}) -> {path}")
     if failures:
         raise typer.Exit(2)

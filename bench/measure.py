@@ -1,0 +1,52 @@
+"""Run one benchmark step in its own subprocess and read that process's peak RSS.
+
+``os.wait4`` returns the resource usage of exactly the child it reaps, so each side's peak
+RSS is its own, even though both are launched by the same ``python -m bench`` run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+class StepFailed(RuntimeError):
+    """A benchmark subprocess exited with an error."""
+
+
+def run_step(module: str, job: dict, work_dir: Path, name: str) -> dict:
+    """Run ``python -m <module> JOB RESULT`` and return its result plus ``peak_rss_mb``.
+
+    Raises:
+        StepFailed: the subprocess failed; its stderr tail is in the message.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    job_path, result_path = work_dir / f"{name}.job.json", work_dir / f"{name}.result.json"
+    log_path = work_dir / f"{name}.log"
+    job_path.write_text(json.dumps(job, indent=2, default=str), encoding="utf-8")
+    result_path.unlink(missing_ok=True)
+    env = dict(os.environ, TOKENIZERS_PARALLELISM="false", HF_HUB_OFFLINE="1",
+               TRANSFORMERS_OFFLINE="1", PYTHONWARNINGS="ignore",
+               TRANSFORMERS_VERBOSITY="error", HF_HUB_DISABLE_PROGRESS_BARS="1")
+    started = time.perf_counter()
+    with log_path.open("w", encoding="utf-8") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", module, str(job_path), str(result_path)],
+            stdout=log, stderr=subprocess.STDOUT, env=env, cwd=Path(__file__).resolve().parent.parent,
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+    wall_s = time.perf_counter() - started
+    if process.returncode != 0 or not result_path.is_file():
+        tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise StepFailed(f"{module} failed (exit {process.returncode}); log {log_path}:\n{tail}")
+    result = json.loads(result_path.read_text(encoding="utf-8"))
+    result["peak_rss_mb"] = usage.ru_maxrss / 1024  # Linux reports kilobytes
+    result["process_wall_s"] = wall_s
+    # CPU time is less sensitive than wall time to other load on a shared machine.
+    result["process_cpu_s"] = usage.ru_utime + usage.ru_stime
+    return result

@@ -1,0 +1,97 @@
+"""Side (a): what a user would write from the model cards, with transformers 5.
+
+Tokenizer plus ``model.generate()``: once per sentence for translation, once per article for
+summarization (the translated sentences joined, truncated to the model's limit as the model
+card's pipeline did). The models' own generation settings; only the output length is pinned
+(min = max new tokens), exactly as on the pipeline side.
+
+Run by ``bench.measure`` as ``python -m bench.naive JOB.json RESULT.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def run(job: dict) -> dict:
+    """Translate and summarize every article of ``job``; return timings and token counts."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    started = time.perf_counter()
+    mt_tokenizer = AutoTokenizer.from_pretrained(job["marian"])
+    mt_model = AutoModelForSeq2SeqLM.from_pretrained(job["marian"])
+    sum_tokenizer = AutoTokenizer.from_pretrained(job["bart"])
+    sum_model = AutoModelForSeq2SeqLM.from_pretrained(job["bart"])
+    # One untimed call per model, as on the pipeline side: first-call set-up is load cost.
+    mt_model.generate(**mt_tokenizer("Goedemorgen.", return_tensors="pt"), max_new_tokens=4)
+    sum_model.generate(**sum_tokenizer("Good morning.", return_tensors="pt"), max_new_tokens=4)
+    load_s = time.perf_counter() - started
+    n_mt, n_sum = job["translation_new_tokens"], job["summary_new_tokens"]
+
+    translate_s = summarize_s = 0.0
+    source_tokens = 0
+    mt_lengths: list[int] = []
+    sum_lengths: list[int] = []
+    sum_inputs: list[int] = []
+    for article in job["articles"]:
+        texts = article["sentences"] + ([article["title"]] if article["title"] else [])
+        english = []
+        started = time.perf_counter()
+        for sentence in texts:
+            inputs = mt_tokenizer(sentence, return_tensors="pt")
+            output = mt_model.generate(**inputs, max_new_tokens=n_mt, min_new_tokens=n_mt)
+            english.append(mt_tokenizer.decode(output[0], skip_special_tokens=True))
+            source_tokens += int(inputs["input_ids"].shape[1])
+            mt_lengths.append(int(output.shape[1]) - 1)  # minus the decoder start token
+        translate_s += time.perf_counter() - started
+
+        started = time.perf_counter()
+        body = " ".join(english[: len(article["sentences"])])
+        inputs = sum_tokenizer(body, return_tensors="pt", truncation=True, max_length=1024)
+        output = sum_model.generate(**inputs, max_new_tokens=n_sum, min_new_tokens=n_sum)
+        sum_tokenizer.decode(output[0], skip_special_tokens=True)
+        summarize_s += time.perf_counter() - started
+        sum_inputs.append(int(inputs["input_ids"].shape[1]))
+        sum_lengths.append(int(output.shape[1]) - 1)
+
+    return {
+        "side": "naive",
+        "load_s": load_s,
+        "translate_s": translate_s,
+        "summarize_s": summarize_s,
+        "work_s": translate_s + summarize_s,
+        "articles": len(job["articles"]),
+        "sentences": len(mt_lengths),
+        "source_tokens": source_tokens,
+        "translation_output_tokens": _histogram(mt_lengths),
+        "summary_output_tokens": _histogram(sum_lengths),
+        "summary_input_tokens": sum_inputs,
+        "summary_source_tokens": sum(sum_inputs),
+        "summary_calls": len(sum_lengths),
+        "generation": {
+            "translation": mt_model.generation_config.to_diff_dict(),
+            "summarization": sum_model.generation_config.to_diff_dict(),
+        },
+        "self_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _histogram(lengths: list[int]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for n in lengths:
+        counts[str(n)] = counts.get(str(n), 0) + 1
+    return counts
+
+
+def main(argv: list[str]) -> None:
+    """``python -m bench.naive JOB.json RESULT.json``."""
+    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    Path(argv[1]).write_text(json.dumps(run(job), indent=2, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
