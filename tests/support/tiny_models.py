@@ -12,7 +12,6 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-import sentencepiece as spm
 import torch
 from tokenizers import ByteLevelBPETokenizer
 from transformers import (
@@ -22,8 +21,9 @@ from transformers import (
     GenerationConfig,
     MarianConfig,
     MarianMTModel,
-    MarianTokenizer,
 )
+
+from bench.models import train_marian_tokenizer
 
 TINY_DIMS = dict(
     d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,
@@ -34,36 +34,16 @@ TINY_DIMS = dict(
 
 
 def build_marian(out_dir: Path, corpus: Iterable[str], *, vocab_size: int = 400,
-                 max_positions: int = 512, max_new_tokens: int = 12, seed: int = 0,
-                 dims: dict | None = None) -> Path:
+                 max_new_tokens: int = 12, seed: int = 0, dims: dict | None = None) -> Path:
     """Train a sentencepiece model on ``corpus`` and save a tiny random MarianMT model."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    lines = [line for text in corpus for line in text.splitlines() if line.strip()]
-    with tempfile.TemporaryDirectory() as tmp:
-        prefix = Path(tmp) / "spm"
-        spm.SentencePieceTrainer.train(
-            sentence_iterator=iter(lines), model_prefix=str(prefix), vocab_size=vocab_size,
-            model_type="unigram", character_coverage=1.0, minloglevel=2,
-            hard_vocab_limit=False,
-        )
-        spm_bytes = prefix.with_suffix(".model").read_bytes()
-    for side in ("source", "target"):
-        (out_dir / f"{side}.spm").write_bytes(spm_bytes)
-    processor = spm.SentencePieceProcessor(model_file=str(out_dir / "source.spm"))
-    vocab = {"</s>": 0, "<unk>": 1}
-    for i in range(processor.get_piece_size()):
-        vocab.setdefault(processor.id_to_piece(i), len(vocab))
-    vocab["<pad>"] = len(vocab)  # Marian puts the pad token last
-    (out_dir / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    tokenizer = MarianTokenizer(
-        source_spm=str(out_dir / "source.spm"), target_spm=str(out_dir / "target.spm"),
-        vocab=str(out_dir / "vocab.json"), model_max_length=max_positions,
-    )
-    tokenizer.save_pretrained(out_dir)
+    # The same tokenizer recipe the benchmark uses for its offline fallback.
+    train_marian_tokenizer(out_dir, list(corpus), vocab_size=None, pieces=vocab_size)
+    vocab = json.loads((out_dir / "vocab.json").read_text(encoding="utf-8"))
     pad = vocab["<pad>"]
     config = MarianConfig(
-        vocab_size=len(vocab), max_position_embeddings=max_positions, pad_token_id=pad,
+        vocab_size=len(vocab), max_position_embeddings=512, pad_token_id=pad,
         eos_token_id=0, decoder_start_token_id=pad, forced_eos_token_id=0,
         **(dims or TINY_DIMS),
     )
