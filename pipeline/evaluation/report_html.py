@@ -20,6 +20,7 @@ from pipeline.evaluation.summary import (
     worst_articles,
 )
 from pipeline.evaluation.svg import BASELINE_COLOR, PALETTE, bar_chart, esc, strip_plot
+from pipeline.fileio import atomic_write_text
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px auto;
@@ -235,5 +236,5 @@ def write_html(report: Report, path: Path) -> Path:
     Returns:
         The path written.
     """
-    path.write_text(render_html(report), encoding="utf-8")
+    atomic_write_text(path, render_html(report))
     return path

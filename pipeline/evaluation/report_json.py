@@ -14,6 +14,7 @@ from pipeline.evaluation.bootstrap import Estimate
 from pipeline.evaluation.entity_metrics import GroupScore
 from pipeline.evaluation.metrics import METRICS
 from pipeline.evaluation.results import SCHEMA_VERSION, ArticleResult, Report, SystemResult
+from pipeline.fileio import atomic_write_text
 
 DIGITS = 6
 
@@ -140,5 +141,5 @@ def write_json(report: Report, path: Path) -> Path:
         The path written.
     """
     text = json.dumps(report_to_dict(report), indent=2, ensure_ascii=False, allow_nan=False)
-    path.write_text(text + "\n", encoding="utf-8")
+    atomic_write_text(path, text + "\n")
     return path

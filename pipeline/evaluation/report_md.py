@@ -15,6 +15,7 @@ from pipeline.evaluation.summary import (
     shown_metrics,
     worst_articles,
 )
+from pipeline.fileio import atomic_write_text
 
 
 def _cell(text: str) -> str:
@@ -150,5 +151,5 @@ def write_markdown(report: Report, path: Path) -> Path:
     Returns:
         The path written.
     """
-    path.write_text(render_markdown(report), encoding="utf-8")
+    atomic_write_text(path, render_markdown(report))
     return path

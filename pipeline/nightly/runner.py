@@ -54,7 +54,7 @@ from pipeline.nightly.state import (
     payload_to_article,
     sqlite_file,
 )
-from pipeline.provenance import package_versions
+from pipeline.provenance import git_commit, package_versions
 
 EXIT_OK = 0
 EXIT_ARTICLES_FAILED = 1
@@ -436,31 +436,7 @@ def _provenance(config: AppConfig) -> dict:
     url = make_url(normalise_url(config.nightly.state_url))
     return {
         "versions": package_versions(),
-        "git_commit": _git_head(Path(__file__).resolve().parent),
+        "git_commit": git_commit(),
         "config_sha256": hashlib.sha256(resolved.encode()).hexdigest(),
         "state_url": url.render_as_string(hide_password=True),
     }
-
-
-def _git_head(start: Path) -> str | None:
-    """The checkout's HEAD commit, read from ``.git`` (no subprocess: this runs nightly)."""
-    for folder in (start, *start.parents):
-        git = folder / ".git"
-        if not git.is_dir():
-            continue
-        try:
-            head = (git / "HEAD").read_text(encoding="utf-8").strip()
-            if not head.startswith("ref: "):
-                return head or None
-            ref = head[5:]
-            if (git / ref).is_file():
-                return (git / ref).read_text(encoding="utf-8").strip() or None
-            packed = git / "packed-refs"
-            if packed.is_file():
-                for line in packed.read_text(encoding="utf-8").splitlines():
-                    if line.endswith(" " + ref):
-                        return line.split(" ", 1)[0]
-        except OSError:
-            return None
-        return None
-    return None
