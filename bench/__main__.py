@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench.inputs import article_paths, load_articles, tokenizer_corpus
 from bench.measure import StepFailed, run_step
-from bench.models import build_models
+from bench.random_models import build_models
 from bench.report import build_report, print_report, write_report
 from bench.settings import BenchSettings
 

@@ -18,8 +18,8 @@ from pathlib import Path
 def run(job: dict) -> dict:
     """Convert both configured models; report per model whether an earlier one was reused."""
     from pipeline.backends.ct2 import convert_model, converted_dir
-    from pipeline.config import load_config
-    from pipeline.models.registry import resolve_model
+    from pipeline.core.config import load_config
+    from pipeline.hub.registry import resolve_model
 
     config = load_config(Path(job["config"]))
     models = {}

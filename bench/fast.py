@@ -19,10 +19,10 @@ from pathlib import Path
 
 def run(job: dict) -> dict:
     """Brief every article of ``job`` with the production engine; return timings and counts."""
-    from pipeline.briefing import Briefing
-    from pipeline.config import load_config
-    from pipeline.engine import BriefingEngine
-    from pipeline.errors import ArticleError
+    from pipeline.briefing.engine import BriefingEngine
+    from pipeline.briefing.schema import Briefing
+    from pipeline.core.config import load_config
+    from pipeline.core.errors import ArticleError
     from pipeline.ingest.readers import read_file
 
     logging.basicConfig(level=logging.WARNING)

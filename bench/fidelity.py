@@ -63,7 +63,7 @@ def train_copy_model(out_dir: Path, sentences: list[str], *, steps: int, seed: i
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 
-    from bench.models import train_marian_tokenizer
+    from bench.random_models import train_marian_tokenizer
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -146,9 +146,9 @@ def compare(model_dir: Path, sentences: list[str], model_cache: Path) -> dict:
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     from pipeline.backends.base import load_backend
-    from pipeline.chunking import plan_batches
-    from pipeline.config import GenerationOverrides, ModelSpec, RuntimeConfig, TranslationConfig
-    from pipeline.models.registry import resolve_model
+    from pipeline.core.config import GenerationOverrides, ModelSpec, RuntimeConfig, TranslationConfig
+    from pipeline.hub.registry import resolve_model
+    from pipeline.text.chunking import plan_batches
 
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForSeq2SeqLM.from_pretrained(model_dir).eval()

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipeline.config import IngestConfig
-from pipeline.errors import ArticleError
+from pipeline.core.config import IngestConfig
+from pipeline.core.errors import ArticleError
 from pipeline.ingest.prepare import ArticlePreparer
 from pipeline.ingest.readers import read_file
 

@@ -35,7 +35,7 @@ def build_report(*, settings: BenchSettings, input_label: str, models, build_s: 
                  convert: dict, naive: dict, fast: dict, fidelity: dict,
                  load_before, load_after, total_s: float) -> dict:
     """Everything bench.json holds: results, what produced them, and the targets."""
-    from pipeline.provenance import package_versions
+    from pipeline.core.provenance import package_versions
 
     a, b = side_metrics(naive), side_metrics(fast)
     speedup = b["articles_per_min"] / a["articles_per_min"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.config import AppConfig, load_config
+from pipeline.core.config import AppConfig, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from pipeline.chunking import pack_consecutive, plan_batches, split_to_fit
+from pipeline.text.chunking import pack_consecutive, plan_batches, split_to_fit
 
 
 def word_counter(texts):

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from pipeline.article import Article
-from pipeline.config import IngestConfig
-from pipeline.errors import ArticleError
+from pipeline.core.config import IngestConfig
+from pipeline.core.errors import ArticleError
+from pipeline.ingest.article import Article
 from pipeline.ingest.cleaning import normalise_whitespace
 from pipeline.ingest.prepare import ArticlePreparer
 from pipeline.ingest.readers import read_inputs

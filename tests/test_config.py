@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.config import AppConfig, load_config, parse_model_option
-from pipeline.errors import ConfigError
+from pipeline.core.config import AppConfig, load_config, parse_model_option
+from pipeline.core.errors import ConfigError
 from tests.conftest import REPO
 
 

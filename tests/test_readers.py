@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from pipeline.article import Article
-from pipeline.errors import ArticleError
+from pipeline.core.errors import ArticleError
+from pipeline.ingest.article import Article
 from pipeline.ingest.readers import expand_inputs, read_inputs, read_stdin
 
 LIMIT = 1_000_000

@@ -31,8 +31,8 @@ def real_marian(tmp_path_factory):
     from transformers import MarianConfig, MarianMTModel
 
     from pipeline.backends.base import load_backend
-    from pipeline.config import GenerationOverrides, ModelSpec, RuntimeConfig
-    from pipeline.models.registry import resolve_model
+    from pipeline.core.config import GenerationOverrides, ModelSpec, RuntimeConfig
+    from pipeline.hub.registry import resolve_model
 
     target = tmp_path_factory.mktemp("opus-mt-nl-en")
     config = MarianConfig.from_pretrained(MARIAN_DIR)
@@ -55,10 +55,10 @@ def test_real_tokenizer_limits(real_marian):
 
 @pytest.mark.parametrize("max_input_tokens", [512, 64])
 def test_seed_sentences_are_cut_under_the_limit(real_marian, max_input_tokens):
-    from pipeline.config import IngestConfig, TranslationConfig
+    from pipeline.core.config import IngestConfig, TranslationConfig
     from pipeline.ingest.prepare import ArticlePreparer
     from pipeline.ingest.readers import read_inputs
-    from pipeline.translate import Translator
+    from pipeline.translate.translator import Translator
 
     translator = Translator(real_marian, TranslationConfig(max_input_tokens=max_input_tokens),
                             identity="real")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.backends.base import load_backend
-from pipeline.config import GenerationOverrides, RuntimeConfig, SummarizationConfig
-from pipeline.models.registry import resolve_model
-from pipeline.summarize import Summarizer, SummaryTooLongError
+from pipeline.core.config import GenerationOverrides, RuntimeConfig, SummarizationConfig
+from pipeline.hub.registry import resolve_model
+from pipeline.summarize.summarizer import Summarizer, SummaryTooLongError
 from tests.conftest import SAMPLES, tiny_config
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.backends.base import load_backend
-from pipeline.config import GenerationOverrides, RuntimeConfig, TranslationConfig
-from pipeline.models.registry import resolve_model
-from pipeline.translate import MemoryTranslationCache, Translator
+from pipeline.core.config import GenerationOverrides, RuntimeConfig, TranslationConfig
+from pipeline.hub.registry import resolve_model
+from pipeline.translate.translator import MemoryTranslationCache, Translator
 from tests.conftest import tiny_config
 
 SENTENCES = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
-from pipeline.config import GenerationOverrides, RuntimeConfig
-from pipeline.models.registry import ResolvedModel
+from pipeline.core.config import GenerationOverrides, RuntimeConfig
+from pipeline.hub.registry import ResolvedModel
 
 
 @runtime_checkable

@@ -52,9 +52,9 @@ from pathlib import Path
 import ctranslate2
 from ctranslate2.converters import TransformersConverter
 
-from pipeline.config import GenerationOverrides, RuntimeConfig
-from pipeline.errors import ModelUnavailableError
-from pipeline.models.registry import ResolvedModel
+from pipeline.core.config import GenerationOverrides, RuntimeConfig
+from pipeline.core.errors import ModelUnavailableError
+from pipeline.hub.registry import ResolvedModel
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ import copy
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
 
-from pipeline.config import GenerationOverrides, RuntimeConfig
-from pipeline.errors import ModelUnavailableError
-from pipeline.models.device import apply_threads, resolve_device
-from pipeline.models.registry import ResolvedModel
+from pipeline.core.config import GenerationOverrides, RuntimeConfig
+from pipeline.core.errors import ModelUnavailableError
+from pipeline.hub.device import apply_threads, resolve_device
+from pipeline.hub.registry import ResolvedModel
 
 
 def model_token_limit(tokenizer, model_config) -> int:

@@ -1,17 +1,24 @@
-"""The `briefing` command line. Each command lives in its own module; this one mounts them."""
+"""The `briefing` command line: one Typer app, one module per command (as spaCy does).
+
+Commands are thin: they parse flags, call a library function that knows nothing about
+flags, print the outcome and exit with a code from :class:`pipeline.core.exit_codes.ExitCode`.
+Every command is wrapped in :func:`pipeline.cli.common.handle_errors`, the one place where
+an exception becomes a sentence, a hint and an exit code.
+"""
 
 from __future__ import annotations
 
-import importlib
 from typing import Annotated
 
 import typer
 
 from pipeline import __version__
 from pipeline.cli.batch import batch_command
-from pipeline.cli.common import configure_logging
+from pipeline.cli.common import configure_logging, flag
 from pipeline.cli.config_cmd import config_app
+from pipeline.cli.eval import eval_command
 from pipeline.cli.models import models_app
+from pipeline.cli.nightly import nightly_command
 from pipeline.cli.summarize import summarize_command
 
 app = typer.Typer(
@@ -23,32 +30,26 @@ app = typer.Typer(
 )
 app.command("summarize")(summarize_command)
 app.command("batch")(batch_command)
+app.command("nightly")(nightly_command)
+app.command("eval")(eval_command)
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
 
-# Stages that live in their own packages mount themselves here when present.
-for module_name, attribute, command_name in (
-    ("pipeline.evaluation.cli", "eval_command", "eval"),
-    ("pipeline.nightly.cli", "nightly_command", "nightly"),
-):
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name and not module_name.startswith(str(exc.name)):
-            raise
-        continue
-    app.command(command_name)(getattr(module, attribute))
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefing {__version__}")
+        raise typer.Exit(0)
 
 
 @app.callback()
 def _root(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
-    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    verbose: Annotated[bool, flag("--verbose", "-v",
+                                  help="Show what the run is doing (debug logging).")] = False,
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.", metavar="",
+                                          callback=_print_version, is_eager=True)] = False,
 ) -> None:
     configure_logging(verbose)
-    if version:
-        typer.echo(f"briefing {__version__}")
-        raise typer.Exit(0)
 
 
 def main() -> None:

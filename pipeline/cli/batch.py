@@ -8,18 +8,19 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline.batch import ERRORS_FILE, run_batch
+from pipeline.batch.run import ERRORS_FILE, run_batch
+from pipeline.briefing.engine import BriefingEngine
 from pipeline.cli.common import (
     ConfigOption,
     SetOption,
     SummarizerOption,
     TranslatorOption,
+    flag,
     handle_errors,
     resolve_config,
     stderr,
     stderr_is_terminal,
 )
-from pipeline.engine import BriefingEngine
 from pipeline.ingest.readers import read_inputs
 
 
@@ -32,7 +33,7 @@ def batch_command(
     summarizer: SummarizerOption = None,
     set_: SetOption = None,
     overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace outputs of an earlier run in --out.")
+        bool, flag("--overwrite", help="Replace outputs of an earlier run in --out.")
     ] = False,
     window: Annotated[
         int, typer.Option("--window", min=1, help="Articles translated and summarized together.")

@@ -1,10 +1,17 @@
-"""Options and error handling shared by every command."""
+"""Options and the one error handler shared by every command.
+
+Library functions raise typed exceptions (``pipeline.core.errors``) and know nothing about
+flags; :func:`handle_errors` is the only place that turns an exception into one sentence,
+an optional hint and an exit code from :class:`~pipeline.core.exit_codes.ExitCode`.
+"""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -14,13 +21,16 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pipeline.config import AppConfig, load_config, parse_model_option
-from pipeline.errors import BriefingError, ConfigError, ModelUnavailableError
+from pipeline.core.config import AppConfig, load_config, parse_model_option
+from pipeline.core.errors import (
+    BriefingError,
+    ConfigError,
+    ModelUnavailableError,
+    RunActiveError,
+)
+from pipeline.core.exit_codes import ExitCode
 
-EXIT_OK = 0
-EXIT_ARTICLES_FAILED = 1
-EXIT_USAGE = 2
-
+log = logging.getLogger("pipeline.cli")
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ConfigOption = Annotated[
@@ -43,6 +53,11 @@ SetOption = Annotated[
     typer.Option("--set", help="Override one config key, e.g. --set translation.batch_tokens=2000.",
                  show_default=False),
 ]
+
+
+def flag(*names: str, help: str) -> Any:  # noqa: A002 - typer's own keyword
+    """A boolean option shown as a bare flag in ``--help`` (no ``<bool>`` value column)."""
+    return typer.Option(*names, help=help, metavar="")
 
 
 def parse_sets(values: list[str] | None) -> dict[str, Any]:
@@ -72,8 +87,13 @@ def resolve_config(config: Path | None, translator: str | None, summarizer: str 
     return load_config(config, overrides)
 
 
+_verbose = False
+
+
 def configure_logging(verbose: bool = False) -> None:
     """Quiet third-party progress bars and warnings unless asked for."""
+    global _verbose
+    _verbose = verbose
     level = logging.DEBUG if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -83,32 +103,61 @@ def configure_logging(verbose: bool = False) -> None:
     hf_logging.disable_progress_bar()
 
 
-def fail(message: str, code: int = EXIT_USAGE, hint: str | None = None) -> None:
-    """Print one clear error sentence (and an optional hint) and exit."""
+def fail(message: str, code: int = ExitCode.USAGE, hint: str | None = None) -> None:
+    """Print one clear error sentence (and an optional hint) and exit with ``code``."""
     stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True)
     if hint:
         stderr.print(f"[dim]hint:[/] {escape(hint)}", markup=True)
-    raise typer.Exit(code)
+    raise typer.Exit(int(code))
+
+
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.ENAMETOOLONG}
+
+
+def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:
+    """The sentence, exit code and hint for an exception that reached the command line."""
+    if isinstance(exc, RunActiveError):
+        return str(exc), ExitCode.RUN_ACTIVE, None
+    if isinstance(exc, ModelUnavailableError):
+        return str(exc), ExitCode.USAGE, None
+    if isinstance(exc, ConfigError):
+        return str(exc), ExitCode.USAGE, "`briefing config show` prints the resolved configuration"
+    if isinstance(exc, BriefingError):
+        return str(exc), ExitCode.USAGE, None
+    if isinstance(exc, FileNotFoundError):
+        name = exc.filename or (exc.args[0] if exc.args else exc)
+        return f"no such file or directory: {name}", ExitCode.USAGE, None
+    if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+        where = f" ({exc.filename})" if exc.filename else ""
+        return (f"the environment failed: {exc.strerror or exc}{where}; work finished before "
+                "it is kept", ExitCode.INTERNAL, None)
+    hint = None if _verbose else "run again with -v to see where it happened"
+    return (f"unexpected error ({type(exc).__name__}: {exc}); this is a bug, please report it",
+            ExitCode.INTERNAL, hint)
 
 
 def handle_errors(func: Callable) -> Callable:
-    """Turn library exceptions into one sentence and an exit code; never a stack trace."""
+    """Turn any exception into one sentence, a hint and an exit code; never a stack trace
+    (unless ``-v`` asked for one)."""
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except ModelUnavailableError as exc:
-            fail(str(exc))
-        except ConfigError as exc:
-            fail(str(exc), hint="`briefing config show` prints the resolved configuration")
-        except FileNotFoundError as exc:
-            fail(f"no such file or directory: {exc.args[0] if exc.args else exc}")
-        except BriefingError as exc:
-            fail(str(exc))
+        except (typer.Exit, typer.Abort):
+            raise
         except KeyboardInterrupt:
             stderr.print("interrupted")
-            raise typer.Exit(130) from None
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+        except Exception as exc:
+            import click
+
+            if isinstance(exc, click.exceptions.ClickException):
+                raise
+            message, code, hint = describe_error(exc)
+            if _verbose and code == ExitCode.INTERNAL:
+                traceback.print_exc()
+            fail(message, code=code, hint=hint)
 
     return wrapper
 

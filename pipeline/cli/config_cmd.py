@@ -12,7 +12,7 @@ from pipeline.cli.common import (
     handle_errors,
     resolve_config,
 )
-from pipeline.config import config_to_yaml
+from pipeline.core.config import config_to_yaml
 
 config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
 

@@ -19,8 +19,8 @@ from pipeline.cli.common import (
     resolve_config,
     stderr,
 )
-from pipeline.errors import ModelUnavailableError
-from pipeline.models.registry import (
+from pipeline.core.errors import ModelUnavailableError
+from pipeline.hub.registry import (
     find_cached,
     hub_cache_dir,
     is_local,

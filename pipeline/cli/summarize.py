@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 import typer
 from rich.markup import escape
 
-from pipeline.briefing import Briefing
+from pipeline.briefing.engine import BriefingEngine
+from pipeline.briefing.schema import Briefing
 from pipeline.cli.common import (
-    EXIT_ARTICLES_FAILED,
     ConfigOption,
     SetOption,
     SummarizerOption,
@@ -19,8 +19,8 @@ from pipeline.cli.common import (
     resolve_config,
     stderr,
 )
-from pipeline.engine import BriefingEngine
-from pipeline.errors import ArticleError
+from pipeline.core.errors import ArticleError
+from pipeline.core.exit_codes import ExitCode
 from pipeline.ingest.readers import read_inputs
 
 
@@ -54,7 +54,7 @@ def summarize_command(
         payload = outputs[0] if len(outputs) == 1 else outputs
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     if failed:
-        raise typer.Exit(EXIT_ARTICLES_FAILED)
+        raise typer.Exit(int(ExitCode.PARTIAL))
 
 
 def _text(briefing: Briefing) -> str:

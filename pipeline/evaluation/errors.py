@@ -1,6 +1,6 @@
 """Exceptions raised by the evaluation library.
 
-Only :mod:`pipeline.evaluation.cli` turns them into one sentence and an exit code
+Only :mod:`pipeline.cli.eval` turns them into one sentence and an exit code
 (2 for every error below; 1 is reserved for an unmet ``--fail-under`` gate).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.errors import BriefingError
+from pipeline.core.errors import BriefingError
 
 
 class EvalError(BriefingError):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pipeline.provenance import git_commit
-from pipeline.provenance import package_versions as _package_versions
+from pipeline.core.provenance import git_commit
+from pipeline.core.provenance import package_versions as _package_versions
 
 __all__ = ["PACKAGES", "git_commit", "package_versions"]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.evaluation.bootstrap import Estimate
-from pipeline.evaluation.entity_metrics import GroupScore
-from pipeline.evaluation.gate import GateCheck, GateRule
-from pipeline.evaluation.rouge import RougeScore
-from pipeline.evaluation.translation_metrics import CorpusScore
+from pipeline.evaluation.metrics.bootstrap import Estimate
+from pipeline.evaluation.metrics.entity import GroupScore
+from pipeline.evaluation.metrics.gate import GateCheck, GateRule
+from pipeline.evaluation.metrics.rouge import RougeScore
+from pipeline.evaluation.metrics.translation import CorpusScore
 
 SCHEMA_VERSION = 1  # of report.json
 

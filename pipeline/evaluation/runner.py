@@ -12,26 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.evaluation.aliases import AliasTable
-from pipeline.evaluation.baseline import LEAD_SENTENCES, lead3_system
-from pipeline.evaluation.bootstrap import (
-    CONFIDENCE,
-    METHOD,
-    Estimate,
-    mean_ci,
-    ratio_ci,
-    statistic_ci,
-)
-from pipeline.evaluation.entities import GROUPS, Extractor, load_extractor
-from pipeline.evaluation.entity_metrics import (
-    Cluster,
-    TextEvidence,
-    cluster_mentions,
-    score_group,
-)
 from pipeline.evaluation.errors import EvalInputError
-from pipeline.evaluation.gate import GateRule, check_requirements, evaluate_gate
-from pipeline.evaluation.loaders import (
+from pipeline.evaluation.inputs.baseline import LEAD_SENTENCES, lead3_system
+from pipeline.evaluation.inputs.loaders import (
     BASELINE_NAME,
     Sources,
     SystemInput,
@@ -40,12 +23,29 @@ from pipeline.evaluation.loaders import (
     load_references,
     load_sources,
 )
-from pipeline.evaluation.metrics import METRICS
+from pipeline.evaluation.metrics.bootstrap import (
+    CONFIDENCE,
+    METHOD,
+    Estimate,
+    mean_ci,
+    ratio_ci,
+    statistic_ci,
+)
+from pipeline.evaluation.metrics.entity import (
+    Cluster,
+    TextEvidence,
+    cluster_mentions,
+    score_group,
+)
+from pipeline.evaluation.metrics.gate import GateRule, check_requirements, evaluate_gate
+from pipeline.evaluation.metrics.registry import METRICS
+from pipeline.evaluation.metrics.rouge import ROUGE_TYPES, TOKENIZER_NAME, RougeMetric
+from pipeline.evaluation.metrics.translation import TRANSLATION_METRICS, score_translations
 from pipeline.evaluation.provenance import git_commit, package_versions
 from pipeline.evaluation.results import ArticleResult, Report, SystemResult
-from pipeline.evaluation.rouge import ROUGE_TYPES, TOKENIZER_NAME, RougeMetric
-from pipeline.evaluation.sentences import SPLITTER_NAME
-from pipeline.evaluation.translation_metrics import TRANSLATION_METRICS, score_translations
+from pipeline.text.aliases import AliasTable
+from pipeline.text.entities import GROUPS, Extractor, load_extractor
+from pipeline.text.sentences import SPLITTER_NAME
 
 MATCHING_NAME = "briefing.entity-match.v1"
 

@@ -1,1 +1,1 @@
-"""Reading, cleaning, checking and segmenting input articles."""
+"""Step 1 of the data path: reading, cleaning, checking and segmenting input articles."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.article import Article
-from pipeline.config import IngestConfig
-from pipeline.errors import ArticleError
+from pipeline.core.config import IngestConfig
+from pipeline.core.errors import ArticleError
+from pipeline.ingest.article import Article
 from pipeline.ingest.cleaning import (
     normalise_whitespace,
     strip_caption_sentences,

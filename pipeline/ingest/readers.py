@@ -18,8 +18,8 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline.article import Article
-from pipeline.errors import ArticleError
+from pipeline.core.errors import ArticleError
+from pipeline.ingest.article import Article
 
 DATE_PREFIX = re.compile(r"^\ufeff?\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+", re.ASCII)
 ARTICLE_SUFFIXES = (".txt", ".jsonl", ".parquet")

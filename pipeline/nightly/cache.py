@@ -1,6 +1,6 @@
 """A persistent sentence translation cache in the state database.
 
-Keys come from :meth:`pipeline.translate.Translator.cache_key`, which already hashes the
+Keys come from :meth:`pipeline.translate.translator.Translator.cache_key`, which already hashes the
 model identity, revision and decoding settings with the text: a new model or new settings
 never reuse old translations. The same sentence arriving from two outlets (wire copy), or
 again in a changed article, is translated once.
@@ -20,7 +20,7 @@ _CHUNK = 500
 
 
 class SqlTranslationCache:
-    """Implements :class:`pipeline.translate.TranslationCache` on a SQL table.
+    """Implements :class:`pipeline.translate.translator.TranslationCache` on a SQL table.
 
     Writes commit at once: translations paid for before a crash are kept. Only one nightly
     run writes at a time (see :mod:`pipeline.nightly.lock`), so "insert what is missing" needs

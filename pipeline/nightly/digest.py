@@ -14,14 +14,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline import __version__
-from pipeline.config import NightlyConfig
-from pipeline.fileio import atomic_write_json, atomic_write_text
-from pipeline.nightly.evidence import find_evidence
+from pipeline.core.config import NightlyConfig
+from pipeline.core.fileio import atomic_write_json, atomic_write_text
 from pipeline.nightly.fetch import is_http_url
 from pipeline.nightly.grouping import GroupInput, group_articles
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.render_md import render_md
 from pipeline.nightly.state import DONE, NightOutcome, StateStore
+from pipeline.support.evidence import find_evidence
 
 DIGEST_SCHEMA_VERSION = 1
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")

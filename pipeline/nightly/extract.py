@@ -9,8 +9,8 @@ import html
 import re
 from html.parser import HTMLParser
 
-from pipeline.article import Article
-from pipeline.errors import ArticleError
+from pipeline.core.errors import ArticleError
+from pipeline.ingest.article import Article
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
                "blockquote", "section", "article", "figure", "figcaption", "table", "tr", "hr"}

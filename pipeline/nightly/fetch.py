@@ -7,7 +7,7 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pipeline.errors import BriefingError
+from pipeline.core.errors import BriefingError
 
 
 class FetchError(BriefingError):

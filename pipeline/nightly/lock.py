@@ -21,11 +21,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from pipeline.errors import BriefingError
-
-
-class RunActiveError(BriefingError):
-    """Another nightly run holds the lock."""
+from pipeline.core.errors import BriefingError, RunActiveError
 
 
 class RunLock:

@@ -30,10 +30,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from pipeline.briefing import Briefing
-from pipeline.config import AppConfig, NightlyConfig
-from pipeline.errors import ArticleError, ConfigError
-from pipeline.fileio import atomic_write_json
+from pipeline.briefing.schema import Briefing
+from pipeline.core.config import AppConfig, NightlyConfig
+from pipeline.core.errors import ArticleError, ConfigError
+from pipeline.core.exit_codes import ExitCode
+from pipeline.core.fileio import atomic_write_json
+from pipeline.core.provenance import git_commit, package_versions
 from pipeline.nightly.cache import SqlTranslationCache
 from pipeline.nightly.digest import build_digest, write_digest
 from pipeline.nightly.fetch import Fetcher, FetchError
@@ -54,13 +56,7 @@ from pipeline.nightly.state import (
     payload_to_article,
     sqlite_file,
 )
-from pipeline.provenance import git_commit, package_versions
 
-EXIT_OK = 0
-EXIT_ARTICLES_FAILED = 1
-EXIT_USAGE = 2
-EXIT_RUN_ACTIVE = 3
-EXIT_INTERNAL = 4
 MAX_LISTED = 50  # keys listed per category in a summary
 
 EventSink = Callable[[str, dict], None]
@@ -93,9 +89,9 @@ class NightlyResult:
     def exit_code(self) -> int:
         """0 all good; 1 the night lists failed articles or a source could not be read."""
         if self.dry_run:
-            return EXIT_OK
+            return ExitCode.OK
         failed = bool(self.digest and self.digest["failed"])
-        return EXIT_ARTICLES_FAILED if failed or self.summary.get("source_errors") else EXIT_OK
+        return ExitCode.PARTIAL if failed or self.summary.get("source_errors") else ExitCode.OK
 
 
 def resolve_night(night: date | str | None) -> str:
@@ -300,7 +296,7 @@ class _Run:
                 runnable.append(item)
         if not runnable:
             return 0.0, 0.0
-        from pipeline.engine import BriefingEngine  # the engine pulls in torch
+        from pipeline.briefing.engine import BriefingEngine  # the engine pulls in torch
 
         self.engine = BriefingEngine(self.config, cache=SqlTranslationCache(self.store.engine),
                                      window=self.settings.window)

@@ -23,8 +23,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pipeline.article import Article
-from pipeline.errors import ArticleError, ConfigError
+from pipeline.core.errors import ArticleError, ConfigError
+from pipeline.ingest.article import Article
 from pipeline.ingest.readers import read_file, safe_id
 from pipeline.nightly.extract import fragment_to_text, page_to_article
 from pipeline.nightly.fetch import Fetched, FetchError, is_http_url

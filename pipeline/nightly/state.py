@@ -42,8 +42,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from pipeline.article import Article
-from pipeline.errors import BriefingError
+from pipeline.core.errors import BriefingError
+from pipeline.ingest.article import Article
 
 SCHEMA_VERSION = 1
 PENDING, DONE, FAILED = "pending", "done", "failed"

@@ -1,0 +1,148 @@
+"""`briefing nightly`: a thin wrapper over :func:`pipeline.nightly.runner.run_nightly`."""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.common import (
+    ConfigOption,
+    SetOption,
+    SummarizerOption,
+    TranslatorOption,
+    flag,
+    handle_errors,
+    resolve_config,
+    stderr,
+    stderr_is_terminal,
+)
+from pipeline.core.errors import BriefingError, RunActiveError
+from pipeline.core.exit_codes import ExitCode
+from pipeline.nightly.events import ConsoleEvents, JsonLines, install_json_logging
+from pipeline.nightly.runner import NightlyResult, resolve_night, run_nightly
+from pipeline.nightly.state import normalise_url
+
+
+@handle_errors
+def nightly_command(
+    config: ConfigOption = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option("--source", "-s", show_default=False,
+                     help="Folder, .jsonl/.txt/.html file, feed file or http(s) URL; repeat "
+                     "for several. Replaces nightly.sources."),
+    ] = None,
+    state: Annotated[
+        str | None,
+        typer.Option("--state", show_default=False,
+                     help="State database: a SQLite file path or a SQLAlchemy URL."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", file_okay=False, show_default=False,
+                     help="Output folder; each night goes to OUT/YYYY-MM-DD/."),
+    ] = None,
+    night: Annotated[
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
+                     help="The night to run or rebuild (default: today, local time)."),
+    ] = None,
+    translator: TranslatorOption = None,
+    summarizer: SummarizerOption = None,
+    dry_run: Annotated[
+        bool, flag("--dry-run", help="Show what would be done; change nothing.")
+    ] = False,
+    log_json: Annotated[
+        bool, flag("--log-json", help="One JSON object per event on stderr.")
+    ] = False,
+    reprocess: Annotated[
+        list[str] | None,
+        typer.Option("--reprocess", metavar="KEY|ID|failed|all", show_default=False,
+                     help="Brief these again even if unchanged (resets their attempts); "
+                     "repeatable."),
+    ] = None,
+    set_: SetOption = None,
+) -> None:
+    """Brief what is new or changed in the sources and write the night's digest.
+
+    Exit codes:
+    0 all good.
+    1 some articles failed or a source could not be read (recorded, in the digest, retried).
+    2 usage, configuration, state database or model errors.
+    3 another nightly run is active (this one did nothing).
+    4 unexpected error (a bug or a broken environment); finished work is kept.
+    """
+    app_config = resolve_config(config, translator, summarizer, set_)
+    settings = app_config.nightly
+    if source:
+        settings.sources = list(source)
+    if state:
+        settings.state_url = normalise_url(state)
+    if out is not None:
+        settings.out_dir = out
+    if log_json:
+        settings.log_json = True
+    the_night = resolve_night(night)
+    if settings.log_json:
+        sink = JsonLines()
+        install_json_logging(sink)
+        events = sink
+    else:
+        events = ConsoleEvents(stderr, progress=stderr_is_terminal())
+    try:
+        result = run_nightly(app_config, night=the_night, dry_run=dry_run,
+                             reprocess=reprocess or (), on_event=events)
+    except RunActiveError as exc:
+        if settings.log_json:
+            events("run.refused", {"reason": "run-active", "message": str(exc),
+                                   "exit_code": int(ExitCode.RUN_ACTIVE)})
+        raise  # handle_errors: one sentence, exit code 3
+    except (BriefingError, FileNotFoundError, typer.Exit):
+        raise  # handle_errors turns these into one sentence and exit code 2
+    except Exception as exc:
+        # A bug or a broken environment. Everything finished so far is committed; the log
+        # collector gets the traceback, a person gets one sentence (handle_errors, exit 4).
+        if settings.log_json:
+            events("run.crashed", {"error": f"{type(exc).__name__}: {exc}",
+                                   "traceback": traceback.format_exc(),
+                                   "exit_code": int(ExitCode.INTERNAL)})
+        raise
+    finally:
+        events.close()
+    typer.echo(_report(result))
+    raise typer.Exit(int(result.exit_code))
+
+
+def _report(result: NightlyResult) -> str:
+    summary = result.summary
+    if result.dry_run:
+        lines = [f"Dry run for {result.night}: nothing was changed."]
+        for key, action in result.planned:
+            lines.append(f"  {action:<12} {key}")
+        actions = ", ".join(f"{n} {a}" for a, n in sorted(summary["actions"].items()))
+        lines.append(f"{summary['seen']} article(s) read: {actions or 'none'}.")
+        for error in summary["source_errors"]:
+            lines.append(f"source not read: {error['message']}")
+        return "\n".join(lines)
+    counts = ", ".join(f"{summary[k]} {k}" for k in (
+        "new", "changed", "unchanged", "retried", "resumed", "reprocessed"))
+    outcome = ", ".join(f"{summary[k]} {k}" for k in ("done", "failed", "exhausted"))
+    durations = summary["durations"]
+    lines = [
+        f"Night {result.night} (run {summary['run_id']}): {counts}; {outcome}.",
+        "Durations: " + ", ".join(f"{label} {durations[key]:.1f}s" for label, key in (
+            ("reading", "collect_s"), ("models", "models_s"), ("briefing", "process_s"),
+            ("digest", "digest_s"), ("total", "total_s"))),
+    ]
+    night_failed = len(result.digest["failed"]) if result.digest else summary["failed"]
+    if night_failed:
+        lines.append(f"{night_failed} article(s) of this night not briefed: see the digest.")
+    for error in summary.get("source_errors") or []:
+        lines.append(f"source not read: {error['message']}")
+    lines.append(f"models loaded: {'yes' if summary['models_loaded'] else 'no'}")
+    if "digest.html" in result.paths:
+        lines.append(f"digest: {result.paths['digest.html']}")
+    return "\n".join(lines)

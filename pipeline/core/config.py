@@ -1,0 +1,306 @@
+"""The one validated configuration object, and how it is resolved.
+
+Precedence: built-in defaults < a YAML file (``--config`` or ``$BRIEFING_CONFIG``) < CLI flags.
+Unknown keys are an error everywhere, so a typo never silently falls back to a default.
+``configs/default.yaml`` spells out every key with its default value.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from pipeline.core.errors import ConfigError
+
+DEFAULT_TRANSLATOR = "Helsinki-NLP/opus-mt-nl-en"
+DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class ModelSpec(_Strict):
+    """Which model to load: a hub id with a pinned revision, or a local directory."""
+
+    id: str = Field(min_length=1, description="Hub id (org/name) or a local directory.")
+    revision: str | None = Field(
+        default=None, description="Hub commit, tag or branch. Ignored for local directories."
+    )
+    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    quantization: Literal["none", "int8"] = Field(
+        default="none",
+        description="ctranslate2 backend only: weight type of the converted model.",
+    )
+
+    @model_validator(mode="after")
+    def _quantization_needs_ct2(self) -> ModelSpec:
+        if self.quantization != "none" and self.backend != "ctranslate2":
+            raise ValueError("quantization is only supported with backend: ctranslate2")
+        return self
+
+    @property
+    def display(self) -> str:
+        """``id@revision`` for hub models, the path for local ones."""
+        return f"{self.id}@{self.revision}" if self.revision else self.id
+
+
+class GenerationOverrides(_Strict):
+    """Decoding settings; ``null`` keeps the model's own ``generation_config.json`` value."""
+
+    num_beams: int | None = Field(default=None, ge=1)
+    max_new_tokens: int | None = Field(default=None, ge=1)
+    min_new_tokens: int | None = Field(default=None, ge=0)
+    length_penalty: float | None = None
+    no_repeat_ngram_size: int | None = Field(default=None, ge=0)
+
+
+class TranslationConfig(_Strict):
+    """Dutch-to-English translation."""
+
+    model: ModelSpec = ModelSpec(
+        # Pinning note: see README "Models" — this revision is the hub's main branch until
+        # `briefing models pull` is run once with network access and the commit is pinned.
+        id=DEFAULT_TRANSLATOR,
+        revision="main",
+    )
+    max_input_tokens: int = Field(
+        default=256,
+        ge=8,
+        description="Longest piece sent to the model; longer sentences are split at clause "
+        "boundaries first. Never above the model's own limit (512 for Marian).",
+    )
+    batch_tokens: int = Field(
+        default=6000, ge=64, description="Padded source tokens per generate() call."
+    )
+    max_batch_size: int = Field(default=64, ge=1)
+    max_length_ratio: float | None = Field(
+        default=2.0,
+        gt=0,
+        description="Cap new tokens at ratio x longest source piece + 10 (guards against "
+        "degenerate repetition); null uses the model's max_length only.",
+    )
+    generation: GenerationOverrides = GenerationOverrides()
+
+
+class SummarizationConfig(_Strict):
+    """English summarization of the translated article."""
+
+    model: ModelSpec = ModelSpec(
+        # a4f8f3e is the commit transformers itself pinned for its summarization default.
+        id=DEFAULT_SUMMARIZER,
+        revision="a4f8f3e",
+    )
+    max_input_tokens: int | None = Field(
+        default=None,
+        ge=16,
+        description="Longest chunk sent to the summarizer; null = the model's limit (1024).",
+    )
+    min_sentences: int = Field(default=3, ge=1)
+    max_sentences: int = Field(default=5, ge=1)
+    batch_size: int = Field(default=4, ge=1)
+    max_reduce_rounds: int = Field(
+        default=3, ge=1, description="Map-reduce rounds before giving up on a huge article."
+    )
+    generation: GenerationOverrides = GenerationOverrides()
+
+    @model_validator(mode="after")
+    def _sentence_bounds(self) -> SummarizationConfig:
+        if self.min_sentences > self.max_sentences:
+            raise ValueError("min_sentences must not exceed max_sentences")
+        return self
+
+
+class IngestConfig(_Strict):
+    """Reading, cleaning and checking input articles."""
+
+    max_article_bytes: int = Field(
+        default=1_000_000, ge=1, description="Larger articles are rejected, not truncated."
+    )
+    min_article_words: int = Field(default=5, ge=1)
+    language: Literal["nl"] = "nl"
+    english_input: Literal["passthrough", "error"] = Field(
+        default="passthrough",
+        description="An article that is already English: summarize it untranslated, or reject.",
+    )
+    min_language_confidence: float = Field(default=0.5, ge=0.0, le=1.0)
+
+
+class RuntimeConfig(_Strict):
+    """Where models live and what they run on."""
+
+    model_cache: Path = Field(
+        default=Path("models"),
+        description="Hub downloads and converted models; relative paths are relative to the "
+        "working directory.",
+    )
+    offline: bool = Field(
+        default=False, description="Never contact the hub (HF_HUB_OFFLINE=1 also sets this)."
+    )
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    threads: int | None = Field(
+        default=None, ge=1,
+        description="CPU threads: torch's intra-op threads, or the number of single-threaded "
+        "CTranslate2 workers; null = the library default (all cores).",
+    )
+
+
+class NightlyConfig(_Strict):
+    """`briefing nightly`: sources, state, output and the digest's event grouping."""
+
+    sources: list[str] = Field(
+        default_factory=list,
+        description="Folders of .txt/.jsonl/.html articles, .jsonl/.txt/.html files, RSS/Atom "
+        "feed files, and http(s) URLs of feeds or article pages.",
+    )
+    state_url: str = Field(
+        default="sqlite:///state/briefing.sqlite", min_length=1,
+        description="SQLAlchemy URL of the state database (relative sqlite paths are relative "
+        "to the working directory).",
+    )
+    out_dir: Path = Field(default=Path("out/nightly"), description="Nights go to OUT_DIR/DATE/.")
+    lock_path: Path | None = Field(
+        default=None,
+        description="Single-run lock file; null = the sqlite file + '.lock', or "
+        "OUT_DIR/.nightly.lock for a server database.",
+    )
+    max_attempts: int = Field(
+        default=3, ge=1, description="Runs that may try one article before it is given up on."
+    )
+    window: int = Field(default=8, ge=1, description="Articles translated and summarized together.")
+    group_threshold: float = Field(
+        default=0.25, gt=0.0, le=1.0,
+        description="Average similarity at which articles are one event in the digest.",
+    )
+    related_threshold: float = Field(
+        default=0.10, ge=0.0, le=1.0,
+        description="Similarity at which another event is listed as related coverage.",
+    )
+    evidence_sentences: int = Field(
+        default=3, ge=1, le=3,
+        description="Source sentences shown under each briefing sentence in digest.html.",
+    )
+    feed_min_words: int = Field(
+        default=80, ge=0,
+        description="A feed entry with fewer words of text is fetched from its link instead.",
+    )
+    fetch_timeout_s: float = Field(default=20.0, gt=0, description="Per HTTP request.")
+    fetch_max_bytes: int = Field(default=5_000_000, ge=1, description="Largest feed or page.")
+    user_agent: str = Field(default="briefing-nightly/0.1", min_length=1)
+    log_json: bool = Field(default=False, description="One JSON object per event on stderr.")
+
+    @model_validator(mode="after")
+    def _thresholds(self) -> NightlyConfig:
+        if self.related_threshold > self.group_threshold:
+            raise ValueError("related_threshold must not exceed group_threshold")
+        return self
+
+
+class AppConfig(_Strict):
+    """Everything `briefing` can be configured with."""
+
+    translation: TranslationConfig = TranslationConfig()
+    summarization: SummarizationConfig = SummarizationConfig()
+    ingest: IngestConfig = IngestConfig()
+    runtime: RuntimeConfig = RuntimeConfig()
+    nightly: NightlyConfig = NightlyConfig()
+
+    @property
+    def offline(self) -> bool:
+        """True when the hub must not be contacted (config or environment)."""
+        env = os.environ.get("HF_HUB_OFFLINE", "") or os.environ.get("TRANSFORMERS_OFFLINE", "")
+        return self.runtime.offline or env.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def parse_model_option(value: str) -> ModelSpec:
+    """Turn a ``--translator``/``--summarizer`` value into a :class:`ModelSpec`.
+
+    Args:
+        value: a local directory, a hub id, or ``hub-id@revision``.
+    """
+    if Path(value).expanduser().is_dir():
+        return ModelSpec(id=str(Path(value).expanduser().resolve()))
+    model_id, _, revision = value.partition("@")
+    return ModelSpec(id=model_id, revision=revision or None)
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _dotted_to_nested(dotted: str, value: Any) -> dict[str, Any]:
+    nested: dict[str, Any] = {}
+    node = nested
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+    return nested
+
+
+def _format_validation_error(error: ValidationError, origin: str) -> str:
+    problems = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        problems.append(f"{where}: {message}")
+    return f"invalid configuration in {origin}: " + "; ".join(problems)
+
+
+def load_config(
+    path: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> AppConfig:
+    """Resolve the configuration: defaults < YAML file < dotted overrides.
+
+    Args:
+        path: a YAML file; ``None`` falls back to ``$BRIEFING_CONFIG`` or the built-in defaults.
+        overrides: ``{"translation.max_input_tokens": 128, ...}``; values are parsed as YAML
+            scalars when given as strings, so ``"128"`` becomes ``128``.
+
+    Raises:
+        ConfigError: unreadable file, invalid YAML, unknown key or invalid value.
+    """
+    if path is None and os.environ.get("BRIEFING_CONFIG"):
+        path = Path(os.environ["BRIEFING_CONFIG"])
+    data: dict[str, Any] = {}
+    origin = "built-in defaults"
+    if path is not None:
+        origin = str(path)
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc}") from None
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"config file {path} must hold a mapping at the top level")
+        data = loaded
+    for dotted, value in (overrides or {}).items():
+        if isinstance(value, str):
+            with contextlib.suppress(yaml.YAMLError):
+                value = yaml.safe_load(value)
+        data = _deep_merge(data, _dotted_to_nested(dotted, value))
+        origin = f"{origin} + overrides"
+    try:
+        return AppConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, origin)) from None
+
+
+def config_to_yaml(config: AppConfig) -> str:
+    """The resolved configuration as YAML (for ``--show-config`` and provenance)."""
+    return yaml.safe_dump(config.model_dump(mode="json"), sort_keys=False, allow_unicode=True)

@@ -1,0 +1,44 @@
+"""Exceptions raised by the library. Only the CLI turns them into messages and exit codes."""
+
+from __future__ import annotations
+
+
+class BriefingError(Exception):
+    """Base class for every error this package raises on purpose."""
+
+
+class ConfigError(BriefingError):
+    """The configuration file or an override is invalid."""
+
+
+class ModelUnavailableError(BriefingError):
+    """A configured model cannot be found locally and cannot be downloaded."""
+
+
+class RunActiveError(BriefingError):
+    """Another nightly run holds the lock; this one did nothing."""
+
+
+class ArticleError(BriefingError):
+    """One article cannot be processed; a batch records it and goes on.
+
+    Attributes:
+        article_id: the article's id, or None when it could not be read at all.
+        origin: where the article came from (path, ``path:line`` for JSONL, ``-`` for stdin).
+        reason: a short machine-readable code (``empty``, ``binary``, ``not-utf8``, ...).
+    """
+
+    def __init__(self, message: str, *, reason: str, origin: str, article_id: str | None = None):
+        super().__init__(message)
+        self.reason = reason
+        self.origin = origin
+        self.article_id = article_id
+
+    def to_record(self) -> dict:
+        """The JSON object written to ``errors.jsonl``."""
+        return {
+            "id": self.article_id,
+            "origin": self.origin,
+            "reason": self.reason,
+            "message": str(self),
+        }

@@ -1,0 +1,393 @@
+"""Reading the inputs of ``briefing eval``: predictions, references, sources, reference translations.
+
+Every reader returns plain ``{article_id: text}`` style data and raises
+:class:`~pipeline.evaluation.errors.EvalInputError` (or its subclass
+:class:`~pipeline.evaluation.errors.DuplicateIdError`) with a message naming the
+file, and the line for JSONL, when an input cannot be used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.evaluation.errors import DuplicateIdError, EvalInputError
+from pipeline.text.sentences import strip_markdown
+
+BASELINE_NAME = "lead-3"
+# The desk's article format: " date YYYY-MM " then the Dutch text on the same line.
+DATE_PREFIX = re.compile(r"^\ufeff?\s*date\s+\d{4}-\d{2}(?:-\d{2})?\s+", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """One system output: the English briefing, and the English translation when known."""
+
+    text: str
+    translation_en: str | None = None
+
+
+@dataclass
+class SystemInput:
+    """The predictions of one system.
+
+    Attributes:
+        name: system name (file/directory stem, or the ``name=`` prefix).
+        path: the input as given.
+        kind: ``"batch"`` (a ``briefing batch`` directory), ``"jsonl"`` or ``"baseline"``.
+        predictions: ``{id: Prediction}``.
+    """
+
+    name: str
+    path: str
+    kind: str
+    predictions: dict[str, Prediction]
+
+    @property
+    def baseline(self) -> bool:
+        """True for the built-in lead-3 system."""
+        return self.kind == "baseline"
+
+
+@dataclass
+class SourceText:
+    """The article behind one id: English text and/or Dutch original, with where each came from."""
+
+    en: str | None = None
+    nl: str | None = None
+    en_origin: str | None = None
+    nl_origin: str | None = None
+
+
+@dataclass
+class Sources:
+    """All ``--sources`` inputs merged by id (the first input giving a text wins).
+
+    Attributes:
+        articles: ``{id: SourceText}``.
+        inputs: per input: path, and how many English and Dutch texts it gave.
+        ignored: ``(id, "en"|"nl", kept_from, ignored_from)`` for texts given twice.
+    """
+
+    articles: dict[str, SourceText] = field(default_factory=dict)
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    ignored: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+
+def parse_system_spec(spec: str) -> tuple[str, Path]:
+    """Split ``name=path`` (or a bare path) into the system name and the path.
+
+    Args:
+        spec: a ``--predictions`` value.
+
+    Returns:
+        ``(name, path)``; a bare path is named after its stem.
+
+    Raises:
+        EvalInputError: empty name or path, or the reserved name ``lead-3``.
+    """
+    path = Path(spec)
+    if "=" in spec and not path.exists():
+        name, _, rest = spec.partition("=")
+        name, path = name.strip(), Path(rest.strip())
+        if not name or not rest.strip():
+            raise EvalInputError(f"--predictions {spec!r}: expected PATH or NAME=PATH")
+    else:
+        name = (path.resolve().name if path.is_dir() else path.stem) or str(path)
+    if name == BASELINE_NAME:
+        raise EvalInputError(
+            f"--predictions {spec!r}: the system name {BASELINE_NAME!r} is reserved for the "
+            "built-in baseline; name it with NAME=PATH"
+        )
+    return name, path
+
+
+def load_predictions(spec: str) -> SystemInput:
+    """Read one ``--predictions`` input.
+
+    Args:
+        spec: ``PATH`` or ``NAME=PATH``; PATH is a ``briefing batch`` output directory
+            (``<id>.json`` files with ``briefing_en``; other files are ignored) or a
+            JSONL file with ``id`` and ``prediction``.
+
+    Returns:
+        The system's predictions.
+
+    Raises:
+        EvalInputError: missing, unreadable or malformed input, or no briefing in it.
+        DuplicateIdError: an id occurs twice.
+    """
+    name, path = parse_system_spec(spec)
+    if path.is_dir():
+        predictions = _read_batch_dir(path)
+        kind = "batch"
+    elif path.is_file():
+        texts = read_jsonl(path, "prediction", what="--predictions")
+        predictions = {i: Prediction(t) for i, t in texts.items()}
+        kind = "jsonl"
+    else:
+        raise EvalInputError(f"--predictions {path}: no such file or directory")
+    if not predictions:
+        raise EvalInputError(
+            f"--predictions {path}: no briefings found (expected <id>.json files with a "
+            "'briefing_en' field, or JSONL lines with 'id' and 'prediction')"
+        )
+    return SystemInput(name, str(path), kind, predictions)
+
+
+def _read_batch_dir(path: Path) -> dict[str, Prediction]:
+    found: dict[str, Prediction] = {}
+    files: dict[str, list[str]] = defaultdict(list)
+    for file in _list_dir(path, "--predictions", (".json",)):
+        data = _read_json(file, "--predictions")
+        if not isinstance(data, dict) or "briefing_en" not in data:
+            continue  # run.json and other non-article files
+        article_id = _article_id(data, file)
+        briefing, translation = data["briefing_en"], data.get("translation_en")
+        if not isinstance(briefing, str) or not isinstance(translation, str | None):
+            raise EvalInputError(
+                f"--predictions {file}: 'briefing_en' and 'translation_en' must be strings")
+        files[article_id].append(file.name)
+        found[article_id] = Prediction(briefing, translation)
+    _check_duplicates(str(path), files)
+    return found
+
+
+def load_references(path: Path) -> dict[str, str]:
+    """Read ``--references``: JSONL with ``id`` and ``reference``, or a directory of
+    ``<id>.txt`` / ``<id>.md`` files (Markdown list and heading markers are removed).
+
+    Args:
+        path: the input.
+
+    Returns:
+        ``{id: reference text}``.
+
+    Raises:
+        EvalInputError: missing, unreadable, malformed or empty input, or an empty reference.
+        DuplicateIdError: an id occurs twice (``a.txt`` and ``a.md`` included).
+    """
+    if path.is_dir():
+        texts = {
+            i: strip_markdown(t) if f.suffix == ".md" else t
+            for i, (t, f) in read_text_dir(path, (".txt", ".md"), "--references").items()
+        }
+    elif path.is_file():
+        texts = read_jsonl(path, "reference", what="--references")
+    else:
+        raise EvalInputError(f"--references {path}: no such file or directory")
+    if not texts:
+        raise EvalInputError(f"--references {path}: no references found (.txt/.md files or JSONL)")
+    empty = sorted(i for i, t in texts.items() if not t.strip())
+    if empty:
+        raise EvalInputError(f"--references {path}: empty reference for id(s) {', '.join(empty)}")
+    return texts
+
+
+def load_reference_translations(path: Path) -> dict[str, str]:
+    """Read ``--reference-translations``: a directory of ``<id>.txt`` or JSONL with
+    ``id`` and ``translation``.
+
+    Raises:
+        EvalInputError, DuplicateIdError: as :func:`load_references`.
+    """
+    what = "--reference-translations"
+    if path.is_dir():
+        texts = {i: t for i, (t, _) in read_text_dir(path, (".txt",), what).items()}
+    elif path.is_file():
+        texts = read_jsonl(path, "translation", what=what)
+    else:
+        raise EvalInputError(f"{what} {path}: no such file or directory")
+    if not texts:
+        raise EvalInputError(f"{what} {path}: no translations found (.txt files or JSONL)")
+    return texts
+
+
+def load_sources(paths: list[Path]) -> Sources:
+    """Read and merge every ``--sources`` directory.
+
+    A directory may hold ``briefing batch`` output (``<id>.json``: English from
+    ``translation_en``, Dutch from ``sentences[].nl``), Dutch articles in the desk's
+    format (``<id>.txt`` starting with `` date YYYY-MM ``) and English texts
+    (``<id>.txt`` without that prefix). For an id given by several inputs, the first
+    input's text wins and the others are recorded in :attr:`Sources.ignored`.
+
+    Args:
+        paths: the directories, in command-line order.
+
+    Returns:
+        The merged sources.
+
+    Raises:
+        EvalInputError: a path is not a directory, or a file is unreadable.
+        DuplicateIdError: one input gives two English (or two Dutch) texts for an id.
+    """
+    merged = Sources()
+    for path in paths:
+        if not path.is_dir():
+            raise EvalInputError(f"--sources {path}: not a directory")
+        texts = _read_source_dir(path)
+        merged.inputs.append({
+            "path": str(path),
+            "english_texts": sum(1 for t in texts.values() if t.en is not None),
+            "dutch_texts": sum(1 for t in texts.values() if t.nl is not None),
+        })
+        for article_id, text in sorted(texts.items()):
+            target = merged.articles.setdefault(article_id, SourceText())
+            for lang in ("en", "nl"):
+                value, origin = getattr(text, lang), getattr(text, f"{lang}_origin")
+                if value is None:
+                    continue
+                if getattr(target, lang) is None:
+                    setattr(target, lang, value)
+                    setattr(target, f"{lang}_origin", origin)
+                else:
+                    merged.ignored.append((article_id, lang, getattr(target, f"{lang}_origin"),
+                                           origin))
+    return merged
+
+
+def _read_source_dir(path: Path) -> dict[str, SourceText]:
+    texts: dict[str, SourceText] = {}
+    seen: dict[str, list[str]] = defaultdict(list)
+    for file in _list_dir(path, "--sources", (".json", ".txt")):
+        if file.suffix == ".json":
+            data = _read_json(file, "--sources")
+            if not isinstance(data, dict) or not ("translation_en" in data or "sentences" in data):
+                continue
+            article_id = _article_id(data, file)
+            en = data.get("translation_en")
+            nl = _dutch_from_sentences(data.get("sentences"), file)
+        else:
+            article_id = file.stem
+            raw = _read_text(file, "--sources")
+            match = DATE_PREFIX.match(raw)
+            en, nl = (None, raw[match.end():]) if match else (raw, None)
+        if en is not None and not isinstance(en, str):
+            raise EvalInputError(f"--sources {file}: 'translation_en' must be a string")
+        entry = texts.setdefault(article_id, SourceText())
+        for lang, value in (("en", en), ("nl", nl)):
+            if value is not None and value.strip():
+                seen[f"{article_id}\0{lang}"].append(file.name)
+                setattr(entry, lang, value)
+                setattr(entry, f"{lang}_origin", str(file))
+    dupes = {k.split("\0")[0]: v for k, v in seen.items() if len(v) > 1}
+    _check_duplicates(str(path), {k: v for k, v in dupes.items()})
+    return {i: t for i, t in texts.items() if t.en is not None or t.nl is not None}
+
+
+def _dutch_from_sentences(sentences: Any, file: Path) -> str | None:
+    if sentences is None:
+        return None
+    if not isinstance(sentences, list):
+        raise EvalInputError(f"--sources {file}: 'sentences' must be a list")
+    paragraphs: dict[int, list[str]] = defaultdict(list)
+    for item in sentences:
+        if isinstance(item, dict) and isinstance(item.get("nl"), str):
+            paragraph = item.get("paragraph", 0)
+            paragraphs[paragraph if isinstance(paragraph, int) else 0].append(item["nl"].strip())
+    if not paragraphs:
+        return None
+    return "\n\n".join(" ".join(paragraphs[k]) for k in sorted(paragraphs))
+
+
+# -- generic readers ------------------------------------------------------------------
+
+def read_jsonl(path: Path, field_name: str, *, what: str) -> dict[str, str]:
+    """Read JSONL with ``id`` and a text field.
+
+    Args:
+        path: the file.
+        field_name: the text field (``prediction``, ``reference``, ``translation``).
+        what: the option name, for messages.
+
+    Returns:
+        ``{id: text}`` (ids as strings).
+
+    Raises:
+        EvalInputError: unreadable file, invalid JSON, missing or non-string fields.
+        DuplicateIdError: an id occurs on two lines.
+    """
+    found: dict[str, str] = {}
+    lines: dict[str, list[str]] = defaultdict(list)
+    for lineno, line in enumerate(_read_text(path, what).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise EvalInputError(f"{what} {path}:{lineno}: not valid JSON ({err.msg})") from err
+        if not isinstance(record, dict) or "id" not in record or field_name not in record:
+            raise EvalInputError(
+                f"{what} {path}:{lineno}: expected a JSON object with 'id' and '{field_name}'")
+        if not isinstance(record[field_name], str):
+            raise EvalInputError(f"{what} {path}:{lineno}: '{field_name}' must be a string")
+        article_id = _as_id(record["id"], f"{what} {path}:{lineno}")
+        lines[article_id].append(f"line {lineno}")
+        found[article_id] = record[field_name]
+    _check_duplicates(str(path), lines)
+    return found
+
+
+def read_text_dir(path: Path, suffixes: tuple[str, ...], what: str) -> dict[str, tuple[str, Path]]:
+    """Read ``<id><suffix>`` files of a directory.
+
+    Returns:
+        ``{id: (text, file)}``.
+
+    Raises:
+        EvalInputError: a file is unreadable or not UTF-8.
+        DuplicateIdError: two files share a stem (``a.txt`` and ``a.md``).
+    """
+    found: dict[str, tuple[str, Path]] = {}
+    files: dict[str, list[str]] = defaultdict(list)
+    for file in _list_dir(path, what, suffixes):
+        files[file.stem].append(file.name)
+        found[file.stem] = (_read_text(file, what), file)
+    _check_duplicates(str(path), files)
+    return found
+
+
+def _list_dir(path: Path, what: str, suffixes: tuple[str, ...]) -> list[Path]:
+    """The files of ``path`` with one of ``suffixes``, sorted by name."""
+    try:
+        return sorted(p for p in path.iterdir() if p.suffix in suffixes and p.is_file())
+    except OSError as err:
+        raise EvalInputError(f"{what} {path}: cannot list the directory ({err.strerror})") from err
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise EvalInputError(f"{what} {path}: not UTF-8 text") from err
+    except OSError as err:
+        raise EvalInputError(f"{what} {path}: cannot read ({err.strerror})") from err
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(_read_text(path, what))
+    except json.JSONDecodeError as err:
+        raise EvalInputError(
+            f"{what} {path}: not valid JSON ({err.msg}, line {err.lineno})") from err
+
+
+def _article_id(data: dict[str, Any], file: Path) -> str:
+    return _as_id(data.get("id", file.stem), str(file))
+
+
+def _as_id(value: Any, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
+        raise EvalInputError(f"{where}: 'id' must be a non-empty string")
+    return str(value).strip()
+
+
+def _check_duplicates(source: str, occurrences: dict[str, list[str]]) -> None:
+    dupes = [i for i, where in occurrences.items() if len(where) > 1]
+    if dupes:
+        raise DuplicateIdError(source, dupes)

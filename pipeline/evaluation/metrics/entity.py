@@ -1,0 +1,276 @@
+"""Entity coverage of a briefing, after Nan et al. (2021), "Entity-level Factual
+Consistency of Abstractive Text Summarization" (EACL).
+
+Per article and per group (``named``, ``figures``):
+
+- recall: share of the reference's entities found in the briefing (coverage);
+- precision: share of the briefing's entities found in the reference;
+- source precision: share of the briefing's entities found in the article (their
+  prec_s, a hallucination check): in the English source text or, through the
+  alias table and number normalisation, in the Dutch original.
+
+Entities are first merged within a text (:func:`cluster_mentions`), so "Qassem
+Soleimani ... Soleimani ... Qasem Soleimani" counts once. "Found in a text" means
+the entity occurs in that text's words, as Nan et al. match entities by string and
+not by a second NER pass (:func:`found_in`): any mention, any alias of it, or, for a
+person, the surname alone; a figure is found when every value it states occurs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline.text.aliases import AliasTable
+from pipeline.text.entities import GROUPS, Entity
+from pipeline.text.normalize import TokenStream, fold, mention_tokens
+from pipeline.text.numbers import Atom, AtomBag, atoms_of
+
+PERSON_LABELS = frozenset({"PERSON", "NAME"})  # NAME: the fallback cannot tell persons apart
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One entity mention, normalised for matching."""
+
+    text: str
+    label: str
+    tokens: tuple[str, ...]
+    key: tuple[str, ...]
+    canon: str | None
+    atoms: frozenset[Atom]
+
+    @property
+    def person_like(self) -> bool:
+        """A full name whose trailing words may be used alone (``Soleimani``)."""
+        return self.label in PERSON_LABELS and len(self.tokens) >= 2
+
+
+@dataclass
+class Cluster:
+    """All mentions of one entity within one text."""
+
+    group: str
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def display(self) -> str:
+        """The fullest mention, as written (the first of the longest)."""
+        return max(self.mentions, key=lambda m: len(m.tokens)).text
+
+
+@dataclass
+class TextEvidence:
+    """A text prepared for "is this entity in it?" questions."""
+
+    stream: TokenStream
+    bag: AtomBag
+
+    @classmethod
+    def of(cls, text: str, lang: str) -> TextEvidence:
+        """Index ``text`` (``lang`` is ``"en"`` or ``"nl"``: number words and month names)."""
+        return cls(TokenStream(text), AtomBag.of_text(text, lang))
+
+
+def to_mention(entity: Entity, aliases: AliasTable) -> Mention | None:
+    """Normalise an extracted entity; None when nothing of it is left (punctuation only)."""
+    tokens = mention_tokens(entity.text)
+    if not tokens:
+        return None
+    atoms = atoms_of(entity.text, "en") if entity.group == "figures" else frozenset()
+    canon = aliases.canonical(tokens) if entity.group == "named" else None
+    return Mention(entity.text.strip(), entity.label, tokens, fold(tokens), canon, atoms)
+
+
+def cluster_mentions(entities: list[Entity], aliases: AliasTable) -> dict[str, list[Cluster]]:
+    """Merge the entity mentions of one text into distinct entities.
+
+    Named mentions merge when their normalised names or alias-table entries agree,
+    and a mention that is the trailing part of exactly one full name of a person in
+    the same text ("Soleimani" after "Qassem Soleimani") joins that person. Figures
+    merge when they state the same values (or, without values, the same words).
+
+    Args:
+        entities: the entities of one text, in text order.
+        aliases: the alias table.
+
+    Returns:
+        ``{"named": [...], "figures": [...]}``, clusters in order of first mention.
+    """
+    result: dict[str, list[Cluster]] = {group: [] for group in GROUPS}
+    index: dict[tuple[str, Any], Cluster] = {}
+    for entity in entities:
+        mention = to_mention(entity, aliases)
+        if mention is None:
+            continue
+        if entity.group == "figures":
+            identity: Any = mention.atoms or ("words", mention.key)
+        else:
+            identity = ("alias", mention.canon) if mention.canon else mention.key
+        slot = (entity.group, identity)
+        if slot not in index:
+            index[slot] = Cluster(entity.group)
+            result[entity.group].append(index[slot])
+        index[slot].mentions.append(mention)
+    result["named"] = _merge_surnames(result["named"])
+    return result
+
+
+def _merge_surnames(clusters: list[Cluster]) -> list[Cluster]:
+    persons = [c for c in clusters if any(m.person_like for m in c.mentions)]
+    kept = []
+    merged: set[int] = set()
+    for cluster in clusters:
+        owners = [
+            p for p in persons
+            if p is not cluster and id(p) not in merged and any(
+                _is_proper_suffix(m.key, full.key) for m in cluster.mentions
+                for full in p.mentions if full.person_like)
+        ]
+        if len(owners) == 1:  # two Trumps in one text: leave "Trump" alone
+            owners[0].mentions.extend(cluster.mentions)
+            merged.add(id(cluster))
+        else:
+            kept.append(cluster)
+    return kept
+
+
+def _is_proper_suffix(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    return 0 < len(short) < len(full) and full[-len(short):] == short
+
+
+def _surname_forms(mention: Mention) -> list[tuple[str, ...]]:
+    if not mention.person_like:
+        return []
+    forms = []
+    for k in range(1, len(mention.tokens)):
+        suffix = mention.tokens[k:]
+        if any(t[:1].isupper() for t in suffix) and len(suffix[-1]) >= 3:
+            forms.append(suffix)
+    return forms
+
+
+def found_in(cluster: Cluster, evidence: TextEvidence, aliases: AliasTable) -> bool:
+    """Whether an entity occurs in a text.
+
+    A named entity occurs when one of its mentions, an alias-table name of one of
+    them, or (for a person) a trailing part of the full name occurs as words in the
+    text, respecting capitals (:func:`pipeline.text.normalize.token_matches`).
+    A figure occurs when each of its values occurs in the text's figures
+    (:class:`pipeline.text.numbers.AtomBag`); a figure without values (``last
+    week``) occurs when its words do.
+
+    Args:
+        cluster: the entity.
+        evidence: the indexed text.
+        aliases: the alias table.
+
+    Returns:
+        True when found.
+    """
+    for mention in cluster.mentions:
+        if cluster.group == "figures" and mention.atoms:
+            if evidence.bag.covers(mention.atoms):
+                return True
+            continue
+        forms = [mention.tokens]
+        if cluster.group == "named":
+            forms += aliases.forms(mention.tokens) + _surname_forms(mention)
+        if any(evidence.stream.contains(form) for form in forms):
+            return True
+    return False
+
+
+@dataclass
+class GroupScore:
+    """Entity scores of one group (named or figures) in one article.
+
+    Counts are over distinct entities (clusters). Ratios are None when undefined
+    (no entity to count), never silently 0.
+    """
+
+    n_reference: int
+    n_reference_found: int
+    n_prediction: int
+    n_prediction_in_reference: int
+    n_prediction_in_source: int | None
+    missed: list[str]
+    unsupported_reference: list[str]
+    unsupported_source: list[str] | None
+
+    @property
+    def recall(self) -> float | None:
+        """Reference entities found in the briefing / reference entities."""
+        return _ratio(self.n_reference_found, self.n_reference)
+
+    @property
+    def precision(self) -> float | None:
+        """Briefing entities found in the reference / briefing entities."""
+        return _ratio(self.n_prediction_in_reference, self.n_prediction)
+
+    @property
+    def f1(self) -> float | None:
+        """Harmonic mean; None without reference entities, 0 when the briefing has none."""
+        return f1_score(self.precision, self.recall, self.n_prediction)
+
+    @property
+    def source_precision(self) -> float | None:
+        """Briefing entities found in the article / briefing entities (None without source)."""
+        if self.n_prediction_in_source is None:
+            return None
+        return _ratio(self.n_prediction_in_source, self.n_prediction)
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return num / den if den else None
+
+
+def f1_score(precision: float | None, recall: float | None, n_prediction: int) -> float | None:
+    """F1 as defined in eval/README.md: None when recall is undefined, 0 for an empty side."""
+    if recall is None:
+        return None
+    if precision is None or n_prediction == 0:
+        return 0.0
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def score_group(
+    group: str,
+    prediction: dict[str, list[Cluster]],
+    reference: dict[str, list[Cluster]],
+    prediction_text: TextEvidence,
+    reference_text: TextEvidence,
+    sources: list[TextEvidence],
+    aliases: AliasTable,
+) -> GroupScore:
+    """Score one group of one article.
+
+    Args:
+        group: ``"named"`` or ``"figures"``.
+        prediction, reference: clusters of the briefing and of the reference.
+        prediction_text, reference_text: the two texts, indexed.
+        sources: the article texts available (English source, Dutch original); empty
+            when no source was given for this article.
+        aliases: the alias table.
+
+    Returns:
+        The counts and the missed / unsupported entities.
+    """
+    ref, pred = reference[group], prediction[group]
+    missed = [c.display for c in ref if not found_in(c, prediction_text, aliases)]
+    unsupported_ref = [c.display for c in pred if not found_in(c, reference_text, aliases)]
+    unsupported_src = None
+    if sources:
+        unsupported_src = [
+            c.display for c in pred if not any(found_in(c, s, aliases) for s in sources)
+        ]
+    return GroupScore(
+        n_reference=len(ref),
+        n_reference_found=len(ref) - len(missed),
+        n_prediction=len(pred),
+        n_prediction_in_reference=len(pred) - len(unsupported_ref),
+        n_prediction_in_source=None if unsupported_src is None else len(pred) - len(unsupported_src),
+        missed=missed,
+        unsupported_reference=unsupported_ref,
+        unsupported_source=unsupported_src,
+    )

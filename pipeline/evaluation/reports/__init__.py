@@ -1,0 +1,2 @@
+"""The reports of `briefing eval`: report.json, report.md and report.html.
+"""

@@ -1,1 +1,0 @@
-"""Finding, fetching and loading the configured models."""
