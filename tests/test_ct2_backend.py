@@ -200,6 +200,8 @@ def test_marian_greedy_matches_transformers(tiny_model_dirs, tmp_path):
     # The counters are the base class's, counted alike: calls, inputs, tokens, lengths.
     assert ct2.stats == hf.stats and ct2.stats["calls"] == 2
     assert ct2.output_lengths == hf.output_lengths
+    hf.reset_counters()
+    assert hf.stats == dict.fromkeys(ct2.stats, 0) and not hf.output_lengths
 
 
 def test_bart_beam_search_with_ngram_blocking_matches_transformers(tiny_model_dirs, tmp_path):
