@@ -18,7 +18,21 @@ def run_line(run: dict | None) -> str:
     errors = run.get("source_errors") or []
     if errors:
         counts += f"; {len(errors)} source(s) could not be read"
+    partial = run.get("source_warnings") or []
+    if partial:
+        counts += f"; {len(partial)} source(s) read only in part"
     return f"This run: {counts or 'nothing to do'}{tail}."
+
+
+def retry_note(item: dict) -> str:
+    """What happens next to a failed article of the digest."""
+    if item["will_retry"]:
+        return "will be retried on the next run"
+    if item.get("final"):
+        return "not retried: the same article fails the same way (reprocess it after a fix)"
+    if item["status_now"] == "failed":
+        return "no attempts left"
+    return f"since {item['status_now']}"
 
 
 def render_md(digest: dict) -> str:
@@ -59,9 +73,7 @@ def render_md(digest: dict) -> str:
         lines.append(f"## Not briefed ({len(digest['failed'])})")
         lines.append("")
         for item in digest["failed"]:
-            retry = ("will be retried on the next run" if item["will_retry"]
-                     else "no attempts left" if item["status_now"] == "failed"
-                     else f"since {item['status_now']}")
+            retry = retry_note(item)
             lines.append(f"- {code(item['id'])} ({text(item['reason'])}): {text(item['message'])} "
                          f"— attempt {item['attempt']} of {item['max_attempts']}, {retry}")
         lines.append("")
@@ -71,6 +83,12 @@ def render_md(digest: dict) -> str:
         lines.append("")
         for error in run["source_errors"]:
             lines.append(f"- {code(error['source'])}: {text(error['message'])}")
+        lines.append("")
+    if run.get("source_warnings"):
+        lines.append("## Sources read only in part")
+        lines.append("")
+        for warning in run["source_warnings"]:
+            lines.append(f"- {code(warning['source'])}: {text(warning['message'])}")
         lines.append("")
     if run.get("exhausted_keys"):
         lines.append("## Given up (no attempts left; `--reprocess failed` retries them)")
