@@ -169,6 +169,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
             with store.damage_as_state_error():
                 latest = store.latest_night()
                 if latest is not None and night < latest:
+                    _refuse_reprocess_into_past(night, latest, reprocess)
                     return _rebuild(config, store, night, emit)
                 return _Run(config, store, night, ctx, emit).execute(reprocess)
         finally:
@@ -405,6 +406,12 @@ class _Run:
                                      "max_attempts": self.settings.max_attempts})
 
 
+def _refuse_reprocess_into_past(night: str, latest: str, reprocess: Sequence[str]) -> None:
+    if reprocess:
+        raise ConfigError(f"{night} is a past night (the state has {latest}); it can only be "
+                          "rebuilt: reprocess articles into the latest night instead")
+
+
 def _rebuild(config: AppConfig, store: StateStore, night: str, emit: EventSink) -> NightlyResult:
     """A past night: rewrite its digest from the state. Reads no source, briefs nothing,
     records no run, so no other night changes."""
@@ -479,6 +486,7 @@ def _dry_run_on(config: AppConfig, night: str, ctx: SourceContext, reprocess: Se
     night_dir = settings.out_dir / night
     latest = store.latest_night() if store is not None else None
     if latest is not None and night < latest:
+        _refuse_reprocess_into_past(night, latest, reprocess)
         summary = RunSummary(night=night, dry_run=True)
         return NightlyResult(night=night, night_dir=night_dir, summary=summary, dry_run=True,
                              rebuilt=True)
