@@ -11,7 +11,6 @@ name in a wrong role ("Kosten said" for a quote by someone else) is supported.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,11 +183,3 @@ class SupportChecker:
                                     matched_in=found.lang if found else None))
             results.append(SentenceSupport(sentence, claims))
         return results
-
-    def timed_check(self, sentences: Sequence[str], source_en: str,
-                    source_nl: str | None = None) -> tuple[list[SentenceSupport], float]:
-        """:meth:`check` plus its wall time in seconds (NER loading excluded)."""
-        self._load()
-        started = time.perf_counter()
-        result = self.check(sentences, source_en, source_nl)
-        return result, time.perf_counter() - started
