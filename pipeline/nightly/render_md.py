@@ -1,6 +1,12 @@
-"""``digest.md``: the night's digest (see :mod:`pipeline.nightly.digest`) as Markdown."""
+"""``digest.md``: the night's digest (see :mod:`pipeline.nightly.digest`) as Markdown.
+
+A name or figure the article does not contain is written in bold and followed by ``[?]``;
+a briefing with such claims gets a line saying how many; the header counts them.
+"""
 
 from __future__ import annotations
+
+from pipeline.support.marks import MARK, NOTE, marked_text
 
 SUMMARY_FIELDS = ("new", "changed", "unchanged", "retried", "resumed", "reprocessed", "done",
                   "failed", "exhausted")
@@ -29,6 +35,16 @@ def _link(title: str, url: str | None) -> str:
     return _md_escape(title)
 
 
+def _briefing_md(article: dict) -> str:
+    summary = article.get("summary") or []
+    if not summary:
+        return _md_escape(article.get("support_notice") or article.get("briefing_en")
+                          or "(the summarizer produced no text)")
+    mark = "**{}** " + MARK.replace("[", "\\[")
+    return " ".join(marked_text({"text": s["en"], "claims": s.get("claims")}, mark, _md_escape)
+                    for s in summary)
+
+
 def render_md(digest: dict) -> str:
     """Render the digest: events (largest first), then what failed, then the run summary."""
     counts = digest["counts"]
@@ -36,6 +52,12 @@ def render_md(digest: dict) -> str:
     lines.append(f"{counts['articles']} article(s) in {counts['events']} event(s); "
                  f"{counts['failed']} not briefed.")
     lines.append("")
+    if "unsupported_claims" in counts:
+        lines.append(f"**{counts['unsupported_claims']} claim(s) not found in their article**, "
+                     f"in {counts.get('briefings_with_unsupported', 0)} briefing(s).")
+        lines.append("")
+        lines.append(f"*{_md_escape(NOTE)}*")
+        lines.append("")
     lines.append(run_line(digest.get("run")))
     lines.append("")
     by_id = {a["id"]: a for a in digest["articles"]}
@@ -52,12 +74,18 @@ def render_md(digest: dict) -> str:
             meta.append(", ".join(group["entities"]))
         lines.append("*" + " · ".join(_md_escape(m) for m in meta) + "*")
         lines.append("")
-        lines.append(_md_escape(lead.get("briefing_en") or "(the summarizer produced no text)"))
+        if lead.get("unsupported_claims"):
+            lines.append(f"**{MARK} {lead['unsupported_claims']} claim(s) not in the article**")
+            lines.append("")
+        lines.append(_briefing_md(lead))
         lines.append("")
         for source in group["sources"]:
             title = source.get("title") or source["id"]
+            missing = (by_id.get(source["id"]) or {}).get("unsupported_claims")
             lines.append(f"- {_link(title, source.get('url'))} — {_md_escape(source['name'])} "
-                         f"(`{source['id']}`)")
+                         f"(`{source['id']}`)"
+                         + (f" — **{MARK} {missing} claim(s) not in the article**" if missing
+                            else ""))
         if group["related"]:
             related = ", ".join(f"{_md_escape(group_titles[r['group']])}" for r in group["related"])
             lines.append("")
