@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.support.matching import SourceText, match_claim
+from pipeline.support.matching import ArticleSources, match_claim
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import Entity, Extractor, ExtractorInfo, load_extractor
 from pipeline.text.rule_ner import RuleBasedExtractor
@@ -165,9 +165,7 @@ class SupportChecker:
         Returns:
             One :class:`SentenceSupport` per sentence, in order (evidence left empty).
         """
-        sources = [SourceText.of(source_en, "en")]
-        if source_nl:
-            sources.append(SourceText.of(source_nl, "nl"))
+        sources = ArticleSources([(source_en, "en"), (source_nl or "", "nl")])
         results = []
         for sentence, entities in zip(sentences, self.extract(sentences), strict=True):
             claims: list[Claim] = []

@@ -10,6 +10,7 @@ the imports below change.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.evaluation.metrics.entity import (
@@ -41,6 +42,27 @@ class SourceText:
         return cls(lang, TextEvidence(TokenStream(text), bag), figures)
 
 
+class ArticleSources:
+    """The texts of one article, each indexed only when a claim first needs it.
+
+    Indexing (figures above all) is the costly part of the check; most claims are found in
+    the English text, so the Dutch original is often never indexed.
+
+    Args:
+        texts: ``(text, lang)`` pairs, English first.
+    """
+
+    def __init__(self, texts: list[tuple[str, str]]):
+        self._texts = [(t, lang) for t, lang in texts if t]
+        self._indexed: list[SourceText] = []
+
+    def __iter__(self) -> Iterator[SourceText]:
+        for i, (text, lang) in enumerate(self._texts):
+            if i == len(self._indexed):
+                self._indexed.append(SourceText.of(text, lang))
+            yield self._indexed[i]
+
+
 @dataclass(frozen=True)
 class Match:
     """Where a claim was found: the words as written in the source and its language."""
@@ -49,7 +71,8 @@ class Match:
     lang: str
 
 
-def match_claim(entity: Entity, sources: list[SourceText], aliases: AliasTable) -> Match | None:
+def match_claim(entity: Entity, sources: ArticleSources | list[SourceText],
+                aliases: AliasTable) -> Match | None:
     """Find ``entity`` (a claim of a summary sentence) in the article.
 
     Args:
