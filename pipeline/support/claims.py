@@ -103,14 +103,18 @@ class SupportChecker:
     Args:
         aliases: the alias table (default: the built-in one).
         use_spacy: False uses the rule-based fallback without trying spaCy.
+        extractor, info: an extractor already loaded (the evaluation stage's) and its
+            description, instead of loading one.
     """
 
-    def __init__(self, aliases: AliasTable | None = None, *, use_spacy: bool = True):
+    def __init__(self, aliases: AliasTable | None = None, *, use_spacy: bool = True,
+                 extractor: Extractor | None = None, info: ExtractorInfo | None = None):
         self.aliases = aliases if aliases is not None else AliasTable.load()
         self.use_spacy = use_spacy
-        self._extractor: Extractor | None = None
-        self._info: ExtractorInfo | None = None
+        self._extractor, self._info = extractor, info
         self._rules: RuleBasedExtractor | None = None
+        if extractor is not None and not isinstance(extractor, RuleBasedExtractor):
+            self._rules = RuleBasedExtractor(self.aliases)
 
     @classmethod
     def with_alias_files(cls, paths: Sequence[Path], *, use_spacy: bool = True) -> SupportChecker:
