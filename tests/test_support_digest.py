@@ -81,10 +81,10 @@ def _digest(articles):
     return {
         "night": "2025-03-15", "generated_at": "2025-03-16T03:00:00+00:00",
         "pipeline_version": "0.1.0", "models": None,
-        "counts": {"articles": len(articles), "events": 1, "failed": 0,
-                   "unsupported_claims": sum(a["unsupported_claims"] for a in articles),
-                   "briefings_with_unsupported": sum(bool(a["unsupported_claims"])
-                                                     for a in articles)},
+        "counts": {"articles": len(articles), "events": 1, "failed": 0},
+        "support": {"unsupported_claims": sum(a["unsupported_claims"] for a in articles),
+                    "briefings_with_unsupported": sum(bool(a["unsupported_claims"])
+                                                      for a in articles)},
         "run": None,
         "groups": [{"id": "event-1", "headline": lead["title_en"], "lead": lead["id"],
                     "articles": [a["id"] for a in articles], "dates": ["2025-03"],
@@ -135,7 +135,7 @@ def test_badge_header_count_and_one_note(digest):
     stats = [li["text"] for li in tree.find("li") if any(a[0] == "ul" and "stats" in
                                                           (a[1].get("class") or "")
                                                           for a in li["ancestors"])]
-    total = digest["counts"]["unsupported_claims"]
+    total = digest["support"]["unsupported_claims"]
     assert f"{total} claims not in article (2 briefings)" in stats
     notes = tree.find("p", "note")
     assert len(notes) == 1 and "header" in [a[0] for a in notes[0]["ancestors"]]
@@ -145,7 +145,7 @@ def test_badge_header_count_and_one_note(digest):
 
 def test_markdown_marks_badge_and_count(digest):
     md = render_md(digest)
-    total = digest["counts"]["unsupported_claims"]
+    total = digest["support"]["unsupported_claims"]
     assert f"**{total} claim(s) not found in their article**, in 2 briefing(s)." in md
     assert "**Vlissingen** \\[?]" in md and "**Kruiningen**" not in md
     assert md.count("machine-translated and machine-summarized") == 1

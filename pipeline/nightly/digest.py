@@ -62,10 +62,11 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
         "pipeline_version": __version__,
         "night": night,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "counts": {"articles": len(articles), "events": len(groups), "failed": len(failed),
-                   "unsupported_claims": sum(a["unsupported_claims"] for a in articles),
-                   "briefings_with_unsupported": sum(bool(a["unsupported_claims"])
-                                                     for a in articles)},
+        "counts": {"articles": len(articles), "events": len(groups), "failed": len(failed)},
+        # Names and figures of the night's briefings that their article does not contain.
+        "support": {"unsupported_claims": sum(a["unsupported_claims"] for a in articles),
+                    "briefings_with_unsupported": sum(bool(a["unsupported_claims"])
+                                                      for a in articles)},
         "run": run,
         "runs": store.runs_for_night(night),
         "groups": groups,

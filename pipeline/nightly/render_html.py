@@ -219,10 +219,11 @@ def render_html(digest: dict) -> str:
              ("not briefed", counts["failed"])]
     stats += [(k, run[k]) for k in ("new", "changed", "unchanged", "retried") if run.get(k)]
     stat_items = "".join(f"<li><b>{_e(v)}</b> {_e(k)}</li>" for k, v in stats)
-    if "unsupported_claims" in counts:
-        n = counts["unsupported_claims"]
+    support = digest.get("support")
+    if support:
+        n = support["unsupported_claims"]
         stat_items += (f'<li class="{"warn" if n else ""}"><b>{_e(n)}</b> claim{"s" if n != 1 else ""}'
-                       f" not in article ({_e(counts.get('briefings_with_unsupported', 0))} "
+                       f" not in article ({_e(support.get('briefings_with_unsupported', 0))} "
                        "briefings)</li>")
     toc = ""
     if len(digest["groups"]) > 3:

@@ -52,9 +52,10 @@ def render_md(digest: dict) -> str:
     lines.append(f"{counts['articles']} article(s) in {counts['events']} event(s); "
                  f"{counts['failed']} not briefed.")
     lines.append("")
-    if "unsupported_claims" in counts:
-        lines.append(f"**{counts['unsupported_claims']} claim(s) not found in their article**, "
-                     f"in {counts.get('briefings_with_unsupported', 0)} briefing(s).")
+    support = digest.get("support")
+    if support:
+        lines.append(f"**{support['unsupported_claims']} claim(s) not found in their article**, "
+                     f"in {support.get('briefings_with_unsupported', 0)} briefing(s).")
         lines.append("")
         lines.append(f"*{_md_escape(NOTE)}*")
         lines.append("")
