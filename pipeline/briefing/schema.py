@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from pipeline import __version__
+from pipeline.support.marks import MARK, NOTE, marked_text
 
-SCHEMA_VERSION = 1
+# 2: per-sentence "summary" (evidence, claims, support) and the briefing-level "support".
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -37,6 +39,11 @@ class Briefing:
     summary_info: dict
     timings: dict
     extra: dict = field(default_factory=dict)
+    # One object per summary sentence: text, evidence, support, claims, unsupported
+    # (see pipeline.support.claims.SentenceSupport.to_dict); empty when not checked.
+    summary: list[dict] = field(default_factory=list)
+    # Claim counts, the NER used and the unsupported_claims policy; None when not checked.
+    support: dict | None = None
 
     @property
     def briefing_en(self) -> str:
@@ -66,6 +73,8 @@ class Briefing:
             "title_en": self.title_en,
             "briefing_en": self.briefing_en,
             "summary_sentences": list(self.summary_sentences),
+            "summary": self.summary,
+            "support": self.support,
             "translation_en": self.translation_en,
             "sentences": [asdict(s) for s in self.sentences],
             "source_language": self.source_language,
@@ -78,7 +87,30 @@ class Briefing:
         }
 
     def to_text(self) -> str:
-        """The briefing as a short plain-text block for the terminal."""
+        """The briefing as a short plain-text block for the terminal.
+
+        With the ``flag`` policy, a name or figure the article does not contain is followed
+        by ``[?]`` and a line under the title counts them; with ``drop``, the dropped
+        sentences are counted and an emptied briefing says so.
+        """
         header = self.title_en
         meta = " · ".join(x for x in (self.date, self.id) if x)
-        return f"{header}\n{meta}\n\n{self.briefing_en}\n"
+        support = self.support or {}
+        flag = bool(self.summary) and support.get("policy", "flag") == "flag"
+        body = (" ".join(marked_text(s, "{} " + MARK) for s in self.summary) if flag
+                else self.briefing_en)
+        lines = [header, meta]
+        missing = support.get("unsupported", 0) if flag else 0
+        if missing:
+            lines.append(f"{MARK} {missing} name(s)/figure(s) not found in the article; "
+                         "check before use")
+        if support.get("dropped"):
+            lines.append(f"{len(support['dropped'])} sentence(s) dropped: a name or figure "
+                         "was not found in the article")
+        if support.get("notice"):
+            lines.append(support["notice"])
+        lines += ["", body, ""]
+        if flag:
+            lines.append(NOTE)
+        return "\n".join(lines) + ("\n" if flag else "")
+

@@ -107,6 +107,9 @@ class SummarizationConfig(_Strict):
     max_reduce_rounds: int = Field(
         default=3, ge=1, description="Map-reduce rounds before giving up on a huge article."
     )
+    unsupported_claims: Literal["keep", "flag", "drop"] = Field(
+        default="flag", description="A sentence naming a name or figure its article lacks: "
+        "keep (record only), flag (record and mark) or drop (remove, recording why).")
     generation: GenerationOverrides = GenerationOverrides()
 
     @model_validator(mode="after")

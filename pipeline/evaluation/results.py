@@ -23,6 +23,9 @@ class ArticleResult:
     has_source: bool
     rouge: dict[str, RougeScore]
     entities: dict[str, GroupScore]
+    # Per briefing sentence: claims checked against the article (pipeline.support); empty
+    # without a source.
+    sentences: list[dict] = field(default_factory=list)
 
     def value(self, metric: str) -> float | None:
         """The per-article value of a ``mean``-aggregated metric (None when undefined)."""

@@ -98,6 +98,16 @@ class _Corpus:
             self.extract([text])
         return self._clusters[text]
 
+    def support(self, prediction: str, source: Any) -> list[dict]:
+        # Per-sentence claims of the briefing, checked by the support step's checker.
+        from pipeline.support.claims import SupportChecker
+        from pipeline.text.sentences import split_sentences
+
+        if not hasattr(self, "_checker"):
+            self._checker = SupportChecker(self._aliases, extractor=self._extractor)
+        checked = self._checker.check(split_sentences(prediction), source.en or "", source.nl)
+        return [s.to_dict() for s in checked]
+
     def evidence(self, text: str, lang: str) -> TextEvidence:
         if (text, lang) not in self._evidence:
             self._evidence[(text, lang)] = TextEvidence.of(text, lang)
@@ -236,6 +246,7 @@ def _score_system(system: SystemInput, references: dict[str, str], sources: Sour
             has_source=bool(evidence),
             rouge=rouge.score(prediction, reference),
             entities=entities,
+            sentences=corpus.support(prediction, source) if evidence else [],
         ))
     return SystemResult(
         name=system.name,

@@ -23,6 +23,7 @@ from pipeline.nightly.render_html import render_html
 from pipeline.nightly.render_md import render_md
 from pipeline.nightly.state import DONE, NightOutcome, StateStore
 from pipeline.support.evidence import find_evidence
+from pipeline.support.marks import unsupported_count
 
 DIGEST_SCHEMA_VERSION = 1
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
@@ -63,6 +64,10 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
         "night": night,
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "counts": {"articles": len(articles), "events": len(groups), "failed": len(failed)},
+        # Names and figures of the night's briefings that their article does not contain.
+        "support": {"unsupported_claims": sum(a["unsupported_claims"] for a in articles),
+                    "briefings_with_unsupported": sum(bool(a["unsupported_claims"])
+                                                      for a in articles)},
         "run": run,
         "runs": store.runs_for_night(night),
         "groups": groups,
@@ -115,11 +120,21 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
     sentences = data.get("sentences") or []
     english = [s.get("en") or "" for s in sentences]
     summary = []
-    for sentence in data.get("summary_sentences") or []:
-        found = find_evidence(sentence, english, limit=settings.evidence_sentences)
-        summary.append({"en": sentence, "evidence": [
-            {"index": e.index, "nl": sentences[e.index].get("nl"), "en": english[e.index],
-             "score": e.score} for e in found]})
+    checked = data.get("summary") or []  # schema 2: evidence and claim support per sentence
+    for n, sentence in enumerate(data.get("summary_sentences") or []):
+        item = checked[n] if n < len(checked) and checked[n].get("text") == sentence else None
+        if item is not None:
+            evidence = [{"index": i, "nl": sentences[i].get("nl"), "en": english[i]}
+                        for i in item.get("evidence", [])[:settings.evidence_sentences]
+                        if 0 <= i < len(sentences)]
+        else:
+            evidence = [{"index": e.index, "nl": sentences[e.index].get("nl"),
+                         "en": english[e.index], "score": e.score}
+                        for e in find_evidence(sentence, english, limit=settings.evidence_sentences)]
+        entry_sentence = {"en": sentence, "evidence": evidence}
+        if item is not None and (data.get("support") or {}).get("policy") != "keep":
+            entry_sentence |= {k: item[k] for k in ("support", "claims", "unsupported") if k in item}
+        summary.append(entry_sentence)
     entry = {
         "key": outcome.key,
         "id": outcome.file_id,
@@ -131,6 +146,8 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
         "source": data.get("source"),
         "briefing_en": data.get("briefing_en"),
         "summary": summary,
+        "unsupported_claims": unsupported_count(data),
+        "support_notice": (data.get("support") or {}).get("notice"),
         "kind": outcome.kind,
         "attempt": outcome.attempt,
         "processed_at": outcome.at.isoformat(timespec="seconds"),

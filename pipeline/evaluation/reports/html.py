@@ -103,6 +103,7 @@ def render_html(report: Report) -> str:
                  "(in the briefing, not in the reference / not in the article).</p>")
     for system in report.systems:
         parts += _article_table(system, worst_articles(system), f"{system.name}")
+    parts += _sentence_support(report)
     parts.append("<h2>All articles</h2>")
     for system in report.systems:
         parts.append(f"<details><summary>{esc(system.name)}: {len(system.articles)} articles"
@@ -203,6 +204,26 @@ def _article_table(system: SystemResult, articles: list[ArticleResult], title: s
         ])
     parts = [f"<h3>{esc(title)}</h3>"] if title is not None else []
     return parts + [_table(header, rows, numeric=set(range(1, 11)))]
+
+
+def _sentence_support(report: Report) -> list[str]:
+    # Per system, every briefing sentence with a claim the article does not contain.
+    from pipeline.support.marks import MARK, marked_text
+
+    if not any(a.sentences for s in report.systems for a in s.articles):
+        return []
+    parts = ["<h2>Sentences with claims not in the article</h2>",
+             f"<p>Each marked claim ({MARK}) was not found in the article (English or Dutch).</p>"]
+    for system in report.systems:
+        rows = [[esc(a.id), str(n), marked_text(s, '<mark class="unsup">{} ' + MARK + "</mark>",
+                                               escape=esc)]
+                for a in system.articles for n, s in enumerate(a.sentences, start=1)
+                if s.get("unsupported")]
+        parts.append(f"<h3>{esc(system.name)}</h3>")
+        parts.append(_table(["id", "sentence", "text"], rows, numeric={1}) if rows
+                     else "<p>Every name and figure of every checked sentence is in its "
+                     "article.</p>")
+    return parts
 
 
 def _settings(report: Report) -> list[str]:

@@ -68,6 +68,7 @@ def _article(article: ArticleResult) -> dict[str, Any]:
             "named": _group(article.entities["named"]),
             "figures": _group(article.entities["figures"]),
         },
+        "sentences": article.sentences,  # per-sentence claim support; [] without a source
     }
 
 
