@@ -57,6 +57,7 @@ def eval_command(
     """Score briefings against references: ROUGE, entity coverage, lead-3, chrF/BLEU."""
     from pipeline.evaluation.metrics.gate import parse_rules
     from pipeline.evaluation.reports.format import mismatch_lines
+    from pipeline.evaluation.reports.terminal import render_summary
     from pipeline.evaluation.reports.write import write_reports
     from pipeline.evaluation.runner import EvalConfig, evaluate
 
@@ -77,8 +78,8 @@ def eval_command(
 
     for line in report.notes + mismatch_lines(report):
         typer.echo(f"warning: {line}", err=True)
-    typer.echo(_summary(report))
-    typer.echo("reports: " + ", ".join(str(p) for p in written))
+    typer.echo(render_summary(report))
+    typer.echo(f"reports in {out}: " + ", ".join(p.name for p in written))
     failures = report.gate_failures
     if failures:
         typer.echo("gate failed: " + "; ".join(c.describe() for c in failures), err=True)
@@ -87,21 +88,3 @@ def eval_command(
         typer.echo("gate passed: " + ", ".join(
             f"{r.metric} >= {r.threshold:g}" for r in report.gate_rules))
 
-
-def _summary(report: object) -> str:
-    from pipeline.evaluation.reports.format import fmt_estimate
-
-    columns = ("rouge1", "rouge2", "rougeL", "rougeLsum", "entity_recall",
-               "entity_source_precision", "figure_recall")
-    rows = [["system", "n", *columns]]
-    for system in report.systems:  # type: ignore[attr-defined]
-        rows.append([system.name, str(len(system.articles)),
-                     *(fmt_estimate(system.metrics.get(c)) if c in system.metrics else "-"
-                       for c in columns)])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in rows]
-    for system in report.systems:  # type: ignore[attr-defined]
-        for score in system.translation.values():
-            lines.append(f"{system.name}: {score.formatted}")
-    return "\n".join(lines)

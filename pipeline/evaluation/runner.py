@@ -159,11 +159,13 @@ def evaluate(config: EvalConfig) -> Report:
     for system in systems:
         result = _score_system(system, references, sources, corpus, rouge, aliases, config)
         if ref_translations is not None and not system.baseline:
+            # An empty translation_en is a translation that scored zero, not a missing one.
             hyps = {i: p.translation_en for i, p in system.predictions.items()
-                    if p.translation_en and i in references}
+                    if p.translation_en is not None and i in references}
             if hyps:
                 result.translation = score_translations(
                     hyps, ref_translations, seed=config.seed, samples=config.bootstrap_samples)
+                notes += _empty_translation_notes(system.name, result.translation)
             else:
                 notes.append(f"chrf/bleu not computed for {system.name}: its predictions carry no "
                              "translation_en (only briefing batch directories do)")
@@ -190,6 +192,14 @@ def evaluate(config: EvalConfig) -> Report:
         gate_rules=list(config.fail_under),
         gate=gate,
     )
+
+
+def _empty_translation_notes(system: str, scores: dict[str, Any]) -> list[str]:
+    score = next(iter(scores.values()), None)
+    if score is None or not score.n_empty:
+        return []
+    return [f"{system}: {score.n_empty} of {score.n} translation_en empty, scored as zero "
+            "in chrf/bleu"]
 
 
 def _check_system_names(systems: list[SystemInput]) -> None:

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pipeline.evaluation.errors import GateConfigError, UnknownMetricError
 from pipeline.evaluation.metrics.registry import METRICS
 
+NO_SYSTEM = "(no system to gate: only the baseline was scored)"
+
 
 @dataclass(frozen=True)
 class GateRule:
@@ -115,8 +117,12 @@ def evaluate_gate(rules: list[GateRule], scores: dict[str, dict[str, float | Non
         scores: ``{system: {metric: value}}`` for the non-baseline systems.
 
     Returns:
-        One check per (system, rule), systems in the given order.
+        One check per (system, rule), systems in the given order. Without any gated
+        system (only the baseline was scored) every rule is one failed check: a gate
+        must not pass on no evidence.
     """
+    if not scores:
+        return [GateCheck(NO_SYSTEM, rule.metric, rule.threshold, None) for rule in rules]
     return [
         GateCheck(system, rule.metric, rule.threshold, values.get(rule.metric))
         for system, values in scores.items()

@@ -83,7 +83,8 @@ def _system(system: SystemResult) -> dict[str, Any]:
         "translation": {
             name: {
                 "value": _num(score.value), "ci_low": _num(score.low), "ci_high": _num(score.high),
-                "n": score.n, "aggregate": "corpus", "scale": "0-100", "higher_is_better": True,
+                "n": score.n, "n_empty": score.n_empty, "aggregate": "corpus", "scale": "0-100",
+                "higher_is_better": True,
                 "signature": score.signature, "formatted": score.formatted,
             }
             for name, score in system.translation.items()
