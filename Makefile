@@ -42,10 +42,10 @@ eval: install
 	  echo "make eval: the real models are not available (see above); scoring the lead-3 baseline only." >&2; \
 	  systems=""; \
 	else \
-	  systems="--predictions briefing=$(EVAL_OUT)/batch --sources $(EVAL_OUT)/batch"; \
+	  systems="--predictions briefing=$(EVAL_OUT)/batch --sources $(EVAL_OUT)/batch --gate eval/gate.yaml"; \
 	fi; \
-	$(BIN)/briefing eval $$systems --references samples/references --sources samples/translations \
-	  --sources samples/articles --reference-translations samples/translations --out $(EVAL_OUT)/report
+	$(BIN)/briefing eval $$systems --references eval/references --sources eval/translations \
+	  --sources samples/articles --reference-translations eval/translations --out $(EVAL_OUT)/report
 
 bench: install
 	$(BIN)/python -m bench

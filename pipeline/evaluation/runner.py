@@ -38,7 +38,7 @@ from pipeline.evaluation.metrics.entity import (
     score_group,
 )
 from pipeline.evaluation.metrics.gate import GateRule, check_requirements, evaluate_gate
-from pipeline.evaluation.metrics.registry import METRICS
+from pipeline.evaluation.metrics.registry import METRICS, MetricSpec
 from pipeline.evaluation.metrics.rouge import ROUGE_TYPES, TOKENIZER_NAME, RougeMetric
 from pipeline.evaluation.metrics.translation import TRANSLATION_METRICS, score_translations
 from pipeline.evaluation.provenance import git_commit, package_versions
@@ -268,14 +268,13 @@ def _aggregate(articles: list[ArticleResult], config: EvalConfig, *, with_source
         if spec.aggregate == "mean":
             metrics[name] = mean_ci([a.value(name) for a in articles], seed, samples)
         elif spec.aggregate == "micro":
-            metrics[name] = _micro(articles, name, seed, samples)
+            metrics[name] = _micro(articles, spec, seed, samples)
     return metrics
 
 
-def _micro(articles: list[ArticleResult], name: str, seed: int, samples: int) -> Estimate:
-    group = "named" if name.startswith("entity_") else "figures"
-    kind = name.split("_", 1)[1].removesuffix("_micro")
-    scores = [a.entities[group] for a in articles]
+def _micro(articles: list[ArticleResult], spec: MetricSpec, seed: int, samples: int) -> Estimate:
+    kind = spec.stat
+    scores = [a.entities[spec.entity_group or ""] for a in articles]
     if kind == "recall":
         return ratio_ci([s.n_reference_found for s in scores], [s.n_reference for s in scores],
                         seed, samples)

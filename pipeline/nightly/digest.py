@@ -9,11 +9,13 @@ past night. ``digest.json`` is the data; ``digest.md`` and ``digest.html`` rende
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline import __version__
+from pipeline.briefing.schema import Briefing
 from pipeline.core.config import NightlyConfig
 from pipeline.core.fileio import atomic_write_json, atomic_write_text
 from pipeline.nightly.fetch import is_http_url
@@ -108,13 +110,14 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
     if not outcome.output_path:
         return None
     try:
-        data = json.loads((out_dir / outcome.output_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        briefing = Briefing.from_dict(
+            json.loads((out_dir / outcome.output_path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, RecursionError):  # BriefingFormatError is a ValueError
         return None
-    sentences = data.get("sentences") or []
-    english = [s.get("en") or "" for s in sentences]
+    sentences = [asdict(s) for s in briefing.sentences]
+    english = [s.en for s in briefing.sentences]
     summary = []
-    for sentence in data.get("summary_sentences") or []:
+    for sentence in briefing.summary_sentences:
         found = find_evidence(sentence, english, limit=settings.evidence_sentences)
         summary.append({"en": sentence, "evidence": [
             {"index": e.index, "nl": sentences[e.index].get("nl"), "en": english[e.index],
@@ -123,19 +126,19 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
         "key": outcome.key,
         "id": outcome.file_id,
         "file": Path(outcome.output_path).name,
-        "title_en": data.get("title_en"),
-        "title_nl": data.get("title_nl"),
-        "date": data.get("date"),
-        "url": data.get("url"),
-        "source": data.get("source"),
-        "briefing_en": data.get("briefing_en"),
+        "title_en": briefing.title_en,
+        "title_nl": briefing.title_nl,
+        "date": briefing.date,
+        "url": briefing.url,
+        "source": briefing.source,
+        "briefing_en": briefing.briefing_en,
         "summary": summary,
         "kind": outcome.kind,
         "attempt": outcome.attempt,
         "processed_at": outcome.at.isoformat(timespec="seconds"),
         "group": None,
         "_sentences": sentences,
-        "_models": data.get("models"),
+        "_models": briefing.models,
     }
     entry["source_name"] = source_name(entry)
     return entry

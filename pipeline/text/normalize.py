@@ -143,15 +143,3 @@ class TokenStream:
             if len(window) == n and all(map(token_matches, phrase, window)):
                 return True
         return False
-
-    def find_all(self, phrase: Sequence[str]) -> list[int]:
-        """Start positions (token indices) of every occurrence of ``phrase``."""
-        n = len(phrase)
-        if not n:
-            return []
-        return [
-            start
-            for start in self._positions.get(phrase[0].casefold(), ())
-            if len(self.tokens[start : start + n]) == n
-            and all(map(token_matches, phrase, self.tokens[start : start + n]))
-        ]

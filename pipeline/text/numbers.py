@@ -413,11 +413,6 @@ def atoms_of(text: str, lang: str = "en") -> frozenset[Atom]:
     return frozenset(a for span in find_figures(text, lang) for a in span.atoms)
 
 
-def atoms_match(a: Atom, b: Atom) -> bool:
-    """Same kind and value, and the same unit unless one of them has none."""
-    return a[0] == b[0] and a[1] == b[1] and (a[2] == b[2] or not a[2] or not b[2])
-
-
 class AtomBag:
     """Every atom of a text, for "does this figure occur there?" questions.
 
@@ -436,7 +431,7 @@ class AtomBag:
         return cls(a for span in find_figures(text, lang) for a in span.atoms)
 
     def has(self, atom: Atom) -> bool:
-        """Whether a matching atom (see :func:`atoms_match`) is in the bag."""
+        """Whether the bag holds this kind and value with the same unit, or either has none."""
         units = self._units.get((atom[0], atom[1]))
         if not units:
             return False

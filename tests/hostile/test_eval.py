@@ -151,3 +151,16 @@ def test_gate_does_not_pass_when_only_the_baseline_was_scored(tmp_path):
                                       "--fail-under", "rouge1=0.1"])
     assert result.exit_code == 1, result.output
     assert "no system to gate" in result.stderr
+
+
+@pytest.mark.parametrize("payload", ['{"id": "a", "prediction": ' + "[" * 100_000 + "]" * 100_000
+                                     + "}", '{"id": "a", "prediction": ' + "9" * 5000 + "}"])
+def test_hostile_jsonl_line_is_an_input_error_not_a_traceback(tmp_path, payload):
+    paths = make_inputs(tmp_path, TRANSLATIONS)
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text(payload + "\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["eval", "--predictions", str(preds), "--references",
+                                      str(paths["refs"]), "--out", str(paths["out"]),
+                                      "--no-spacy"])
+    assert result.exit_code == 2, result.output
+    assert "preds.jsonl:1" in result.stderr and "unexpected" not in result.stderr

@@ -112,7 +112,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "inputs": report.inputs,
         "notes": report.notes,
         "metrics": {
-            name: {"description": spec.description, "aggregate": spec.aggregate,
+            name: {"family": spec.family, "stat": spec.stat,
+                   "description": spec.description, "aggregate": spec.aggregate,
                    "scale": spec.scale, "higher_is_better": spec.higher_is_better}
             for name, spec in METRICS.items()
         },
