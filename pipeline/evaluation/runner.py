@@ -31,12 +31,7 @@ from pipeline.evaluation.metrics.bootstrap import (
     ratio_ci,
     statistic_ci,
 )
-from pipeline.evaluation.metrics.entity import (
-    Cluster,
-    TextEvidence,
-    cluster_mentions,
-    score_group,
-)
+from pipeline.evaluation.metrics.entity import Cluster, cluster_mentions, score_group
 from pipeline.evaluation.metrics.gate import GateRule, check_requirements, evaluate_gate
 from pipeline.evaluation.metrics.registry import METRICS, MetricSpec
 from pipeline.evaluation.metrics.rouge import ROUGE_TYPES, TOKENIZER_NAME, RougeMetric
@@ -45,9 +40,9 @@ from pipeline.evaluation.provenance import git_commit, package_versions
 from pipeline.evaluation.results import ArticleResult, Report, SystemResult
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import GROUPS, Extractor, load_extractor
+from pipeline.text.matching import NAME as MATCHING_NAME
+from pipeline.text.matching import TextIndex
 from pipeline.text.sentences import SPLITTER_NAME
-
-MATCHING_NAME = "briefing.entity-match.v1"
 
 
 @dataclass
@@ -86,7 +81,7 @@ class _Corpus:
         self._extractor = extractor
         self._aliases = aliases
         self._clusters: dict[str, dict[str, list[Cluster]]] = {}
-        self._evidence: dict[tuple[str, str], TextEvidence] = {}
+        self._evidence: dict[tuple[str, str], TextIndex] = {}
 
     def extract(self, texts: Iterable[str]) -> None:
         todo = sorted({t for t in texts if t not in self._clusters})
@@ -98,9 +93,9 @@ class _Corpus:
             self.extract([text])
         return self._clusters[text]
 
-    def evidence(self, text: str, lang: str) -> TextEvidence:
+    def evidence(self, text: str, lang: str) -> TextIndex:
         if (text, lang) not in self._evidence:
-            self._evidence[(text, lang)] = TextEvidence.of(text, lang)
+            self._evidence[(text, lang)] = TextIndex.of(text, lang)
         return self._evidence[(text, lang)]
 
 
