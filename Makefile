@@ -32,9 +32,9 @@ brief: install
 test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
 
-# The pipeline on the samples, scored against the hand-written references. Where the real
-# models are not available (batch exits 2 with the reason), only the lead-3 baseline of the
-# reference translations is scored, and this says so.
+# The pipeline on the samples, scored against the hand-written references in eval/ and gated
+# by eval/gate.yaml. Where the real models are not available (batch exits 2 with the reason),
+# only the lead-3 baseline of the reference translations is scored (ungated), and this says so.
 EVAL_OUT := out/eval
 eval: install
 	@set +e; $(BIN)/briefing batch samples/articles --out $(EVAL_OUT)/batch --overwrite; status=$$?; set -e; \
