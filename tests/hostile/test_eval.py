@@ -164,3 +164,15 @@ def test_hostile_jsonl_line_is_an_input_error_not_a_traceback(tmp_path, payload)
                                       "--no-spacy"])
     assert result.exit_code == 2, result.output
     assert "preds.jsonl:1" in result.stderr and "unexpected" not in result.stderr
+
+
+def test_a_very_long_line_is_segmented_in_pieces_without_losing_sentences():
+    # pysbd's time grows with the square of the line: a 1 MB briefing on one line took many
+    # minutes. Lines are cut at sentence ends first; no sentence may be lost or merged.
+    from pipeline.text.sentences import SEGMENT_CHARS, sentence_starts, split_sentences
+
+    sentence = "The Minister said in The Hague that 1,200 people were evacuated on Friday."
+    count = 3 * SEGMENT_CHARS // len(sentence)
+    text = " ".join([sentence] * count)
+    assert split_sentences(text) == [sentence] * count
+    assert len(sentence_starts(text)) == count
