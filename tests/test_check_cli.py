@@ -14,7 +14,7 @@ from tests.conftest import SAMPLES
 
 runner = CliRunner()
 ARTICLE = "001_dijkdoorbraak_kruiningen"
-EN = (SAMPLES / "translations" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
+EN = (SAMPLES.parent / "eval" / "translations" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
 NL = (SAMPLES / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
 FAITHFUL = ("A sea dike near Kruiningen gave way and some 1,200 residents were evacuated. "
             "Spokesman Kosten said the breach was forty metres long.")

@@ -24,7 +24,7 @@ from pipeline.support.claims import SupportChecker
 from tests.conftest import SAMPLES
 
 ARTICLE = "001_dijkdoorbraak_kruiningen"
-EN = [p for p in (SAMPLES / "translations" / f"{ARTICLE}.txt").read_text(
+EN = [p for p in (SAMPLES.parent / "eval" / "translations" / f"{ARTICLE}.txt").read_text(
     encoding="utf-8").split("\n\n") if p.strip()]
 GOOD = "A sea dike near Kruiningen gave way and some 1,200 residents were evacuated."
 INVENTED = "Mayor Jan Verburg said 4,800 residents of Vlissingen had to leave."

@@ -40,7 +40,7 @@ def test_report_lists_sentences_with_claims_not_in_the_article(corpus):  # noqa:
     assert articles["003_empty"]["sentences"] == []
     md = (corpus["out"] / "report.md").read_text(encoding="utf-8")
     assert "## Sentences with claims not in the article: batch" in md
-    assert "| 002_dike | 2 | About 1,200 people were evacuated to **Antwerp** [?]. |" in md
+    assert "| 002\\_dike | 2 | About 1,200 people were evacuated to **Antwerp** \\[?\\]. |" in md
     parser = _Marks()
     parser.feed((corpus["out"] / "report.html").read_text(encoding="utf-8"))
     assert "Antwerp [?]" in parser.marks

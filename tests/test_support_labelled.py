@@ -1,7 +1,7 @@
 """The support check against a hand-labelled set: precision and recall for "unsupported".
 
 tests/data/support/labelled.jsonl holds briefing sentences written for these tests about
-the sample articles (samples/articles, English side samples/translations); every name and
+the sample articles (samples/articles, English side eval/translations); every name and
 figure in them is labelled supported/unsupported by hand, with the kind of case (spelling
 variants, Dutch-only spellings, surname-only mentions, figures in words or other formats,
 invented names and places, wrong figures). A correct name in a wrong role is out of scope.
@@ -37,7 +37,7 @@ def score(checker: SupportChecker) -> dict:
     tp = fp = fn = tn = 0
     misses, false_alarms = [], []
     for article, records in _load().items():
-        en = (SAMPLES / "translations" / f"{article}.txt").read_text(encoding="utf-8")
+        en = (SAMPLES.parent / "eval" / "translations" / f"{article}.txt").read_text(encoding="utf-8")
         nl = (SAMPLES / "articles" / f"{article}.txt").read_text(encoding="utf-8")
         results = checker.check([r["sentence"] for r in records], en, nl)
         for record, result in zip(records, results, strict=True):

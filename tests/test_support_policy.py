@@ -15,7 +15,7 @@ from pipeline.support.marks import MARK, NOTE
 from tests.conftest import SAMPLES, tiny_config
 
 ARTICLE = "001_dijkdoorbraak_kruiningen"
-EN = (SAMPLES / "translations" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
+EN = (SAMPLES.parent / "eval" / "translations" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
 NL = (SAMPLES / "articles" / f"{ARTICLE}.txt").read_text(encoding="utf-8")
 TRANSLATION = [p for p in EN.split("\n\n") if p.strip()]
 GOOD_1 = "A sea dike near Kruiningen gave way and some 1,200 residents were evacuated."

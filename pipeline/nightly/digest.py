@@ -9,11 +9,13 @@ past night. ``digest.json`` is the data; ``digest.md`` and ``digest.html`` rende
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline import __version__
+from pipeline.briefing.schema import Briefing
 from pipeline.core.config import NightlyConfig
 from pipeline.core.fileio import atomic_write_json, atomic_write_text
 from pipeline.nightly.fetch import is_http_url
@@ -114,14 +116,15 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
     if not outcome.output_path:
         return None
     try:
-        data = json.loads((out_dir / outcome.output_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        briefing = Briefing.from_dict(
+            json.loads((out_dir / outcome.output_path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, RecursionError):  # BriefingFormatError is a ValueError
         return None
-    sentences = data.get("sentences") or []
-    english = [s.get("en") or "" for s in sentences]
+    sentences = [asdict(s) for s in briefing.sentences]
+    english = [s.en for s in briefing.sentences]
     summary = []
-    checked = data.get("summary") or []  # schema 2: evidence and claim support per sentence
-    for n, sentence in enumerate(data.get("summary_sentences") or []):
+    checked = briefing.summary  # schema 2: evidence and claim support per sentence
+    for n, sentence in enumerate(briefing.summary_sentences):
         item = checked[n] if n < len(checked) and checked[n].get("text") == sentence else None
         if item is not None:
             evidence = [{"index": i, "nl": sentences[i].get("nl"), "en": english[i]}
@@ -132,28 +135,28 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
                          "en": english[e.index], "score": e.score}
                         for e in find_evidence(sentence, english, limit=settings.evidence_sentences)]
         entry_sentence = {"en": sentence, "evidence": evidence}
-        if item is not None and (data.get("support") or {}).get("policy") != "keep":
+        if item is not None and (briefing.support or {}).get("policy") != "keep":
             entry_sentence |= {k: item[k] for k in ("support", "claims", "unsupported") if k in item}
         summary.append(entry_sentence)
     entry = {
         "key": outcome.key,
         "id": outcome.file_id,
         "file": Path(outcome.output_path).name,
-        "title_en": data.get("title_en"),
-        "title_nl": data.get("title_nl"),
-        "date": data.get("date"),
-        "url": data.get("url"),
-        "source": data.get("source"),
-        "briefing_en": data.get("briefing_en"),
+        "title_en": briefing.title_en,
+        "title_nl": briefing.title_nl,
+        "date": briefing.date,
+        "url": briefing.url,
+        "source": briefing.source,
+        "briefing_en": briefing.briefing_en,
         "summary": summary,
-        "unsupported_claims": unsupported_count(data),
-        "support_notice": (data.get("support") or {}).get("notice"),
+        "unsupported_claims": unsupported_count(briefing.to_dict()),
+        "support_notice": (briefing.support or {}).get("notice"),
         "kind": outcome.kind,
         "attempt": outcome.attempt,
         "processed_at": outcome.at.isoformat(timespec="seconds"),
         "group": None,
         "_sentences": sentences,
-        "_models": data.get("models"),
+        "_models": briefing.models,
     }
     entry["source_name"] = source_name(entry)
     return entry

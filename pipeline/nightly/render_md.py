@@ -6,7 +6,7 @@ a briefing with such claims gets a line saying how many; the header counts them.
 
 from __future__ import annotations
 
-from pipeline.core.markdown import code, link, text
+from pipeline.core.markdown import code, link, piece, text
 from pipeline.support.marks import MARK, NOTE, marked_text
 
 SUMMARY_FIELDS = ("new", "changed", "unchanged", "retried", "resumed", "reprocessed", "done",
@@ -46,7 +46,7 @@ def _briefing_md(article: dict) -> str:
         return text(article.get("support_notice") or article.get("briefing_en")
                     or "(the summarizer produced no text)")
     mark = "**{}** " + text(MARK)
-    return " ".join(marked_text({"text": s["en"], "claims": s.get("claims")}, mark, text)
+    return " ".join(marked_text({"text": s["en"], "claims": s.get("claims")}, mark, piece).strip()
                     for s in summary)
 
 

@@ -1,11 +1,11 @@
 """The one door from the support check to the shared matcher.
 
-Whether a claim occurs in an article is decided by the evaluation stage's matcher
-(:func:`pipeline.evaluation.metrics.entity.found_in`: normalisation, alias table, surname of
-a person named in full, numbers across formats and languages). This module only adapts it:
-it indexes a source text once and, for a supported claim, reports the words that matched so
-the reader can see them. When the shared matcher moves (``pipeline/text/matching.py``), only
-the imports below change.
+Whether a claim occurs in an article is decided by the shared matcher
+(:mod:`pipeline.text.matching`, through the evaluation stage's
+:func:`pipeline.evaluation.metrics.entity.found_in`: normalisation, alias table, surname of
+a person named in full, spelling variants, numbers across formats and languages). This
+module only adapts it: it indexes a source text once and, for a supported claim, reports
+the words that matched so the reader can see them.
 """
 
 from __future__ import annotations
@@ -13,17 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.evaluation.metrics.entity import (
-    Cluster,
-    TextEvidence,
-    _surname_forms,
-    found_in,
-    to_mention,
-)
+from pipeline.evaluation.metrics.entity import Cluster, found_in, to_mention
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import Entity
-from pipeline.text.normalize import TokenStream
-from pipeline.text.numbers import AtomBag, FigureSpan, atoms_match, find_figures
+from pipeline.text.matching import TextIndex, surname_forms
+from pipeline.text.numbers import AtomBag, FigureSpan, find_figures
 
 
 @dataclass
@@ -31,15 +25,13 @@ class SourceText:
     """One article text (English translation or Dutch original) indexed for matching."""
 
     lang: str
-    evidence: TextEvidence
+    evidence: TextIndex
     figures: list[FigureSpan]
 
     @classmethod
     def of(cls, text: str, lang: str) -> SourceText:
         """Index ``text``; ``lang`` is ``"en"`` or ``"nl"`` (number words, month names)."""
-        figures = find_figures(text, lang)
-        bag = AtomBag(a for span in figures for a in span.atoms)
-        return cls(lang, TextEvidence(TokenStream(text), bag), figures)
+        return cls(lang, TextIndex.of(text, lang), find_figures(text, lang))
 
 
 class ArticleSources:
@@ -103,14 +95,16 @@ def _matched_text(cluster: Cluster, source: SourceText, aliases: AliasTable) -> 
     mention = cluster.mentions[0]
     if cluster.group == "figures" and mention.atoms:
         hits = [s.text for s in source.figures
-                if any(atoms_match(a, b) for a in mention.atoms for b in s.atoms)]
+                if any(AtomBag(s.atoms).has(a) for a in mention.atoms)]
         return " … ".join(dict.fromkeys(hits)) or None
     forms = [mention.tokens]
     if cluster.group == "named":
-        forms += aliases.forms(mention.tokens) + _surname_forms(mention)
+        forms += aliases.forms(mention.tokens)
+        if mention.person_like:
+            forms += surname_forms(mention.tokens)
     stream = source.evidence.stream
     for form in forms:
-        starts = stream.find_all(form)
-        if starts:
-            return " ".join(stream.tokens[starts[0]:starts[0] + len(form)])
+        start = stream.find(form)
+        if start is not None:
+            return " ".join(stream.tokens[start:start + len(form)])
     return None

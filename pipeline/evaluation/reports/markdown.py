@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.core.fileio import atomic_write_text
-from pipeline.core.markdown import code
+from pipeline.core.markdown import code, piece
 from pipeline.core.markdown import text as _cell
 from pipeline.evaluation.metrics.registry import HEADLINE, METRICS
 from pipeline.evaluation.reports.format import (
@@ -134,7 +134,8 @@ def _sentence_support(system: SystemResult) -> list[str]:
         return lines + ["Every name and figure of every checked sentence is in its article.", ""]
     lines += [f"{len(rows)} sentence(s); each marked claim ({MARK}) was not found in the "
               "article (English or Dutch).", "", "| id | sentence | text |", "|---|---|---|"]
-    lines += [f"| {_cell(i)} | {n} | {_cell(marked_text(s, '**{}** ' + MARK))} |"
+    mark = "**{}** " + _cell(MARK)
+    lines += [f"| {_cell(i)} | {n} | {marked_text(s, mark, piece).strip()} |"
               for i, n, s in rows]
     return lines + [""]
 
