@@ -127,7 +127,7 @@ def similarity_dense(rows: sparse.csr_matrix) -> np.ndarray:
     return sims
 
 
-def _edges(rows: sparse.csr_matrix, floor: float) -> sparse.coo_matrix:
+def edges(rows: sparse.csr_matrix, floor: float) -> sparse.coo_matrix:
     """Every off-diagonal pair with similarity >= ``floor``.
 
     The product is taken :data:`ROW_BLOCK` rows at a time in single precision (ample for
@@ -219,7 +219,7 @@ def _components(graph, block_of, threshold: float) -> list[tuple[list[int], np.n
     return sorted(clusters, key=lambda item: item[0][0])
 
 
-def _pair_blocks(rows: sparse.csr_matrix, components: list[np.ndarray]) -> list[np.ndarray]:
+def pair_blocks(rows: sparse.csr_matrix, components: list[np.ndarray]) -> list[np.ndarray]:
     """The similarity matrix of each component, from one batched row-by-row product."""
     if not components:
         return []
@@ -252,13 +252,13 @@ def cluster_rows(rows: sparse.csr_matrix, *, threshold: float, related_threshold
     n = rows.shape[0]
     if n == 0:
         return []
-    edges = _edges(rows, min(threshold, related_threshold))
-    strong = edges.data >= threshold - 1e-6
-    graph = sparse.coo_matrix((np.ones(int(strong.sum())), (edges.row[strong],
-                                                            edges.col[strong])), shape=(n, n))
+    edges_found = edges(rows, min(threshold, related_threshold))
+    strong = edges_found.data >= threshold - 1e-6
+    graph = sparse.coo_matrix((np.ones(int(strong.sum())), (edges_found.row[strong],
+                                                            edges_found.col[strong])), shape=(n, n))
 
     def block_of(components: list[np.ndarray]) -> list[np.ndarray]:
-        return _pair_blocks(rows, components)
+        return pair_blocks(rows, components)
 
     clusters = []
     label = np.empty(n, dtype=np.int64)
@@ -270,14 +270,14 @@ def cluster_rows(rows: sparse.csr_matrix, *, threshold: float, related_threshold
             total = (block.sum() - np.trace(block)) / 2
             cohesion = round(float(total / (size * (size - 1) / 2)), 3)
         clusters.append(Cluster(members=members, cohesion=cohesion))
-    _related(clusters, label, edges, related_threshold, max_related)
+    _related(clusters, label, edges_found, related_threshold, max_related)
     return clusters
 
 
-def _related(clusters: list[Cluster], label: np.ndarray, edges, related_threshold: float,
+def _related(clusters: list[Cluster], label: np.ndarray, found, related_threshold: float,
              max_related: int) -> None:
-    keep = edges.data >= related_threshold - 1e-6
-    a, b, score = label[edges.row[keep]], label[edges.col[keep]], edges.data[keep]
+    keep = found.data >= related_threshold - 1e-6
+    a, b, score = label[found.row[keep]], label[found.col[keep]], found.data[keep]
     across = a != b
     a, b, score = a[across], b[across], score[across]
     best: dict[int, dict[int, float]] = defaultdict(dict)

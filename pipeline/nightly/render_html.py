@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlsplit
 
-from pipeline.nightly.render_md import run_line
+from pipeline.nightly.render_md import night_date, night_line, run_line
 
 CSS = """
 :root{--bg:#fbfaf7;--fg:#1d1d1f;--muted:#6b6b70;--line:#e4e1da;--card:#fff;--accent:#0b5cad;
@@ -176,12 +176,10 @@ def _failed(digest: dict) -> str:
 def render_html(digest: dict) -> str:
     """The digest as one HTML page."""
     counts = digest["counts"]
-    run = digest.get("run") or {}
     by_id = {a["id"]: a for a in digest["articles"]}
     titles = {g["id"]: g["headline"] for g in digest["groups"]}
     stats = [("articles", counts["articles"]), ("events", counts["events"]),
              ("not briefed", counts["failed"])]
-    stats += [(k, run[k]) for k in ("new", "changed", "unchanged", "retried") if run.get(k)]
     stat_items = "".join(f"<li><b>{_e(v)}</b> {_e(k)}</li>" for k, v in stats)
     toc = ""
     if len(digest["groups"]) > 3:
@@ -204,10 +202,11 @@ def render_html(digest: dict) -> str:
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="color-scheme" content="light dark">'
-        f"<title>Briefing digest — {_e(digest['night'])}</title>"
+        f"<title>Briefing digest — {_e(night_date(digest))}</title>"
         f"<style>{CSS}</style></head><body><main>"
         f'<header><div class="muted small">Nightly briefing</div>'
-        f"<h1>{_e(digest['night'])}</h1>"
+        f"<h1>{_e(night_date(digest))}</h1>"
+        f'<div class="small"><b>{_e(night_line(digest))}</b></div>'
         f'<div class="muted small">{_e(run_line(digest.get("run")))}</div>'
         f'<ul class="stats">{stat_items}</ul></header>'
         f"{toc}{events}{_failed(digest)}"
