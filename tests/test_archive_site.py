@@ -276,3 +276,20 @@ def test_support_marks_render_when_present_and_are_ignored_when_absent():
     html = pages._briefing(marked)
     assert '<span class="mark supported">supported</span>' in html
     assert '<span class="mark unsupported" title="score 0.1">unsupported</span>' in html
+
+
+def test_outlets_map_folders_files_and_sources(tmp_path):
+    from pipeline.nightly.digest import source_name
+    from pipeline.nightly.outlets import outlet_for
+
+    desk = tmp_path / "desk"
+    outlets = {str(desk): "Haven Dagblad", str(desk / "kust"): "Kustkrant", "wire": "ANP"}
+    assert outlet_for([str(desk / "a.txt")], outlets) == "Haven Dagblad"
+    assert outlet_for([str(desk / "kust" / "b.txt")], outlets) == "Kustkrant"  # longest wins
+    assert outlet_for([str(tmp_path / "in" / "wire" / "c.jsonl")], outlets) == "ANP"
+    assert outlet_for([str(tmp_path / "other.txt")], outlets) is None
+    assert outlet_for([None, str(desk)], outlets) == "Haven Dagblad"  # the configured source
+    # A feed's own title is kept; a file without a mapping falls back to its name.
+    assert source_name({"id": "x", "source": "Voorbeeldkrant"}, outlets) == "Voorbeeldkrant"
+    assert source_name({"id": "x", "source": str(desk / "a.txt")}, outlets) == "Haven Dagblad"
+    assert source_name({"id": "x", "source": str(tmp_path / "z.txt")}, outlets) == "z.txt"

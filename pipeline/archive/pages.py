@@ -27,6 +27,7 @@ ol.nights>li{background:var(--card);border:1px solid var(--line);border-radius:.
 padding:.8rem 1rem;margin:.8rem 0}
 ol.nights h2{font-size:1.15rem;margin:0 0 .2rem}
 ol.nights ul{margin:.4rem 0 0;padding-left:1.1rem;font-size:.92rem}
+ol.nights ul.stats{padding-left:0}
 .mark{display:inline-block;font-size:.7rem;letter-spacing:.04em;text-transform:uppercase;
 border-radius:.6rem;padding:0 .45rem;margin-left:.35rem;background:var(--chip);
 vertical-align:middle}
@@ -41,6 +42,8 @@ dl.models{display:grid;grid-template-columns:auto 1fr;gap:.2rem .8rem;font-size:
 dl.models dt{color:var(--muted)}
 dl.models dd{margin:0;min-width:0}
 #search{margin:1rem 0}
+#search{--pagefind-ui-font:inherit;--pagefind-ui-primary:var(--accent);--pagefind-ui-text:var(--fg);
+--pagefind-ui-background:var(--card);--pagefind-ui-border:var(--line);--pagefind-ui-tag:var(--chip)}
 .notice{background:var(--warnbg);border:1px solid var(--line);border-radius:.6rem;
 padding:.6rem .9rem;font-size:.92rem}
 """
@@ -85,7 +88,8 @@ def _crumbs(page: str, *items: tuple[str, str | None]) -> str:
     for label, target in items:
         links.append(f'› <a href="{_e(rel(page, target))}">{_e(label)}</a>' if target
                      else f"› {_e(label)}")
-    links.append(f'· <a href="{_e(rel(page, "search.html"))}">Search</a>')
+    if page != "search.html":
+        links.append(f'· <a href="{_e(rel(page, "search.html"))}">Search</a>')
     return f'<nav class="crumbs" data-pagefind-ignore>{" ".join(links)}</nav>'
 
 
@@ -196,7 +200,8 @@ def _continuity(page: str, key: tuple[str, str], stories: Stories, headlines: di
         nights = len({n for n, _ in stories.members[story]})
         parts.append(f'<a href="{_e(rel(page, story_path(story)))}">The story over {nights} '
                      "nights</a>")
-    return f'<div class="continuity">{" · ".join(parts)}</div>' if parts else ""
+    return (f'<div class="continuity" data-pagefind-ignore>{" · ".join(parts)}</div>'
+            if parts else "")
 
 
 def night_page(night: Night, previous: Night | None, following: Night | None,
@@ -242,7 +247,7 @@ def night_page(night: Night, previous: Night | None, following: Night | None,
     body = (_crumbs(page, (night.date, None))
             + f'<header><div class="muted small">Nightly briefing</div><h1>{_e(night.date)}</h1>'
             f'<div class="small"><b>{_e(line)}</b></div>'
-            f'<div class="muted small">Latest run: {_e(run_line(digest.get("run")))}</div>'
+            f'<div class="muted small">{_e(run_line(digest.get("run")))}</div>'
             f"{_stats(night.totals, len(digest.get('groups') or []))}"
             '<div class="links"><a href="digest.html">Digest page</a>'
             '<a href="digest.md">Markdown</a><a href="digest.json">JSON</a>'
@@ -304,14 +309,15 @@ def article_page(record: ArticleRecord, night: Night, group: dict | None, storie
     if group is not None:
         target = f"{night_path(night.date)}#{group['id']}"
         others = len(group.get("articles") or []) - 1
-        event = (f'<div class="continuity">Event: <a href="{_e(rel(page, target))}">'
+        event = ('<div class="continuity" data-pagefind-ignore>'
+                 f'Event: <a href="{_e(rel(page, target))}">'
                  f"{_e(group['headline'])}</a>"
                  + (f" ({others} other source{'s' if others != 1 else ''})" if others else "")
                  + "</div>" + _continuity(page, (night.date, group["id"]), stories, headlines))
     body = (_crumbs(page, (night.date, night_path(night.date)), (title, None))
             + f'<header><h1 data-pagefind-meta="title">{_e(title)}</h1>'
             + (f'<div class="muted small" lang="nl">{_e(title_nl)}</div>' if title_nl else "")
-            + f'<div class="meta">{" · ".join(meta)} · night '
+            + f'<div class="meta" data-pagefind-ignore>{" · ".join(meta)} · night '
             f'<span data-pagefind-filter="night">{_e(night.date)}</span></div>{event}</header>'
             + '<h3 class="label">Briefing</h3>' + _briefing(record)
             + '<h3 class="label">Full translation, sentence by sentence</h3>' + _aligned(record)

@@ -19,7 +19,8 @@ def night_line(digest: dict) -> str:
         return ""
     given_up = f", {night['given_up']} given up" if night.get("given_up") else ""
     runs = night["runs"]
-    return (f"This night: {night['articles']} articles, {night['briefed']} briefed, "
+    plural = "s" if night["articles"] != 1 else ""
+    return (f"This night: {night['articles']} article{plural}, {night['briefed']} briefed, "
             f"{night['failed']} not briefed{given_up}; {runs} run{'s' if runs != 1 else ''}.")
 
 
