@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -156,4 +157,16 @@ def test_pages_work_from_file_urls_and_search_says_to_serve(browser, site):
         # Chromium does not let a file:// page fetch its folder: the page says to serve it.
         assert page.locator("#file-note").is_visible()
         assert "http.server" in page.locator("#file-note").inner_text()
+    context.close()
+
+
+def test_dark_mode_follows_the_system(browser, site):
+    out, _ = site
+    context = browser.new_context(viewport=VIEWPORTS["phone"], color_scheme="dark")
+    page = context.new_page()
+    page.goto((out / "2025-03-14" / "articles" / "dike-breach-ha.html").as_uri())
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    red, green, blue = (int(v) for v in re.findall(r"\d+", background)[:3])
+    assert red + green + blue < 3 * 64, background
+    assert page.evaluate(NO_OVERFLOW)
     context.close()

@@ -262,14 +262,32 @@ def test_without_pagefind_the_site_builds_and_says_so(archive, rerun, tmp_path, 
 def test_a_rebuild_with_nothing_changed_rewrites_nothing(archive, rerun):
     result = build_archive(archive["out"])
     assert result.written == 0 and result.unchanged > 0 and result.removed == 0
+    assert result.rendered_nights == 0 and result.linked_nights == 0
+
+
+def test_a_changed_night_is_the_only_one_linked_and_rendered_again(archive, rerun):
+    out = archive["out"]
+    digest_path = out / NEXT_NIGHT / "digest.json"
+    digest = json.loads(digest_path.read_text("utf-8"))
+    digest["groups"][0]["headline"] = "A new headline"
+    digest_path.write_text(json.dumps(digest), encoding="utf-8")
+    result = build_archive(out)
+    assert result.linked_nights == 1  # the earlier night's links come from the cache
+    # The earlier night shows the later event's headline ("Continued by"): rendered too.
+    assert result.rendered_nights == 2
+    assert "A new headline" in (out / NIGHT / "index.html").read_text("utf-8")
+    fresh = _fresh_copy(out, out.parent / "fresh")
+    build_archive(fresh, search=False)  # no caches: the same stories
+    assert sorted(p.name for p in (fresh / "stories").iterdir()) == \
+        sorted(p.name for p in (out / "stories").iterdir())
 
 
 def test_support_marks_render_when_present_and_are_ignored_when_absent():
     entry = {"id": "a1", "summary": [{"en": "One.", "evidence": []}]}
-    plain = ArticleRecord(night=NIGHT, entry=entry, data={"summary_sentences": ["One.", "Two."]})
+    plain = ArticleRecord(night=NIGHT, entry=entry, preloaded={"summary_sentences": ["One.", "Two."]})
     assert pages.claims(plain) == [("One.", None), ("Two.", None)]
     assert "mark" not in pages._briefing(plain)
-    marked = ArticleRecord(night=NIGHT, entry=entry, data={
+    marked = ArticleRecord(night=NIGHT, entry=entry, preloaded={
         "summary_sentences": ["One.", "Two."],
         "summary": [{"text": "One.", "support": "supported"},
                     {"text": "Two.", "support": {"label": "unsupported", "score": 0.1}}]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from pipeline.nightly.render_md import night_date
@@ -12,13 +13,35 @@ from pipeline.nightly.render_md import night_date
 NIGHT_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass
+def file_stamp(path: Path) -> str:
+    """Changes whenever the file is rewritten (modification time and size); "" if missing."""
+    try:
+        info = path.stat()
+    except OSError:
+        return ""
+    return f"{info.st_mtime_ns}-{info.st_size}"
+
+
+@dataclass(eq=False)
 class ArticleRecord:
-    """One briefed article: its digest entry and its briefing JSON (None if unreadable)."""
+    """One briefed article: its digest entry and its briefing JSON, read on first use (None
+    if unreadable: its page then shows what the digest holds)."""
 
     night: str
     entry: dict
-    data: dict | None
+    path: Path | None = None
+    warnings: list[str] | None = None
+    preloaded: dict | None = None
+
+    @cached_property
+    def data(self) -> dict | None:
+        if self.preloaded is not None or self.path is None:
+            return self.preloaded
+        return _read_json(self.path, self.warnings if self.warnings is not None else [])
+
+    @cached_property
+    def stamp(self) -> str:
+        return file_stamp(self.path) if self.path is not None else ""
 
     @property
     def id(self) -> str:
@@ -37,6 +60,7 @@ class Night:
     folder: Path
     digest: dict
     articles: list[ArticleRecord] = field(default_factory=list)
+    stamp: str = ""  # of digest.json: what the night's pages and links are rebuilt from
 
     @property
     def totals(self) -> dict:
@@ -69,11 +93,11 @@ def read_nights(out_dir: Path) -> tuple[list[Night], list[str]]:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             warnings.append(f"{digest_path}: unreadable digest, night left out ({exc})")
             continue
-        night = Night(date=date, folder=folder, digest=digest)
+        night = Night(date=date, folder=folder, digest=digest, stamp=file_stamp(digest_path))
         for entry in digest.get("articles") or []:
-            night.articles.append(ArticleRecord(night=date, entry=entry,
-                                                data=_read_json(folder / entry.get(
-                                                    "file", f"{entry['id']}.json"), warnings)))
+            night.articles.append(ArticleRecord(
+                night=date, entry=entry, warnings=warnings,
+                path=folder / (entry.get("file") or f"{entry['id']}.json")))
         nights.append(night)
     return nights, warnings
 
