@@ -199,6 +199,10 @@ class NightlyConfig(_Strict):
     fetch_max_bytes: int = Field(default=5_000_000, ge=1, description="Largest feed or page.")
     user_agent: str = Field(default="briefing-nightly/0.1", min_length=1)
     log_json: bool = Field(default=False, description="One JSON object per event on stderr.")
+    outlets: dict[str, str] = Field(
+        default_factory=dict,
+        description="Folder (or file, or source) -> outlet name shown for articles read from it.",
+    )
 
     @model_validator(mode="after")
     def _thresholds(self) -> NightlyConfig:

@@ -21,13 +21,14 @@ from pipeline.core.fileio import atomic_write_json, atomic_write_text
 from pipeline.nightly.fetch import is_http_url
 from pipeline.nightly.grouping import GroupInput, group_articles
 from pipeline.nightly.outcomes import ArticleStatus, is_retryable
+from pipeline.nightly.outlets import outlet_for
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.render_md import render_md
 from pipeline.nightly.state import DONE, NightOutcome, StateStore
 from pipeline.support.evidence import find_evidence
 from pipeline.support.marks import unsupported_count
 
-DIGEST_SCHEMA_VERSION = 1
+DIGEST_SCHEMA_VERSION = 2  # 2: "night" is an object (date and the night's totals)
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
 
 
@@ -55,6 +56,7 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
         else:
             failed.append(_failure_entry(outcome, settings))
     groups = _groups(articles, settings)
+    runs = store.runs_for_night(night)
     models = next((a.pop("_models") for a in articles if a.get("_models")), None)
     for article in articles:
         article.pop("_models", None)
@@ -63,7 +65,7 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
         "schema_version": DIGEST_SCHEMA_VERSION,
         "kind": "briefing-nightly-digest",
         "pipeline_version": __version__,
-        "night": night,
+        "night": night_totals(night, articles, failed, runs),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "counts": {"articles": len(articles), "events": len(groups), "failed": len(failed)},
         # Names and figures of the night's briefings that their article does not contain.
@@ -71,7 +73,7 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
                     "briefings_with_unsupported": sum(bool(a["unsupported_claims"])
                                                       for a in articles)},
         "run": run,
-        "runs": store.runs_for_night(night),
+        "runs": runs,
         "groups": groups,
         "articles": articles,
         "failed": failed,
@@ -97,12 +99,25 @@ def write_digest(digest: dict, night_dir: Path) -> dict[str, Path]:
     return paths
 
 
-def source_name(article: dict) -> str:
-    """How a source is named in the digest: the outlet, else the host, else the file."""
+def night_totals(night: str, articles: list[dict], failed: list[dict], runs: list[dict]) -> dict:
+    """The night as a whole, whatever the latest run did: every article it touched, those
+    briefed, those not (``given_up``: no attempts left), and how many runs it took."""
+    given_up = sum(1 for f in failed if f["status_now"] == "failed" and not f["will_retry"])
+    return {"date": night, "articles": len(articles) + len(failed), "briefed": len(articles),
+            "failed": len(failed), "given_up": given_up, "runs": len(runs)}
+
+
+def source_name(article: dict, outlets: dict[str, str] | None = None,
+                configured: str | None = None) -> str:
+    """How a source is named in the digest: the outlet (the article's ``source``, else
+    ``nightly.outlets`` for its file or configured source), else the host, else the file."""
     source = article.get("source") or ""
     url = article.get("url")
     if source and not _looks_like_path(source):
         return source
+    outlet = outlet_for([source, configured], outlets or {})
+    if outlet:
+        return outlet
     if url and is_http_url(url):
         return urlsplit(url).netloc
     return Path(source).name if source else article["id"]
@@ -158,7 +173,7 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
         "_sentences": sentences,
         "_models": briefing.models,
     }
-    entry["source_name"] = source_name(entry)
+    entry["source_name"] = source_name(entry, settings.outlets, outcome.source)
     return entry
 
 

@@ -23,7 +23,6 @@ links are a reading aid, not a claim.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -35,6 +34,10 @@ from pipeline.text.names import STOPWORDS, find_names
 from pipeline.text.numbers import canonical_number, parse_digits
 
 __all__ = ["STOPWORDS", "Features", "Group", "GroupInput", "group_articles"]  # STOPWORDS: evidence
+
+import numpy as np
+
+from pipeline.nightly import clustering
 
 ENTITY_WEIGHT = 0.6
 MAX_KEY_ENTITIES = 8
@@ -107,56 +110,20 @@ def features(nl: Sequence[str], en: Sequence[str]) -> Features:
                     names=shared or spans_nl)
 
 
-def _tfidf_cosines(sets: Sequence[frozenset[str]]) -> list[list[float]]:
-    n = len(sets)
-    df = Counter(t for s in sets for t in s)
-    idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
-    norms = [math.sqrt(sum(idf[t] ** 2 for t in s)) for s in sets]
-    sims = [[0.0] * n for _ in range(n)]
-    for i in range(n):
-        sims[i][i] = 1.0
-        for j in range(i + 1, n):
-            if norms[i] and norms[j]:
-                shared = sets[i] & sets[j]
-                value = sum(idf[t] ** 2 for t in shared) / (norms[i] * norms[j])
-                sims[i][j] = sims[j][i] = value
-    return sims
-
-
 def similarity_matrix(items: Sequence[Features]) -> list[list[float]]:
     """Pairwise article similarity in [0, 1] (1 on the diagonal)."""
-    entity = _tfidf_cosines([f.entities for f in items])
-    token = _tfidf_cosines([f.tokens for f in items])
-    n = len(items)
-    return [[ENTITY_WEIGHT * entity[i][j] + (1 - ENTITY_WEIGHT) * token[i][j] for j in range(n)]
-            for i in range(n)]
+    rows = clustering.combined_rows([f.entities for f in items], [f.tokens for f in items],
+                                    ENTITY_WEIGHT)
+    return clustering.similarity_dense(rows).tolist()
 
 
 def cluster(sims: list[list[float]], threshold: float) -> list[list[int]]:
     """Average-linkage clusters: merge while two clusters' average similarity >= threshold.
 
     Average (not single) linkage keeps a chain of loosely related stories from collapsing
-    into one heading. Ties merge the lowest indices first, so the result is deterministic.
-    Only pairs at or above the threshold are candidates (an average never exceeds its
-    largest part), so a night of hundreds of articles clusters in well under a second.
+    into one heading. See :mod:`pipeline.nightly.clustering` (scikit-learn).
     """
-    n = len(sims)
-    members = {i: [i] for i in range(n)}
-    link = [list(row) for row in sims]  # between cluster representatives
-    hot = {(i, j) for i in range(n) for j in range(i + 1, n) if sims[i][j] >= threshold}
-    while hot:
-        a, b = max(hot, key=lambda pair: (link[pair[0]][pair[1]], -pair[0], -pair[1]))
-        size_a, size_b = len(members[a]), len(members[b])
-        members[a] = sorted(members[a] + members.pop(b))
-        hot = {pair for pair in hot if a not in pair and b not in pair}
-        for k in members:
-            if k == a:
-                continue
-            value = (size_a * link[a][k] + size_b * link[b][k]) / (size_a + size_b)
-            link[a][k] = link[k][a] = value
-            if value >= threshold:
-                hot.add((min(a, k), max(a, k)))
-    return sorted(members.values(), key=lambda group: group[0])
+    return clustering.average_linkage(np.asarray(sims, dtype=float), threshold)
 
 
 def key_entities(items: Sequence[Features], members: Sequence[int],
@@ -199,19 +166,11 @@ def group_articles(inputs: Sequence[GroupInput], *, threshold: float,
         related_threshold: ``nightly.related_threshold``.
     """
     items = [features(i.nl, i.en) for i in inputs]
-    sims = similarity_matrix(items)
-    groups = []
-    for members in cluster(sims, threshold):
-        pairs = [sims[i][j] for i in members for j in members if i < j]
-        groups.append(Group(members=members, entities=key_entities(items, members),
-                            cohesion=round(sum(pairs) / len(pairs), 3) if pairs else 1.0))
-    for gi, group in enumerate(groups):
-        scores = []
-        for gj, other in enumerate(groups):
-            if gi == gj:
-                continue
-            best = max(sims[i][j] for i in group.members for j in other.members)
-            if best >= related_threshold:
-                scores.append((gj, round(best, 3)))
-        group.related = sorted(scores, key=lambda s: -s[1])[:MAX_RELATED]
-    return groups
+    # Scoring and clustering run on sparse matrices (scikit-learn); spelling variants of
+    # rare names ("Kaitab"/"Kataib") count as one name.
+    rows = clustering.combined_rows(clustering.merge_variants([f.entities for f in items]),
+                                    [f.tokens for f in items], ENTITY_WEIGHT)
+    found = clustering.cluster_rows(rows, threshold=threshold,
+                                    related_threshold=related_threshold, max_related=MAX_RELATED)
+    return [Group(members=c.members, entities=key_entities(items, c.members),
+                  cohesion=c.cohesion, related=c.related or []) for c in found]

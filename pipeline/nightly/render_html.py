@@ -13,7 +13,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlsplit
 
-from pipeline.nightly.render_md import retry_note, run_line
+from pipeline.nightly.render_md import night_date, night_line, retry_note, run_line
 from pipeline.support.marks import MARK, NOTE, marked_text
 
 CSS = """
@@ -215,12 +215,10 @@ def _failed(digest: dict) -> str:
 def render_html(digest: dict) -> str:
     """The digest as one HTML page."""
     counts = digest["counts"]
-    run = digest.get("run") or {}
     by_id = {a["id"]: a for a in digest["articles"]}
     titles = {g["id"]: g["headline"] for g in digest["groups"]}
     stats = [("articles", counts["articles"]), ("events", counts["events"]),
              ("not briefed", counts["failed"])]
-    stats += [(k, run[k]) for k in ("new", "changed", "unchanged", "retried") if run.get(k)]
     stat_items = "".join(f"<li><b>{_e(v)}</b> {_e(k)}</li>" for k, v in stats)
     support = digest.get("support")
     if support:
@@ -249,10 +247,11 @@ def render_html(digest: dict) -> str:
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="color-scheme" content="light dark">'
-        f"<title>Briefing digest — {_e(digest['night'])}</title>"
+        f"<title>Briefing digest — {_e(night_date(digest))}</title>"
         f"<style>{CSS}</style></head><body><main>"
         f'<header><div class="muted small">Nightly briefing</div>'
-        f"<h1>{_e(digest['night'])}</h1>"
+        f"<h1>{_e(night_date(digest))}</h1>"
+        f'<div class="small"><b>{_e(night_line(digest))}</b></div>'
         f'<div class="muted small">{_e(run_line(digest.get("run")))}</div>'
         f'<ul class="stats">{stat_items}</ul><p class="note">{_e(NOTE)}</p></header>'
         f"{toc}{events}{_failed(digest)}"

@@ -13,6 +13,24 @@ SUMMARY_FIELDS = ("new", "changed", "unchanged", "retried", "resumed", "reproces
                   "failed", "exhausted")
 
 
+def night_date(digest: dict) -> str:
+    """The night's date of a digest of any schema version (1: a string; 2: an object)."""
+    night = digest["night"]
+    return night["date"] if isinstance(night, dict) else night
+
+
+def night_line(digest: dict) -> str:
+    """One line: the night's totals over all its runs (empty for a schema-1 digest)."""
+    night = digest.get("night")
+    if not isinstance(night, dict):
+        return ""
+    given_up = f", {night['given_up']} given up" if night.get("given_up") else ""
+    runs = night["runs"]
+    plural = "s" if night["articles"] != 1 else ""
+    return (f"This night: {night['articles']} article{plural}, {night['briefed']} briefed, "
+            f"{night['failed']} not briefed{given_up}; {runs} run{'s' if runs != 1 else ''}.")
+
+
 def run_line(run: dict | None) -> str:
     """One line: what the run writing the digest did."""
     if not run:
@@ -53,7 +71,9 @@ def _briefing_md(article: dict) -> str:
 def render_md(digest: dict) -> str:
     """Render the digest: events (largest first), then what failed, then the run summary."""
     counts = digest["counts"]
-    lines = [f"# Briefing digest — {digest['night']}", ""]
+    lines = [f"# Briefing digest — {night_date(digest)}", ""]
+    if night_line(digest):
+        lines.append(night_line(digest) + "  ")
     lines.append(f"{counts['articles']} article(s) in {counts['events']} event(s); "
                  f"{counts['failed']} not briefed.")
     lines.append("")
