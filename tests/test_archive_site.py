@@ -76,7 +76,7 @@ def rerun(archive):
         "from pipeline.nightly.runner import run_nightly\n"
         f"result = run_nightly(load_config({str(archive['config_path'])!r}), "
         f"night={NEXT_NIGHT!r})\n"
-        "print(json.dumps({'models_loaded': result.models_loaded, 'new': result.summary['new'],"
+        "print(json.dumps({'models_loaded': result.models_loaded, 'new': result.summary.new,"
         " 'loaded': [m for m in ('torch', 'transformers', 'ctranslate2') if m in sys.modules],"
         " 'archive': str(result.paths.get('archive'))}))\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -178,13 +178,13 @@ def test_night_totals_survive_a_rerun(archive, rerun):
     assert before["briefed"] == 2 and before["failed"] == 1 and before["runs"] == 1
     assert before["articles"] == 3 and before["date"] == NEXT_NIGHT
     assert after == {**before, "runs": 2}
-    assert after["given_up"] == 0  # the empty file has attempts left
+    assert after["given_up"] == 1  # an empty file fails the same way every run: not retried
     for page in (out / NEXT_NIGHT / "index.html", out / NEXT_NIGHT / "digest.html"):
         html = page.read_text("utf-8")
-        totals = html.index("This night: 3 articles, 2 briefed, 1 not briefed; 2 runs.")
-        assert totals < html.index("This run: 4 unchanged")  # the latest run below it
+        totals = html.index("This night: 3 articles, 2 briefed, 1 not briefed, 1 given up; 2 runs.")
+        assert totals < html.index("This run: 5 unchanged")  # the latest run below it (the empty file is final)
     md = (out / NEXT_NIGHT / "digest.md").read_text("utf-8")
-    assert "This night: 3 articles, 2 briefed, 1 not briefed; 2 runs." in md
+    assert "This night: 3 articles, 2 briefed, 1 not briefed, 1 given up; 2 runs." in md
 
 
 def test_nothing_new_loads_no_model_library(rerun):

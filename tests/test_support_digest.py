@@ -70,6 +70,7 @@ def _write(tmp_path, name, sentences, policy="flag"):
                         support=result.support)
     (tmp_path / f"{name}.json").write_text(json.dumps(briefing.to_dict()), encoding="utf-8")
     outcome = SimpleNamespace(output_path=f"{name}.json", key=name, file_id=name, kind="new",
+                              source=None,
                               attempt=1, at=datetime(2025, 3, 16, tzinfo=UTC))
     return _article_entry(outcome, tmp_path, NightlyConfig())
 
@@ -171,6 +172,7 @@ def test_old_briefings_without_support_still_render(tmp_path):
         data.pop(key)
     (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
     outcome = SimpleNamespace(output_path="old.json", key="old", file_id="old", kind="new",
+                              source=None,
                               attempt=1, at=datetime(2025, 3, 16, tzinfo=UTC))
     entry = _article_entry(outcome, tmp_path, NightlyConfig())
     assert entry["unsupported_claims"] == 0 and entry["summary"][0]["evidence"]
