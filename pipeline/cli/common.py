@@ -111,7 +111,8 @@ def fail(message: str, code: int = ExitCode.USAGE, hint: str | None = None) -> N
     raise typer.Exit(int(code))
 
 
-_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.ENAMETOOLONG}
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.ENAMETOOLONG,
+                       errno.EACCES, errno.EPERM}
 
 
 def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:
