@@ -182,9 +182,11 @@ def test_night_totals_survive_a_rerun(archive, rerun):
     for page in (out / NEXT_NIGHT / "index.html", out / NEXT_NIGHT / "digest.html"):
         html = page.read_text("utf-8")
         totals = html.index("This night: 3 articles, 2 briefed, 1 not briefed, 1 given up; 2 runs.")
-        assert totals < html.index("This run: 5 unchanged")  # the latest run below it (the empty file is final)
+        # The latest run's line comes below; the empty file is final, so it is unchanged too.
+        assert totals < html.index("This run: 5 unchanged")
     md = (out / NEXT_NIGHT / "digest.md").read_text("utf-8")
-    assert "This night: 3 articles, 2 briefed, 1 not briefed, 1 given up; 2 runs." in md
+    assert "This night: 3 articles, 2 briefed, 1 not briefed, 1 given up; 2 runs." \
+        in md
 
 
 def test_nothing_new_loads_no_model_library(rerun):

@@ -421,12 +421,15 @@ def test_the_repository_gate_file_is_valid():
 
 
 def test_briefing_newer_than_this_code_is_refused(corpus):
+    from pipeline.briefing.schema import SCHEMA_VERSION
+
+    newer = SCHEMA_VERSION + 1
     record = json.loads((corpus["batch"] / "001_strike.json").read_text(encoding="utf-8"))
-    record["schema_version"] = 2
+    record["schema_version"] = newer
     (corpus["batch"] / "001_strike.json").write_text(json.dumps(record), encoding="utf-8")
     result = run(*base_args(corpus))
     assert result.exit_code == 2
-    assert "001_strike.json" in result.stderr and "schema_version 2" in result.stderr
+    assert "001_strike.json" in result.stderr and f"schema_version {newer}" in result.stderr
 
 
 def test_briefing_json_round_trips_through_from_dict():
