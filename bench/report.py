@@ -93,7 +93,7 @@ def write_report(report: dict, path: Path) -> Path:
 
 
 def format_table(report: dict) -> str:
-    """The results table as Markdown (printed, and pasted into docs/bench.md)."""
+    """The results table as Markdown (printed, and pasted into bench/README.md)."""
     rows = [("(a) naive transformers", report["naive"]),
             ("(b) pipeline (ctranslate2 int8)", report["pipeline"])]
     lines = [

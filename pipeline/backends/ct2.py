@@ -42,6 +42,7 @@ import json
 import logging
 import math
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -54,13 +55,15 @@ from ctranslate2.converters import TransformersConverter
 
 from pipeline.core.config import GenerationOverrides, RuntimeConfig
 from pipeline.core.errors import ModelUnavailableError
+from pipeline.hub.cache import conversions_dir
+from pipeline.hub.device import ct2_compute_type
 from pipeline.hub.registry import ResolvedModel
 
 log = logging.getLogger(__name__)
 
 QUANTIZATIONS = {"none": "float32", "int8": "int8"}
 _CONVERSION_RECORD = "briefing-conversion.json"
-# Sub-batch limits per CPU worker, measured on 2 cores (docs/bench.md). Speed: Marian
+# Sub-batch limits per CPU worker, measured on 2 cores (bench/README.md). Speed: Marian
 # (6 beams, ~30-token sources) is fastest at 12 sentences (72 hypotheses), ~5% faster than
 # 8 or 16 and ~15% faster than 32. Memory: every hypothesis keeps the cross-attention keys
 # and values of its whole source (DistilBART: 6 layers x 2 x 1,024 floats per source token,
@@ -87,7 +90,7 @@ def converted_dir(resolved: ResolvedModel, model_cache: Path, quantization: str)
     else:
         name, version = resolved.spec.id, resolved.path.name
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name.replace("/", "--")).strip("-.") or "model"
-    return Path(model_cache) / "ct2" / f"{safe}-{version[:12]}-{quantization}"
+    return conversions_dir(model_cache) / f"{safe}-{version[:12]}-{quantization}"
 
 
 def directory_fingerprint(path: Path) -> str:
@@ -124,11 +127,16 @@ def convert_model(resolved: ResolvedModel, model_cache: Path, quantization: str 
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        log.info("converting %s to CTranslate2 (%s) in %s", resolved.path, quantization, target)
+        # Shown once per model (a warning, so the CLI's default log level shows it): the
+        # first use of the fast path converts; later runs reuse the conversion.
+        log.warning("converting the %s model to CTranslate2 (%s), once: %s -> %s",
+                    resolved.role, quantization, resolved.path, target)
         try:
             _Converter(str(resolved.path)).convert(
                 str(work), quantization=QUANTIZATIONS[quantization], force=True
             )
+        except pickle.UnpicklingError:
+            raise ModelUnavailableError(_unsafe_pickle(resolved)) from None
         except (OSError, ValueError, KeyError, NotImplementedError, RuntimeError) as exc:
             raise ModelUnavailableError(
                 f"The {resolved.role} model in {resolved.path} could not be converted to "
@@ -147,6 +155,12 @@ def convert_model(resolved: ResolvedModel, model_cache: Path, quantization: str 
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _unsafe_pickle(resolved: ResolvedModel) -> str:
+    return (f"The {resolved.role} model's weights in {resolved.path} hold Python objects "
+            "besides tensors; they were not loaded (torch weights_only), since unpickling them "
+            "could run arbitrary code.")
 
 
 def _conversion_record(resolved: ResolvedModel, quantization: str) -> dict:
@@ -168,6 +182,8 @@ class _Converter(TransformersConverter):
     """
 
     def load_model(self, model_class, model_name_or_path, **kwargs):
+        # Tensors only from a pytorch_model.bin pickle (transformers' default, made explicit).
+        kwargs.setdefault("weights_only", True)
         model = super().load_model(model_class, model_name_or_path, **kwargs)
         if not hasattr(model.config, "normalize_before"):
             model.config.normalize_before = False
@@ -335,7 +351,7 @@ class CTranslate2Backend:
             model_config = AutoConfig.from_pretrained(resolved.path)
             translator = ctranslate2.Translator(
                 str(directory), device=device,
-                compute_type=QUANTIZATIONS[quantization] if device == "cpu" else "default",
+                compute_type=ct2_compute_type(quantization, device),
                 intra_threads=threads, inter_threads=workers,
             )
         except (OSError, ValueError, RuntimeError) as exc:
@@ -348,7 +364,9 @@ class CTranslate2Backend:
             k: v for k, v in generation_config.to_diff_dict().items()
             if k not in {"transformers_version", "_from_model_config"}
         }
-        settings["ctranslate2"] = asdict(plan) | {"device": device, "quantization": quantization}
+        settings["ctranslate2"] = asdict(plan) | {
+            "device": device, "quantization": quantization,
+            "compute_type": ct2_compute_type(quantization, device), "converted": directory.name}
         return cls(tokenizer, translator, plan,
                    model_max_tokens=model_token_limit(tokenizer, model_config),
                    generation_settings=settings, workers=workers)

@@ -7,6 +7,7 @@ only from ``generation_config.json``; configured overrides are applied on top of
 from __future__ import annotations
 
 import copy
+import pickle
 
 import torch
 from transformers import AutoModelForSeq2SeqLM, AutoTokenizer, GenerationConfig
@@ -59,7 +60,15 @@ class TransformersBackend:
         device = resolve_device(runtime.device)
         try:
             tokenizer = AutoTokenizer.from_pretrained(resolved.path)
-            model = AutoModelForSeq2SeqLM.from_pretrained(resolved.path, dtype=torch.float32)
+            # A local directory never reaches transformers' hub-side safetensors
+            # auto-conversion; weights_only (its default) loads tensors only from a .bin.
+            model = AutoModelForSeq2SeqLM.from_pretrained(
+                resolved.path, dtype=torch.float32, weights_only=True)
+        except pickle.UnpicklingError:
+            raise ModelUnavailableError(
+                f"The {resolved.role} model's weights in {resolved.path} hold Python objects "
+                "besides tensors; they were not loaded (torch weights_only), since unpickling "
+                "them could run arbitrary code.") from None
         except (OSError, ValueError, KeyError) as exc:
             raise ModelUnavailableError(
                 f"The {resolved.role} model in {resolved.path} could not be loaded: {exc}"
