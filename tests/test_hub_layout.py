@@ -219,3 +219,12 @@ def test_a_pickle_with_code_is_refused_in_one_sentence(tiny_model_dirs, tmp_path
                                  "--summarizer", str(bart), "--set", f"runtime.model_cache={tmp_path}"])
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "hold Python objects besides tensors" in result.output
+
+
+def test_compute_types_follow_the_weights_and_the_device():
+    from pipeline.hub.device import ct2_compute_type
+
+    assert ct2_compute_type("int8", "cpu") == "int8"
+    assert ct2_compute_type("none", "cpu") == "float32"
+    # The exact path stays float32 on a GPU too (int8 on CUDA is covered where one exists).
+    assert ct2_compute_type("none", "cuda") == "float32"

@@ -102,10 +102,8 @@ def find_cached(spec: ModelSpec, model_cache: Path | None) -> Path | None:
             local_files_only=True, allow_patterns=DOWNLOAD_PATTERNS,
         ))
     except (LocalEntryNotFoundError, HFValidationError, FileNotFoundError, ValueError):
-        path = None
-    except Exception as exc:  # noqa: BLE001 - e.g. IncompleteSnapshotError: not usable
-        if type(exc).__name__ != "IncompleteSnapshotError":
-            raise
+        # LocalEntryNotFoundError includes IncompleteSnapshotError: a cached snapshot that
+        # lacks files its cached listing says it should have is not usable.
         path = None
     if path is None and spec.revision and HEX_PREFIX.match(spec.revision):
         matches = [c for c in cached_snapshots(spec, cache) if c.startswith(spec.revision)]
