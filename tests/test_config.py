@@ -120,3 +120,13 @@ def test_a_relative_model_cache_is_relative_to_the_config_file(tmp_path, monkeyp
     # From --set, a relative path is relative to the working directory.
     overridden = load_config(path, {"runtime.model_cache": "cache"})
     assert overridden.runtime.model_cache == elsewhere / "cache"
+
+
+def test_beam_4_survives_a_config_that_sets_other_generation_keys(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("translation:\n  generation:\n    max_new_tokens: 28\n")
+    config = load_config(path)
+    assert (config.translation.generation.num_beams,
+            config.translation.generation.max_new_tokens) == (4, 28)
+    assert load_config(path, {"translation.generation.num_beams": "6"}) \
+        .translation.generation.num_beams == 6

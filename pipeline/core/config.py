@@ -81,6 +81,13 @@ class GenerationOverrides(_Strict):
     no_repeat_ngram_size: int | None = Field(default=None, ge=0)
 
 
+class TranslationGenerationOverrides(GenerationOverrides):
+    """Translation decoding: as :class:`GenerationOverrides`, with the project's beam 4 as the
+    default even when a config file sets other generation keys."""
+
+    num_beams: int | None = Field(default=DEFAULT_TRANSLATION_BEAMS, ge=1)
+
+
 class TranslationConfig(_Strict):
     """Dutch-to-English translation."""
 
@@ -109,7 +116,7 @@ class TranslationConfig(_Strict):
         description="Cap new tokens at ratio x longest source piece + 10 (guards against "
         "degenerate repetition); null uses the model's max_length only.",
     )
-    generation: GenerationOverrides = GenerationOverrides(num_beams=DEFAULT_TRANSLATION_BEAMS)
+    generation: TranslationGenerationOverrides = TranslationGenerationOverrides()
 
 
 class SummarizationConfig(_Strict):
