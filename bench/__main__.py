@@ -1,6 +1,7 @@
-"""`python -m bench`: build the models, run both sides and the fidelity check, report.
+"""`python -m bench`: build the models, run the three sides and the fidelity check, report.
 
-The last line printed is the speedup of the pipeline over the naive recipe (articles/min).
+(a) the naive transformers recipe, (b) the pipeline at the naive recipe's decoding settings,
+(c) the product default. The last line printed is the speedup of (c) over (a) (articles/min).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from bench.cpu import describe_cpu
 from bench.inputs import article_paths, load_articles, tokenizer_corpus
 from bench.measure import StepFailed, run_step
 from bench.random_models import build_models
@@ -20,32 +22,32 @@ from bench.report import build_report, print_report, write_report
 from bench.settings import BenchSettings
 
 
-def pipeline_config(settings: BenchSettings, marian: Path, bart: Path, model_cache: Path) -> dict:
-    """The fast path's configuration: ctranslate2 + int8, lengths pinned as on the naive side."""
+def pipeline_config(settings: BenchSettings, marian: Path, bart: Path, model_cache: Path,
+                    *, decoding: str) -> dict:
+    """A pipeline configuration: the product defaults (CTranslate2 int8, batch sizes, beams)
+    with the benchmark's models and lengths pinned as on the naive side.
+
+    Args:
+        decoding: ``naive`` -- side (b), the models' own num_beams (Marian 6, DistilBART 4),
+            as the naive recipe decodes; ``default`` -- side (c), the product default
+            (translation beam 4, see configs/default.yaml).
+    """
 
     def beams(model_dir: Path) -> int:
         generation = json.loads((model_dir / "generation_config.json").read_text("utf-8"))
         return int(generation.get("num_beams", 1))
 
     def section(model_dir: Path, new_tokens: int) -> dict:
-        return {
-            "model": {"id": str(model_dir), "revision": None, "backend": "ctranslate2",
-                      "quantization": "int8"},
-            "generation": {"num_beams": beams(model_dir), "max_new_tokens": new_tokens,
-                           "min_new_tokens": new_tokens},
-        }
+        generation = {"max_new_tokens": new_tokens, "min_new_tokens": new_tokens}
+        if decoding == "naive":
+            generation["num_beams"] = beams(model_dir)
+        # Only the model and its lengths: backend, quantization and batch sizes stay the
+        # product's defaults.
+        return {"model": {"id": str(model_dir), "revision": None}, "generation": generation}
 
-    # Hand a whole window to CTranslate2 in one call: it cuts the call into cache-sized
-    # sub-batches and decodes them on parallel workers, which stay busy to the end of one
-    # large call but idle at the tail of each small one (the defaults, 6,000 tokens / 64
-    # sentences and 4 summaries per call, suit the transformers backend).
-    translation = section(marian, settings.translation_new_tokens)
-    translation |= {"batch_tokens": 16384, "max_batch_size": 256}
-    summarization = section(bart, settings.summary_new_tokens)
-    summarization["batch_size"] = 8
     return {
-        "translation": translation,
-        "summarization": summarization,
+        "translation": section(marian, settings.translation_new_tokens),
+        "summarization": section(bart, settings.summary_new_tokens),
         "runtime": {"model_cache": str(model_cache), "offline": True, "device": "cpu"},
     }
 
@@ -90,14 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     if models.tokenizers != "real":
         print(f"note: {settings.shared_models} not found: real architectures with tokenizers "
               "trained on the samples", flush=True)
-    config_path = out / "pipeline.yaml"
     import yaml
 
-    config_path.write_text(yaml.safe_dump(
-        pipeline_config(settings, models.marian, models.bart, out / "models")), "utf-8")
+    configs = {}
+    for decoding in ("naive", "default"):
+        configs[decoding] = out / f"pipeline-{decoding}.yaml"
+        configs[decoding].write_text(yaml.safe_dump(pipeline_config(
+            settings, models.marian, models.bart, out / "models", decoding=decoding)), "utf-8")
+    cpu = describe_cpu()
+    print(f"cpu: {cpu['label']}", flush=True)
 
     job = {
-        "marian": str(models.marian), "bart": str(models.bart), "config": str(config_path),
+        "marian": str(models.marian), "bart": str(models.bart), "config": str(configs["default"]),
         "articles": [a.to_json() for a in articles], "article_paths": [str(p) for p in paths],
         "translation_new_tokens": settings.translation_new_tokens,
         "summary_new_tokens": settings.summary_new_tokens,
@@ -112,8 +118,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("side (a): naive transformers recipe ...", flush=True)
             naive = run_step("bench.naive", job, work, "naive")
-        print("side (b): pipeline ...", flush=True)
-        fast = run_step("bench.fast", job, work, "fast")
+        print("side (b): pipeline at the naive recipe's decoding settings ...", flush=True)
+        fast = run_step("bench.fast", job | {"config": str(configs["naive"])}, work, "fast")
+        print("side (c): product default ...", flush=True)
+        default = run_step("bench.fast", job, work, "default")
         print("fidelity ...", flush=True)
         fidelity = run_step("bench.fidelity", {"steps": settings.fidelity_steps,
                                                 "seed": settings.seed,
@@ -125,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report = build_report(
         settings=settings, input_label=input_label, models=models, build_s=build_s,
-        convert=convert, naive=naive, fast=fast, fidelity=fidelity,
+        convert=convert, naive=naive, fast=fast, default=default, fidelity=fidelity, cpu=cpu,
         load_before=load_before, load_after=os.getloadavg(),
         total_s=time.perf_counter() - started,
     )

@@ -1,8 +1,10 @@
-"""Side (b): this project's pipeline, through ``BriefingEngine``, on the same articles.
+"""Sides (b) and (c): this project's pipeline, through ``BriefingEngine``, on the same articles.
 
-The configuration is the fast path (written by ``bench.__main__``): both models on the
-ctranslate2 backend with int8 weights, the models' own num_beams, and only the output
-length pinned through ``GenerationOverrides`` (min = max new tokens), as on the naive side.
+The configuration (written by ``bench.__main__``) is the product default -- both models on
+the ctranslate2 backend with int8 weights, the default batch sizes -- with only the output
+length pinned through ``GenerationOverrides`` (min = max new tokens), as on the naive side;
+side (b) also decodes with the models' own num_beams (the naive recipe's), side (c) with the
+default's (translation beam 4).
 
 Run by ``bench.measure`` as ``python -m bench.fast JOB.json RESULT.json``.
 """

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +20,13 @@ SHARED = REPO.parent / "shared"
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# With runtime.model_cache unset, models and conversions live in the Hugging Face cache:
+# a private one per test session, never the user's.
+_HF_HOME = tempfile.mkdtemp(prefix="briefing-tests-hf-")
+atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)
+os.environ["HF_HOME"] = _HF_HOME
+for _name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+    os.environ.pop(_name, None)
 
 
 def sample_corpus() -> list[str]:
@@ -44,6 +54,12 @@ def tiny_config(tiny_model_dirs, **overrides) -> AppConfig:
         "translation.model.revision": None,
         "summarization.model.id": str(bart),
         "summarization.model.revision": None,
+        # The tests written for the transformers path state it; the default (CTranslate2
+        # int8) is tested on its own (test_hub_layout.py, test_ct2_backend.py).
+        "translation.model.backend": "transformers",
+        "translation.model.quantization": "none",
+        "summarization.model.backend": "transformers",
+        "summarization.model.quantization": "none",
         "runtime.offline": True,
         "runtime.device": "cpu",
     }

@@ -30,7 +30,8 @@ def test_yaml_then_overrides_take_precedence(tmp_path):
     ("runtime:\n  device: tpu\n", "runtime.device"),
     ("- a list\n", "mapping"),
     ("translation: [\n", "invalid YAML"),
-    ("translation:\n  model:\n    id: x\n    quantization: int8\n", "ctranslate2"),
+    ("translation:\n  model:\n    id: x\n    backend: transformers\n    quantization: int8\n",
+     "ctranslate2"),
 ])
 def test_invalid_configs_name_the_problem(tmp_path, yaml_text, phrase):
     path = tmp_path / "bad.yaml"
@@ -67,7 +68,7 @@ def test_offline_follows_the_environment(monkeypatch):
     assert not AppConfig().offline
 
 
-@pytest.mark.parametrize("name", ["default.yaml", "nightly.yaml", "fast.yaml"])
+@pytest.mark.parametrize("name", ["default.yaml", "nightly.yaml", "fast.yaml", "exact.yaml"])
 def test_every_shipped_config_is_valid(name):
     config = load_config(REPO / "configs" / name)
     assert config.translation.model.id == "Helsinki-NLP/opus-mt-nl-en"
@@ -106,3 +107,55 @@ def test_yaml_syntax_error_names_the_file_and_line(tmp_path):
 def test_endless_config_file_is_read_with_a_bound():
     with pytest.raises(ConfigError, match="over 1,000,000 bytes"):
         load_config(Path("/dev/zero"))
+
+
+def test_the_default_is_the_pinned_fast_path():
+    config = AppConfig()
+    assert config.translation.model.revision == "48af999f2c59b10c05ca6e008dcedc07677a9b15"
+    assert config.summarization.model.revision == "a4f8f3ea906ed274767e9906dbaede7531d660ff"
+    for section in (config.translation, config.summarization):
+        assert (section.model.backend, section.model.quantization) == ("ctranslate2", "int8")
+    assert config.translation.generation.num_beams == 4
+    assert config.runtime.model_cache is None
+
+
+def test_exact_config_is_transformers_fp32_with_the_models_own_beams():
+    config = load_config(REPO / "configs" / "exact.yaml")
+    for section in (config.translation, config.summarization):
+        assert (section.model.backend, section.model.quantization) == ("transformers", "none")
+        assert section.model.revision == AppConfig().model_dump()[
+            "translation" if section is config.translation else "summarization"]["model"][
+            "revision"]
+    assert config.translation.generation.num_beams is None
+
+
+def test_backend_transformers_alone_means_no_quantization(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("summarization:\n  model:\n    id: org/m\n    backend: transformers\n")
+    assert load_config(path).summarization.model.quantization == "none"
+
+
+def test_a_relative_model_cache_is_relative_to_the_config_file(tmp_path, monkeypatch):
+    folder = tmp_path / "deploy" / "configs"
+    folder.mkdir(parents=True)
+    path = folder / "c.yaml"
+    path.write_text("runtime:\n  model_cache: ../models\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert load_config(path).runtime.model_cache == folder / ".." / "models"
+    assert load_config(Path("..") / "deploy" / "configs" / "c.yaml").runtime.model_cache \
+        .resolve() == (tmp_path / "deploy" / "models")
+    # From --set, a relative path is relative to the working directory.
+    overridden = load_config(path, {"runtime.model_cache": "cache"})
+    assert overridden.runtime.model_cache == elsewhere / "cache"
+
+
+def test_beam_4_survives_a_config_that_sets_other_generation_keys(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("translation:\n  generation:\n    max_new_tokens: 28\n")
+    config = load_config(path)
+    assert (config.translation.generation.num_beams,
+            config.translation.generation.max_new_tokens) == (4, 28)
+    assert load_config(path, {"translation.generation.num_beams": "6"}) \
+        .translation.generation.num_beams == 6

@@ -35,7 +35,8 @@ TEXTS = [
 
 
 def _local(path: Path, role: str = "translator") -> ResolvedModel:
-    return ResolvedModel(role=role, spec=ModelSpec(id=str(path)), path=path, origin="local-dir")
+    return ResolvedModel(role=role, spec=ModelSpec(id=str(path), backend="transformers"),
+                         path=path, origin="local-dir")
 
 
 def _backends(model_dir: Path, cache: Path, overrides: GenerationOverrides | None = None,

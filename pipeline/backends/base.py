@@ -10,6 +10,7 @@ counters happen here once; a backend supplies only its model-specific steps, ``_
 from __future__ import annotations
 
 import copy
+import pickle
 from abc import ABC, abstractmethod
 from collections import Counter
 from contextlib import contextmanager
@@ -163,9 +164,18 @@ def loading(role: str, path: Path):
     """Turn a library's failure to read a model directory into ``ModelUnavailableError``."""
     try:
         yield
+    except pickle.UnpicklingError:
+        raise ModelUnavailableError(unsafe_pickle_message(role, path)) from None
     except _LOAD_ERRORS as exc:
         raise ModelUnavailableError(f"The {role} model in {path} could not be loaded: {exc}") \
             from None
+
+
+def unsafe_pickle_message(role: str, path: Path) -> str:
+    """The sentence for weights that torch's ``weights_only`` refused to unpickle."""
+    return (f"The {role} model's weights in {path} hold Python objects besides tensors; they "
+            "were not loaded (torch weights_only), since unpickling them could run arbitrary "
+            "code.")
 
 
 def model_token_limit(tokenizer, model_config) -> int:

@@ -20,8 +20,13 @@ from pipeline.hub.registry import ResolvedModel
 
 def load_weights(path: Path):
     """The seq2seq model saved in ``path``, in float32: which weights file and how it is
-    read is decided here only."""
-    return AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch.float32)
+    read is decided here only.
+
+    ``path`` is always a local snapshot directory, so transformers' hub-side safetensors
+    auto-conversion (which contacts the hub) is never reached; ``weights_only`` (its
+    default, made explicit) reads only tensors from a ``pytorch_model.bin`` pickle.
+    """
+    return AutoModelForSeq2SeqLM.from_pretrained(path, dtype=torch.float32, weights_only=True)
 
 
 class TransformersBackend(Seq2SeqBackend):

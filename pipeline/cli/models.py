@@ -1,11 +1,13 @@
-"""`briefing models list|pull|convert`: what is configured, what is available offline, fetch
-it, convert it for the ctranslate2 backend."""
+"""`briefing models list|pull|verify|convert`: what is configured, what is available
+offline, fetch it, check its weights, convert it for the ctranslate2 backend."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -19,20 +21,42 @@ from pipeline.cli.common import (
     resolve_config,
     stderr,
 )
+from pipeline.core.config import AppConfig, ModelSpec
 from pipeline.core.errors import ModelUnavailableError
+from pipeline.core.exit_codes import ExitCode
+from pipeline.hub.pins import verify_snapshot
 from pipeline.hub.registry import (
     find_cached,
     hub_cache_dir,
     is_local,
     is_pinned,
+    pin_advice,
     pull_model,
     resolve_model,
 )
 
-models_app = typer.Typer(help="List, download and convert the configured models.",
+models_app = typer.Typer(help="List, download, verify and convert the configured models.",
                          no_args_is_help=True)
 
 ROLES = (("translator", "translation"), ("summarizer", "summarization"))
+
+
+def _configured(app_config: AppConfig) -> list[tuple[str, ModelSpec]]:
+    return [(role, getattr(app_config, section).model) for role, section in ROLES]
+
+
+def _check(role: str, spec: ModelSpec, app_config: AppConfig) -> tuple[str, str, str | None]:
+    """(availability, where, problem) of one configured model; hashes known weight files."""
+    if is_local(spec):
+        ok = (Path(spec.id).expanduser() / "config.json").is_file()
+        return ("local" if ok else "missing", spec.id,
+                None if ok else f"The {role} model directory {spec.id} holds no saved model.")
+    cached = find_cached(spec, app_config.runtime.model_cache)
+    if cached is None:
+        return ("missing", "not downloaded",
+                f"The {role} model '{spec.display}' is not in the cache.")
+    result = verify_snapshot(role, spec.id, cached)
+    return result.status, str(cached), result.message
 
 
 @models_app.command("list")
@@ -43,28 +67,56 @@ def list_command(
     summarizer: SummarizerOption = None,
     set_: SetOption = None,
 ) -> None:
-    """Show the configured models and whether each is available offline."""
+    """Show the configured models, whether each is in the cache and whether its weights match
+    their pin. Exits 2 when a model is missing or fails verification (a deploy gate); a model
+    without a recorded hash is listed as unverified, which is not an error."""
     app_config = resolve_config(config, translator, summarizer, set_)
-    table = Table(title=f"models (cache: {hub_cache_dir(app_config.runtime.model_cache)})")
-    for column in ("role", "model", "revision", "backend", "offline", "where"):
-        table.add_column(column)
-    for role, section in ROLES:
-        spec = getattr(app_config, section).model
-        if is_local(spec):
-            from pathlib import Path
-
-            ok = (Path(spec.id) / "config.json").is_file()
-            where = spec.id
-        else:
-            cached = find_cached(spec, app_config.runtime.model_cache)
-            ok, where = cached is not None, str(cached or "not downloaded")
+    cache = hub_cache_dir(app_config.runtime.model_cache)
+    table = Table(title=f"models (cache: {cache})")
+    for column in ("role", "model", "revision", "backend", "status", "where"):
+        table.add_column(column, overflow="fold")
+    problems = []
+    for role, spec in _configured(app_config):
+        status, where, problem = _check(role, spec, app_config)
+        if problem and status != "unverified":
+            problems.append(problem)
         revision = spec.revision or "-"
         if not is_pinned(spec):
-            revision += " (not a commit: unpinned)"
-        table.add_row(role, spec.id, revision, spec.backend, "yes" if ok else "no", where)
-    from rich.console import Console
+            advice = pin_advice(spec, cache)
+            revision += f" (not a full commit; pin {advice})" if advice else " (not a full commit)"
+        backend = spec.backend + (f" {spec.quantization}" if spec.backend == "ctranslate2" else "")
+        table.add_row(role, spec.id, revision, backend, status, where)
+    Console(soft_wrap=True).print(table)
+    for problem in problems:
+        stderr.print(f"[bold red]error:[/] {escape(problem)}", markup=True)
+    if problems:
+        raise typer.Exit(int(ExitCode.USAGE))
 
-    Console().print(table)
+
+@models_app.command("verify")
+@handle_errors
+def verify_command(
+    config: ConfigOption = None,
+    translator: TranslatorOption = None,
+    summarizer: SummarizerOption = None,
+    set_: SetOption = None,
+) -> None:
+    """Re-hash the cached weight files of the configured models against their recorded
+    sha256. Exits 2 on a missing model or a mismatch; unverified models are reported."""
+    app_config = resolve_config(config, translator, summarizer, set_)
+    failures = 0
+    for role, spec in _configured(app_config):
+        status, where, problem = _check(role, spec, app_config)
+        if status in ("verified", "unverified", "local"):
+            note = {"verified": "sha256 matches the pin",
+                    "unverified": "no recorded hash for this model and commit: unverified",
+                    "local": "a local directory: unverified"}[status]
+            stderr.print(f"{role}: {spec.display} {note} ({where})")
+        else:
+            failures += 1
+            stderr.print(f"[bold red]error:[/] {escape(problem or status)}", markup=True)
+    if failures:
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 @models_app.command("pull")
@@ -75,22 +127,29 @@ def pull_command(
     summarizer: SummarizerOption = None,
     set_: SetOption = None,
 ) -> None:
-    """Download the configured models (at their pinned revisions) into the model cache."""
+    """Download the configured models (at their revisions, only the files loading needs)
+    into the model cache and verify their weights."""
     app_config = resolve_config(config, translator, summarizer, set_)
+    cache = hub_cache_dir(app_config.runtime.model_cache)
     if app_config.offline:
-        fail("offline mode is on (runtime.offline or HF_HUB_OFFLINE=1); nothing can be pulled")
+        fail("offline mode is on (runtime.offline or HF_HUB_OFFLINE=1), so the Hugging Face "
+             "hub is not contacted and nothing can be pulled",
+             hint=f"on an offline machine, copy a Hugging Face cache holding the models into "
+                  f"{cache} (or point runtime.model_cache / HF_HUB_CACHE at one)")
     failures = 0
-    for role, section in ROLES:
-        spec = getattr(app_config, section).model
+    for role, spec in _configured(app_config):
         try:
             resolved = pull_model(role, spec, model_cache=app_config.runtime.model_cache)
         except ModelUnavailableError as exc:
             failures += 1
             stderr.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
             continue
-        stderr.print(f"{role}: {spec.display} -> {resolved.path}")
+        check = verify_snapshot(role, spec.id, resolved.path) if not is_local(spec) else None
+        note = "" if check is None else (
+            " (sha256 verified)" if check.status == "verified" else " (unverified: no recorded hash)")
+        stderr.print(f"{role}: {spec.display} -> {resolved.path}{note}")
     if failures:
-        raise typer.Exit(2)
+        raise typer.Exit(int(ExitCode.USAGE))
 
 
 QuantizationOption = Annotated[
@@ -109,8 +168,8 @@ def convert_command(
     set_: SetOption = None,
     quantization: QuantizationOption = None,
 ) -> None:
-    """Convert the configured models to CTranslate2 (into <model_cache>/ct2) for the
-    ctranslate2 backend; an existing conversion is reused."""
+    """Convert the configured models to CTranslate2 for the ctranslate2 backend (first use
+    does this too); an existing conversion is reused."""
     from pipeline.backends.ct2 import QUANTIZATIONS, convert_model
 
     if quantization is not None and quantization not in QUANTIZATIONS:
@@ -118,8 +177,7 @@ def convert_command(
              hint=f"use one of: {', '.join(sorted(QUANTIZATIONS))}")
     app_config = resolve_config(config, translator, summarizer, set_)
     failures = 0
-    for role, section in ROLES:
-        spec = getattr(app_config, section).model
+    for role, spec in _configured(app_config):
         try:
             resolved = resolve_model(role, spec, model_cache=app_config.runtime.model_cache,
                                      offline=app_config.offline)
@@ -131,4 +189,4 @@ def convert_command(
             continue
         stderr.print(f"{role}: {spec.display} ({quantization or spec.quantization}) -> {path}")
     if failures:
-        raise typer.Exit(2)
+        raise typer.Exit(int(ExitCode.USAGE))

@@ -22,3 +22,22 @@ def apply_threads(threads: int | None) -> None:
     """Set torch's intra-op thread count when configured."""
     if threads:
         torch.set_num_threads(threads)
+
+
+def ct2_compute_type(quantization: str, device: str) -> str:
+    """CTranslate2's compute type for a conversion's weights on a device.
+
+    CPU: the weights' own type (int8 or float32). CUDA: int8 weights run as int8_float16
+    (int8 matrix products, float16 elsewhere), the fast GPU type, where the GPU supports it;
+    float32 weights stay float32 (the exact path).
+    """
+    if quantization != "int8":
+        return "float32"
+    if device == "cuda":
+        import ctranslate2
+
+        supported = ctranslate2.get_supported_compute_types("cuda")
+        for candidate in ("int8_float16", "int8_bfloat16", "int8"):
+            if candidate in supported:
+                return candidate
+    return "int8"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import pickle
 import re
 import shutil
 import tempfile
@@ -18,7 +19,9 @@ from pathlib import Path
 
 from ctranslate2.converters import TransformersConverter
 
+from pipeline.backends.base import unsafe_pickle_message
 from pipeline.core.errors import ModelUnavailableError
+from pipeline.hub.cache import conversions_dir
 from pipeline.hub.registry import ResolvedModel
 
 log = logging.getLogger(__name__)
@@ -43,7 +46,7 @@ def converted_dir(resolved: ResolvedModel, model_cache: Path, quantization: str)
     else:
         name, version = resolved.spec.id, resolved.path.name
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name.replace("/", "--")).strip("-.") or "model"
-    return Path(model_cache) / "ct2" / f"{safe}-{version[:12]}-{quantization}"
+    return conversions_dir(model_cache) / f"{safe}-{version[:12]}-{quantization}"
 
 
 def directory_fingerprint(path: Path) -> str:
@@ -80,11 +83,17 @@ def convert_model(resolved: ResolvedModel, model_cache: Path, quantization: str 
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        log.info("converting %s to CTranslate2 (%s) in %s", resolved.path, quantization, target)
+        # Shown once per model (a warning, so the CLI's default log level shows it): the
+        # first use of the fast path converts; later runs reuse the conversion.
+        log.warning("converting the %s model to CTranslate2 (%s), once: %s -> %s",
+                    resolved.role, quantization, resolved.path, target)
         try:
             _Converter(str(resolved.path)).convert(
                 str(work), quantization=QUANTIZATIONS[quantization], force=True
             )
+        except pickle.UnpicklingError:
+            raise ModelUnavailableError(unsafe_pickle_message(resolved.role, resolved.path)) \
+                from None
         except (OSError, ValueError, KeyError, NotImplementedError, RuntimeError) as exc:
             raise ModelUnavailableError(
                 f"The {resolved.role} model in {resolved.path} could not be converted to "
@@ -124,6 +133,8 @@ class _Converter(TransformersConverter):
     """
 
     def load_model(self, model_class, model_name_or_path, **kwargs):
+        # Tensors only from a pytorch_model.bin pickle (transformers' default, made explicit).
+        kwargs.setdefault("weights_only", True)
         model = super().load_model(model_class, model_name_or_path, **kwargs)
         if not hasattr(model.config, "normalize_before"):
             model.config.normalize_before = False

@@ -16,9 +16,10 @@ from pathlib import Path
 import ctranslate2
 
 from pipeline.backends.base import Seq2SeqBackend, loading
-from pipeline.backends.ct2.convert import QUANTIZATIONS, convert_model
+from pipeline.backends.ct2.convert import convert_model
 from pipeline.backends.ct2.plan import plan_decoding
 from pipeline.core.config import RuntimeConfig
+from pipeline.hub.device import ct2_compute_type
 from pipeline.hub.registry import ResolvedModel
 
 # Sub-batch limits per CPU worker, measured on 2 cores. Speed: Marian (6 beams, ~30-token
@@ -39,14 +40,15 @@ class CTranslate2Backend(Seq2SeqBackend):
 
     def __init__(self, tokenizer, translator, generation_config, *, model_max_tokens: int,
                  vocabulary: set[str], workers: int = 1, device: str = "cpu",
-                 quantization: str = "none"):
+                 quantization: str = "none", converted: str | None = None):
         super().__init__(tokenizer, generation_config, model_max_tokens=model_max_tokens)
         self.translator = translator
         self.vocabulary = vocabulary
         self.workers = max(1, workers)
         self.plan = plan_decoding(generation_config, tokenizer, vocabulary)
         self.generation_settings["ctranslate2"] = asdict(self.plan) | {
-            "device": device, "quantization": quantization}
+            "device": device, "quantization": quantization,
+            "compute_type": ct2_compute_type(quantization, device), "converted": converted}
 
     @classmethod
     def _load(cls, resolved: ResolvedModel, runtime: RuntimeConfig, *, tokenizer, model_config,
@@ -58,12 +60,12 @@ class CTranslate2Backend(Seq2SeqBackend):
         with loading(resolved.role, directory):
             translator = ctranslate2.Translator(
                 str(directory), device=device,
-                compute_type=QUANTIZATIONS[quantization] if device == "cpu" else "default",
+                compute_type=ct2_compute_type(quantization, device),
                 intra_threads=threads, inter_threads=workers,
             )
         return cls(tokenizer, translator, generation_config, model_max_tokens=model_max_tokens,
                    vocabulary=_vocabulary(directory), workers=workers, device=device,
-                   quantization=quantization)
+                   quantization=quantization, converted=directory.name)
 
     def _generate_ids(self, ids: list[list[int]], config) -> list[list[int]]:
         plan = self.plan if config is self.generation_config else \
