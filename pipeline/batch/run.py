@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -59,6 +60,36 @@ def check_output_dir(out_dir: Path, *, overwrite: bool) -> None:
         )
 
 
+def clear_outputs(out_dir: Path) -> None:
+    """Remove an earlier run's outputs, so nothing stale is left beside the new ones."""
+    if not out_dir.exists():
+        return
+    for path in out_dir.iterdir():
+        if path.is_file() and (path.suffix == ".json" or path.name in {ERRORS_FILE, DIGEST_FILE}):
+            path.unlink()
+
+
+def output_path(out_dir: Path, article_id: str) -> Path:
+    """Where the briefing of ``article_id`` is written (one rule for every engine)."""
+    return Path(out_dir) / f"{article_id}.json"
+
+
+def write_briefing(out_dir: Path, briefing: Briefing) -> Path:
+    """Write one briefing atomically; a reader never sees half a file."""
+    path = output_path(out_dir, briefing.id)
+    atomic_write_json(path, briefing.to_dict())
+    return path
+
+
+def is_complete(path: Path) -> bool:
+    """Whether ``path`` holds a whole briefing (so a resumed run may skip its article)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "schema_version" in data and "briefing_en" in data
+
+
 def _dedupe(items: Iterable[Article | ArticleError]) -> Iterable[Article | ArticleError]:
     """Turn repeated ids (which would overwrite each other's output) into errors."""
     seen: dict[str, str] = {}
@@ -110,7 +141,7 @@ def run_batch(
             append_jsonl(errors_path, outcome.to_record())
             result.failed.append(outcome)
         else:
-            atomic_write_json(out_dir / f"{outcome.id}.json", outcome.to_dict())
+            write_briefing(out_dir, outcome)
             briefings.append(outcome)
             result.briefed.append(outcome.id)
     if not result.failed:
