@@ -4,27 +4,56 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# torch first, pinned: an unpinned torch pulls several GB of CUDA wheels.
-TORCH_PIN := torch==2.13.0
+# The extras every install gets, so that one environment runs every test (ray's included).
+EXTRAS := dev ray
+EXTRA_FLAGS := $(addprefix --extra ,$(EXTRAS))
 
-.PHONY: install brief test test-fast eval bench nightly lint clean help
+# uv installs from uv.lock. A uv of exactly UV_VERSION on PATH is used as it is; otherwise
+# make installs that one (hash-checked, from requirements/uv.txt) into .tools/uv with pip.
+UV_VERSION := 0.13.9
+UV_BOOT := .tools/uv
+ifndef UV
+UV := $(shell [ "$$(uv --version 2>/dev/null | cut -d' ' -f2)" = "$(UV_VERSION)" ] && command -v uv || echo $(UV_BOOT)/bin/uv)
+endif
+# uv uses the Python that PYTHON names and never downloads one; its venv is $(VENV).
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install lock brief test eval bench nightly lint clean help
 
 help:
+	@echo "make install - create .venv/ from uv.lock: the briefing command, dev and ray extras"
 	@echo "make brief   - summarize the sample corpus into out/brief/ (installs first)"
 	@echo "make test    - run the test suite offline (installs first)"
 	@echo "make eval    - run the pipeline on the samples and score it against the references"
 	@echo "make bench   - naive transformers recipe vs this pipeline, side by side"
-	@echo "make install - create .venv/ with the briefing command"
+	@echo "make nightly - the nightly job on the sample sources (configs/nightly.yaml)"
+	@echo "make lint    - ruff on pipeline/ and tests/"
+	@echo "make lock    - re-create uv.lock from pyproject.toml (LOCK_ARGS=--upgrade: newest of all)"
+	@echo "make clean   - remove out/ and .pytest_cache/"
+	@echo "make help    - this list"
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/spacy-model.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet $(TORCH_PIN)
-	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/spacy-model.txt
+# Exactly what uv.lock says, every file checked against its sha256. --locked: a uv.lock that
+# is out of date with pyproject.toml is an error here, never a silent re-resolve (`make lock`).
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked $(EXTRA_FLAGS) --python $(PYTHON)
+	@$(BIN)/python -c "import importlib.metadata as m, sys; t = m.version('torch'); \
+	  cuda = sorted(n for n in (d.metadata['Name'].lower() for d in m.distributions()) if n.startswith(('nvidia', 'triton'))); \
+	  sys.exit(f'make install: torch {t} and {cuda}: expected the CPU wheel, no CUDA packages') if '+cpu' not in t or cuda else None"
 	touch $(STAMP)
+
+$(UV_BOOT)/bin/uv: requirements/uv.txt
+	rm -rf $(UV_BOOT)
+	$(PYTHON) -m pip install -qq --no-deps --require-hashes --target $(UV_BOOT) -r requirements/uv.txt
+	touch $@
+
+# Resolve pyproject.toml into uv.lock again (keeping the other pins where they still fit;
+# `make lock LOCK_ARGS=--upgrade` takes the newest of everything). Commit uv.lock with it.
+LOCK_ARGS ?=
+lock: | $(UV)
+	$(UV) lock --python $(PYTHON) $(LOCK_ARGS)
 
 brief: install
 	$(BIN)/briefing batch samples/articles --out out/brief --overwrite

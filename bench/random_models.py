@@ -24,6 +24,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.backends.training import train_marian_tokenizer
+
 MARIAN = "Helsinki-NLP__opus-mt-nl-en"
 BART = "sshleifer__distilbart-cnn-12-6"
 RECIPE_VERSION = 1  # bump when the way models are built changes
@@ -160,43 +162,6 @@ def _copy_tokenizer(source: Path, out: Path) -> None:
     for file in source.iterdir():
         if file.is_file() and file.name not in ("config.json", "generation_config.json"):
             shutil.copy2(file, out / file.name)
-
-
-def train_marian_tokenizer(out: Path, corpus: list[str], vocab_size: int | None,
-                           pieces: int = 4000) -> int:
-    """A sentencepiece model of about ``pieces`` pieces on the corpus, saved as a Marian
-    tokenizer; vocab.json is padded with fillers to ``vocab_size`` entries when given.
-
-    Returns:
-        The vocabulary size (pad token included).
-    """
-    import sentencepiece as spm
-    from transformers import MarianTokenizer
-
-    lines = [line for text in corpus for line in text.splitlines() if line.strip()]
-    with tempfile.TemporaryDirectory() as tmp:
-        prefix = Path(tmp) / "spm"
-        spm.SentencePieceTrainer.train(
-            sentence_iterator=iter(lines), model_prefix=str(prefix), vocab_size=pieces,
-            model_type="unigram", character_coverage=1.0, minloglevel=2,
-            hard_vocab_limit=False,
-        )
-        model_bytes = prefix.with_suffix(".model").read_bytes()
-    for side in ("source", "target"):
-        (out / f"{side}.spm").write_bytes(model_bytes)
-    processor = spm.SentencePieceProcessor(model_file=str(out / "source.spm"))
-    vocab = {"</s>": 0, "<unk>": 1}
-    for i in range(processor.get_piece_size()):
-        vocab.setdefault(processor.id_to_piece(i), len(vocab))
-    filler = 0
-    while vocab_size is not None and len(vocab) < vocab_size - 1:
-        vocab.setdefault(f"▁filler{filler}", len(vocab))
-        filler += 1
-    vocab["<pad>"] = len(vocab)  # Marian puts the pad token last
-    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-    MarianTokenizer(source_spm=str(out / "source.spm"), target_spm=str(out / "target.spm"),
-                    vocab=str(out / "vocab.json"), model_max_length=512).save_pretrained(out)
-    return len(vocab)
 
 
 def _train_bart_tokenizer(out: Path, corpus: list[str], vocab_size: int) -> None:

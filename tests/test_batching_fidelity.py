@@ -2,22 +2,20 @@
 
 A tiny Marian is trained here to copy sentences until its greedy predictions are confident
 (a random model's near-flat distributions would turn float noise into flipped tokens, which
-says nothing about a trained model). The thresholds live in ``bench.fidelity``, which the
-benchmark reports against too.
+says nothing about a trained model). The check and its thresholds live in
+``pipeline.backends.fidelity``, which the benchmark reports against too.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from bench.fidelity import (
+from pipeline.backends.fidelity import (
     CT2_FP32_MIN_AGREEMENT,
     INT8_MIN_AGREEMENT,
     TORCH_BATCHED_MIN_AGREEMENT,
     agreement,
-    compare,
-    sample_sentences,
-    train_copy_model,
+    check,
 )
 from tests.conftest import SAMPLES
 
@@ -33,9 +31,7 @@ def test_agreement_is_position_wise_over_the_longer_sequence():
 @pytest.fixture(scope="module")
 def fidelity(tmp_path_factory):
     root = tmp_path_factory.mktemp("fidelity")
-    model_dir, sentences = train_copy_model(
-        root / "copy", sample_sentences(SAMPLES / "articles"), steps=250, seed=0)
-    return compare(model_dir, sentences, root / "cache")
+    return check(SAMPLES / "articles", root, steps=250, seed=0)
 
 
 def test_the_model_is_confident(fidelity):

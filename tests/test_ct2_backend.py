@@ -10,15 +10,15 @@ import pytest
 from transformers import GenerationConfig
 from typer.testing import CliRunner
 
-from pipeline.backends.base import load_backend
+from pipeline.backends.base import capped, load_backend
 from pipeline.backends.ct2 import (
     CTranslate2Backend,
-    DecodingPlan,
     convert_model,
     converted_dir,
     plan_decoding,
     worker_threads,
 )
+from pipeline.backends.ct2.runtime import sub_batch_size
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.cli import app
 from pipeline.core.config import GenerationOverrides, ModelSpec, RuntimeConfig
@@ -86,9 +86,20 @@ def test_plan_pins_lengths_like_transformers():
     assert (options["min_decoding_length"], options["max_decoding_length"]) == (59, 59)
 
 
-def test_a_cap_below_min_length_drops_the_minimum_as_transformers_backend_does():
-    options = plan_decoding(GenerationConfig(**DISTILBART), _Tokens(), set()).options(40)
+def test_a_cap_below_min_length_drops_the_minimum():
+    config = GenerationConfig(**DISTILBART)
+    options = plan_decoding(capped(config, 40), _Tokens(), set()).options()
     assert (options["min_decoding_length"], options["max_decoding_length"]) == (0, 39)
+    assert (config.max_new_tokens, config.min_length) == (None, 56)  # the model's own: kept
+
+
+def test_a_cap_only_ever_lowers_the_limit_and_the_minimum_follows_it():
+    config = GenerationConfig(max_length=142, min_new_tokens=30)
+    assert capped(config, None) is config
+    assert capped(config, 142) is config  # not below max_length: the model's own limit
+    lowered = capped(config, 20)
+    assert (lowered.max_new_tokens, lowered.min_new_tokens) == (20, 20)
+    assert capped(config, 141).min_new_tokens == 30
 
 
 def test_bad_words_are_suppressed_only_when_in_the_vocabulary():
@@ -121,9 +132,7 @@ def test_workers_and_threads(threads, device, expected):
     (1, 1, 5000, 1),    # never zero
 ])
 def test_sub_batches(beam, size, longest, expected):
-    backend = CTranslate2Backend(None, None, DecodingPlan(beam_size=beam), model_max_tokens=512,
-                                 generation_settings={}, workers=2)
-    assert backend._sub_batch(size, longest) == expected
+    assert sub_batch_size(size, longest, beam, workers=2) == expected
 
 
 # -- conversion -----------------------------------------------------------------------------
@@ -145,7 +154,7 @@ def test_conversion_is_reused_and_follows_the_model(tiny_model_dirs, tmp_path, m
     def fail(*args, **kwargs):
         raise AssertionError("converted again")
 
-    monkeypatch.setattr("pipeline.backends.ct2._Converter.convert", fail)
+    monkeypatch.setattr("pipeline.backends.ct2.convert._Converter.convert", fail)
     assert convert_model(_local(marian), tmp_path / "cache", "int8") == path
     generation = json.loads((marian / "generation_config.json").read_text())
     (marian / "generation_config.json").write_text(json.dumps(generation | {"num_beams": 3}))
@@ -156,7 +165,7 @@ def test_a_failed_conversion_leaves_nothing_behind(tiny_model_dirs, tmp_path, mo
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("pipeline.backends.ct2._Converter.convert", broken)
+    monkeypatch.setattr("pipeline.backends.ct2.convert._Converter.convert", broken)
     with pytest.raises(ModelUnavailableError, match="disk full"):
         convert_model(_local(tiny_model_dirs[0]), tmp_path, "none")
     assert list((tmp_path / "ct2").iterdir()) == []
@@ -182,14 +191,25 @@ def test_marian_greedy_matches_transformers(tiny_model_dirs, tmp_path):
     assert isinstance(ct2, CTranslate2Backend)
     assert ct2.count_tokens(TEXTS) == hf.count_tokens(TEXTS)
     assert ct2.model_max_tokens == hf.model_max_tokens
-    assert ct2.generate(TEXTS) == hf.generate(TEXTS)
-    assert ct2.generate(TEXTS, max_new_tokens=4) == hf.generate(TEXTS, max_new_tokens=4)
+    outputs = hf.generate(TEXTS)
+    assert len(set(outputs)) > 1  # the tiny model's output does depend on its input
+    assert ct2.generate(TEXTS) == outputs
+    capped_outputs = hf.generate(TEXTS, max_new_tokens=4)
+    assert capped_outputs != outputs  # the cap takes effect
+    assert ct2.generate(TEXTS, max_new_tokens=4) == capped_outputs
+    # The counters are the base class's, counted alike: calls, inputs, tokens, lengths.
+    assert ct2.stats == hf.stats and ct2.stats["calls"] == 2
+    assert ct2.output_lengths == hf.output_lengths
+    hf.reset_counters()
+    assert hf.stats == dict.fromkeys(ct2.stats, 0) and not hf.output_lengths
 
 
 def test_bart_beam_search_with_ngram_blocking_matches_transformers(tiny_model_dirs, tmp_path):
     hf, ct2 = _backends(tiny_model_dirs[1], tmp_path)
     assert ct2.generation_settings["ctranslate2"]["beam_size"] == 2
-    assert ct2.generate(TEXTS) == hf.generate(TEXTS)
+    outputs = hf.generate(TEXTS)
+    assert len(set(outputs)) > 1
+    assert ct2.generate(TEXTS) == outputs
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +225,10 @@ def distilbart_like(tiny_model_dirs, tmp_path_factory) -> Path:
 
 def test_forced_tokens_and_min_length_match_transformers(distilbart_like, tmp_path):
     hf, ct2 = _backends(distilbart_like, tmp_path)
-    assert ct2.generate(TEXTS) == hf.generate(TEXTS)
+    outputs = hf.generate(TEXTS)
+    assert len(set(outputs)) > 1
+    assert ct2.generate(TEXTS) == outputs
+    assert ct2.generate_ids(TEXTS) == hf.generate_ids(TEXTS)  # forced BOS and EOS included
 
 
 def test_pinned_lengths_produce_the_same_token_counts(distilbart_like, tmp_path):
@@ -213,12 +236,14 @@ def test_pinned_lengths_produce_the_same_token_counts(distilbart_like, tmp_path)
 
     pinned = GenerationOverrides(min_new_tokens=7, max_new_tokens=7)
     hf, ct2 = _backends(distilbart_like, tmp_path, pinned)
-    assert ct2.generate(TEXTS) == hf.generate(TEXTS)
+    outputs = hf.generate(TEXTS)
+    assert len(set(outputs)) > 1
+    assert ct2.generate(TEXTS) == outputs
     encoded = hf.tokenizer(TEXTS, return_tensors="pt", padding=True)
     with torch.inference_mode():
         output = hf.model.generate(**encoded, generation_config=hf.generation_config)
     assert output.shape[1] - 1 == 7  # minus the decoder start token
-    assert dict(ct2.output_lengths) == {7: len(TEXTS)}
+    assert dict(ct2.output_lengths) == dict(hf.output_lengths) == {7: len(TEXTS)}
 
 
 def test_too_long_input_is_an_error_not_a_truncation(tiny_model_dirs, tmp_path):

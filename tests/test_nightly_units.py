@@ -113,11 +113,11 @@ def _article(text="Een artikel over de dijk bij Kruiningen.", id_="a1") -> Artic
     return Article(id=id_, text=text, origin=f"src/{id_}.txt")
 
 
-def _known(status, article=None, attempts=0, stamp=None, hash_=...):
+def _known(status, article=None, attempts=0, stamp=None, hash_=..., reason="model-error"):
     h = content_hash(article) if hash_ is ... and article is not None else (
         None if hash_ is ... else hash_)
     return Known(key="k", status=status, content_hash=h, stamp=stamp, attempts=attempts,
-                 file_id="a1", article_id="a1")
+                 file_id="a1", article_id="a1", last_reason=reason)
 
 
 def test_classify_table():
@@ -137,6 +137,18 @@ def test_classify_table():
     assert classify(err, _known("done", a), 3) == "kept"  # a bad read never undoes a briefing
     assert classify(err, _known("failed", None, attempts=1, hash_=None), 3) == "fail-retried"
     assert classify(err, _known("failed", None, attempts=3, hash_=None), 3) == "exhausted"
+
+    # A failure that cannot change is recorded once: seen again, nothing to do.
+    assert classify(ok, _known("failed", a, attempts=1, reason="not-dutch"), 3) == "unchanged"
+    assert classify(ok, _known("failed", b, attempts=1, reason="not-dutch"), 3) == "changed"
+    assert classify(err, _known("failed", None, attempts=1, hash_=None, reason="not-utf8"),
+                    3) == "unchanged"
+    assert classify(err, _known("failed", None, attempts=1, hash_=None, reason="unreadable"),
+                    3) == "fail-retried"
+    # An entry of a malformed feed never replaces stored content; a new one is used.
+    partial = Candidate(key="k", source="src", article=b, partial=True)
+    assert classify(partial, _known("done", a), 3) == "kept"
+    assert classify(partial, None, 3) == "new"
 
 
 def test_teasers_are_not_refetched_when_known():
@@ -284,7 +296,7 @@ def test_html_digest_is_escaped_self_contained_and_expandable():
     assert "only &lt;3&gt; words" in html and "will be retried on the next run" in html
     assert "<script" not in html and "<link" not in html
     md = render_md(_digest())
-    assert "## Dike <breach>" in md and "## Not briefed (1)" in md
+    assert "## Dike \\<breach\\>" in md and "## Not briefed (1)" in md  # escaped HTML
 
 
 def test_console_events_draw_a_progress_bar_on_a_terminal():

@@ -79,7 +79,7 @@ def test_seed_sentences_are_cut_under_the_limit(real_marian, max_input_tokens):
 def test_real_bart_tokenizer_chunking_limit():
     from transformers import AutoConfig, AutoTokenizer
 
-    from pipeline.backends.hf import model_token_limit
+    from pipeline.backends.base import model_token_limit
 
     tokenizer = AutoTokenizer.from_pretrained(BART_DIR)
     assert model_token_limit(tokenizer, AutoConfig.from_pretrained(BART_DIR)) == 1024

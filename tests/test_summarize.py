@@ -41,13 +41,15 @@ def test_long_input_is_map_reduced(backend, english_sentences):
     assert summary.chunks > 1
     assert summary.rounds >= 2
     assert summary.input_tokens > 160
-    assert len(summary.sentences) <= 5
+    assert 1 <= len(summary.sentences) <= 5
+    assert all(sentence.strip() for sentence in summary.sentences)
 
 
 def test_short_input_is_summarized_in_one_call(backend, english_sentences):
     summarizer = Summarizer(backend, SummarizationConfig())
     summary = summarizer.summarize(english_sentences[:3])
     assert (summary.chunks, summary.rounds) == (1, 1)
+    assert summary.sentences and summary.text.strip()
 
 
 def test_an_input_that_will_not_shrink_is_an_error_not_a_truncation(backend, english_sentences):
@@ -62,8 +64,15 @@ def test_batched_summaries_match_one_at_a_time(backend, english_sentences):
     together = [s.sentences for s in summarizer.summarize_many(docs)]
     alone = [summarizer.summarize(d).sentences for d in docs]
     assert together == alone
+    assert len({tuple(sentences) for sentences in together}) > 1  # outputs follow the input
 
 
-def test_max_sentences_caps_the_briefing(backend, english_sentences):
-    summarizer = Summarizer(backend, SummarizationConfig(min_sentences=1, max_sentences=1))
-    assert len(summarizer.summarize(english_sentences[:4]).sentences) <= 1
+def test_max_sentences_keeps_the_first_sentences_of_the_summary(backend, english_sentences):
+    def summary(max_sentences):
+        config = SummarizationConfig(min_sentences=1, max_sentences=max_sentences)
+        return Summarizer(backend, config).summarize(english_sentences[:4]).sentences
+
+    full = summary(5)
+    assert len(full) >= 2  # otherwise a cap of one would have nothing to cut
+    assert summary(1) == full[:1]
+    assert full[0].strip()

@@ -48,12 +48,14 @@ def nightly_command(
     night: Annotated[
         str | None,
         typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
-                     help="The night to run or rebuild (default: today, local time)."),
+                     help="The night to run (default: today, local time). A night older "
+                     "than the latest in the state is only rebuilt from the state."),
     ] = None,
     translator: TranslatorOption = None,
     summarizer: SummarizerOption = None,
     dry_run: Annotated[
-        bool, flag("--dry-run", help="Show what would be done; change nothing.")
+        bool, flag("--dry-run", help="Read and plan as a run would, show it, change nothing; "
+                   "exits as the run would (1 source unreadable, 2 bad --reprocess key).")
     ] = False,
     log_json: Annotated[
         bool, flag("--log-json", help="One JSON object per event on stderr.")
@@ -118,31 +120,43 @@ def nightly_command(
 
 def _report(result: NightlyResult) -> str:
     summary = result.summary
+    if result.dry_run and result.rebuilt:
+        return (f"Dry run for {result.night}: a past night (the state has later nights); a run "
+                "would only rebuild its digest from the state. Nothing was changed.")
     if result.dry_run:
         lines = [f"Dry run for {result.night}: nothing was changed."]
         for key, action in result.planned:
             lines.append(f"  {action:<12} {key}")
-        actions = ", ".join(f"{n} {a}" for a, n in sorted(summary["actions"].items()))
-        lines.append(f"{summary['seen']} article(s) read: {actions or 'none'}.")
-        for error in summary["source_errors"]:
-            lines.append(f"source not read: {error['message']}")
+        actions = ", ".join(f"{summary.count(k)} {k}" for k in (
+            "new", "changed", "unchanged", "retried", "resumed", "reprocessed", "exhausted")
+            if summary.count(k))
+        lines.append(f"{summary.seen} article(s) read: {actions or 'none'}.")
+        lines += _source_lines(summary)
         return "\n".join(lines)
-    counts = ", ".join(f"{summary[k]} {k}" for k in (
-        "new", "changed", "unchanged", "retried", "resumed", "reprocessed"))
-    outcome = ", ".join(f"{summary[k]} {k}" for k in ("done", "failed", "exhausted"))
-    durations = summary["durations"]
-    lines = [
-        f"Night {result.night} (run {summary['run_id']}): {counts}; {outcome}.",
-        "Durations: " + ", ".join(f"{label} {durations[key]:.1f}s" for label, key in (
-            ("reading", "collect_s"), ("models", "models_s"), ("briefing", "process_s"),
-            ("digest", "digest_s"), ("total", "total_s"))),
-    ]
-    night_failed = len(result.digest["failed"]) if result.digest else summary["failed"]
+    if result.rebuilt:
+        lines = [f"Night {result.night}: a past night (the state has later nights); its digest "
+                 "was rebuilt from the state, nothing was read or briefed."]
+    else:
+        counts = ", ".join(f"{summary.count(k)} {k}" for k in (
+            "new", "changed", "unchanged", "retried", "resumed", "reprocessed"))
+        outcome = ", ".join(f"{summary.count(k)} {k}" for k in ("done", "failed", "exhausted"))
+        durations = summary.durations
+        lines = [
+            f"Night {result.night} (run {summary.run_id}): {counts}; {outcome}.",
+            "Durations: " + ", ".join(f"{label} {durations[key]:.1f}s" for label, key in (
+                ("reading", "collect_s"), ("models", "models_s"), ("briefing", "process_s"),
+                ("digest", "digest_s"), ("total", "total_s"))),
+        ]
+    night_failed = len(result.digest["failed"]) if result.digest else summary.failed
     if night_failed:
         lines.append(f"{night_failed} article(s) of this night not briefed: see the digest.")
-    for error in summary.get("source_errors") or []:
-        lines.append(f"source not read: {error['message']}")
-    lines.append(f"models loaded: {'yes' if summary['models_loaded'] else 'no'}")
+    lines += _source_lines(summary)
+    lines.append(f"models loaded: {'yes' if summary.models_loaded else 'no'}")
     if "digest.html" in result.paths:
         lines.append(f"digest: {result.paths['digest.html']}")
     return "\n".join(lines)
+
+
+def _source_lines(summary) -> list[str]:
+    return ([f"source not read: {e['message']}" for e in summary.source_errors]
+            + [f"source read only in part: {w['message']}" for w in summary.source_warnings])

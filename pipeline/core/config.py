@@ -189,7 +189,10 @@ class NightlyConfig(_Strict):
         default=80, ge=0,
         description="A feed entry with fewer words of text is fetched from its link instead.",
     )
-    fetch_timeout_s: float = Field(default=20.0, gt=0, description="Per HTTP request.")
+    fetch_timeout_s: float = Field(
+        default=20.0, gt=0, allow_inf_nan=False,
+        description="Deadline of one HTTP fetch as a whole (connect, headers and body).",
+    )
     fetch_max_bytes: int = Field(default=5_000_000, ge=1, description="Largest feed or page.")
     user_agent: str = Field(default="briefing-nightly/0.1", min_length=1)
     log_json: bool = Field(default=False, description="One JSON object per event on stderr.")

@@ -18,6 +18,7 @@ from pipeline.core.config import NightlyConfig
 from pipeline.core.fileio import atomic_write_json, atomic_write_text
 from pipeline.nightly.fetch import is_http_url
 from pipeline.nightly.grouping import GroupInput, group_articles
+from pipeline.nightly.outcomes import ArticleStatus, is_retryable
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.render_md import render_md
 from pipeline.nightly.state import DONE, NightOutcome, StateStore
@@ -143,19 +144,22 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
 
 def _failure_entry(outcome: NightOutcome, settings: NightlyConfig, *,
                    missing_output: bool = False) -> dict:
-    will_retry = outcome.status_now == "failed" and outcome.attempts_now < settings.max_attempts
     if missing_output:
         reason = "output-missing"
         message = (f"the briefing was recorded but {outcome.output_path} is missing or "
-                   "unreadable; rerun with --reprocess " + outcome.file_id)
+                   "unreadable; reprocess " + outcome.file_id + " to write it again")
     else:
         reason, message = outcome.reason or "error", outcome.error or ""
+    will_retry = (outcome.status_now == ArticleStatus.FAILED and is_retryable(reason)
+                  and outcome.attempts_now < settings.max_attempts)
     return {
         "key": outcome.key, "id": outcome.file_id, "origin": outcome.origin, "url": outcome.url,
         "source": outcome.source, "reason": reason, "message": message,
         "attempt": outcome.attempt, "max_attempts": settings.max_attempts,
         "will_retry": will_retry, "status_now": outcome.status_now,
         "night_now": outcome.night_now, "kind": outcome.kind,
+        # Not retried because another run would fail the same way (not Dutch, too short…).
+        "final": outcome.status_now == ArticleStatus.FAILED and not is_retryable(reason),
     }
 
 

@@ -55,12 +55,48 @@ def fragment_to_text(fragment: str) -> str:
     return re.sub(r"\n\s*\n\s*", "\n\n", text).strip()
 
 
+# Pages that say what they are (og:type) and are not news.
+_NON_ARTICLE_TYPES = {"product", "product.item", "product.group", "profile", "music.song",
+                      "video.other", "book"}
+_PRICE = re.compile(r"[€$£]\s?\d|\d\s?[€$£]|\b\d+[.,]\d{2}\s?(?:euro|eur)\b|\bEUR\s?\d", re.I)
+_RATING = re.compile(r"[★☆]|\b\d(?:[.,]\d)?\s?(?:/|van|uit|out of)\s?(?:5|10)\b"
+                     r"|\b\d+\s?(?:reviews?|beoordelingen|recensies|sterren|stars)\b", re.I)
+MIN_LINES_JUDGED = 8      # fewer lines: too little to call it a listing
+SHORT_LINE_WORDS = 6      # a line under this many words is a label, a price, a menu item
+MAX_SHORT_SHARE = 0.6     # an article is running text: most of its lines are sentences
+MAX_COMMERCE_SHARE = 0.3  # a shop or review listing: prices and ratings on many lines
+
+
+def not_an_article(lines: list[str], pagetype: str | None = None) -> str | None:
+    """Why extracted text is obviously not a news article, or None.
+
+    Three simple signals, any one enough: the page declares a non-article type (``og:type``
+    product, profile, …); most lines are shorter than :data:`SHORT_LINE_WORDS` words (a
+    listing, a menu); or many lines carry prices or ratings (a shop page). The last two need
+    at least :data:`MIN_LINES_JUDGED` lines.
+    """
+    if pagetype and pagetype.strip().lower() in _NON_ARTICLE_TYPES:
+        return f"the page declares itself a {pagetype.strip()} page"
+    if len(lines) < MIN_LINES_JUDGED:
+        return None
+    short = sum(1 for line in lines if len(line.split()) < SHORT_LINE_WORDS) / len(lines)
+    if short > MAX_SHORT_SHARE:
+        return (f"{short:.0%} of its {len(lines)} lines have fewer than {SHORT_LINE_WORDS} "
+                "words (a listing or menu, not running text)")
+    commerce = sum(1 for line in lines
+                   if _PRICE.search(line) or _RATING.search(line)) / len(lines)
+    if commerce > MAX_COMMERCE_SHARE:
+        return f"{commerce:.0%} of its {len(lines)} lines show prices or ratings (a shop page)"
+    return None
+
+
 def page_to_article(page: bytes | str, *, article_id: str, origin: str, url: str | None,
                     source: str | None) -> Article:
     """Extract the article in a web page (boilerplate, menus and comments removed).
 
     Raises:
-        ArticleError: reason ``no-text`` when no article text can be found.
+        ArticleError: reason ``no-text`` when no article text can be found, ``not-article``
+            when the page is obviously something else (:func:`not_an_article`).
     """
     import trafilatura  # heavy; only runs that read HTML pay for it
 
@@ -77,6 +113,10 @@ def page_to_article(page: bytes | str, *, article_id: str, origin: str, url: str
         lines = lines[1:]  # trafilatura repeats the headline as the first line
     if not lines:
         raise ArticleError(f"{origin}: the page has a headline but no text", reason="no-text",
+                           origin=origin, article_id=article_id)
+    why = not_an_article(lines, getattr(document, "pagetype", None))
+    if why:
+        raise ArticleError(f"{origin}: not an article: {why}", reason="not-article",
                            origin=origin, article_id=article_id)
     date = getattr(document, "date", None) or None
     page_url = url or getattr(document, "url", None) or None

@@ -7,10 +7,17 @@ state of the key            the source offers the same content / other content
 ==========================  =======================================================
 unknown                     new
 done                        unchanged (skipped) / changed
-failed, attempts left       retried (from the stored article) / changed
+failed, can change, left    retried (from the stored article) / changed
 failed, attempts used up    exhausted (skipped, listed) / changed
+failed, cannot change       unchanged (recorded once; see ``outcomes``) / changed
 pending (run interrupted)   resumed (from the stored article) / changed
 ==========================  =======================================================
+
+"Can change" is :func:`pipeline.nightly.outcomes.is_retryable`: a model error or an
+unreachable page is retried; "not Dutch" or "too short" comes out the same every night.
+
+An entry of a malformed feed (:attr:`Candidate.partial`) may be cut off: it adds new
+articles but never replaces one the state already has content for ("kept").
 
 A source that cannot be read for a key the state already has content for leaves the stored
 state alone ("kept"): a flaky fetch never turns a good briefing into a failure. A key that
@@ -22,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from pipeline.ingest.readers import safe_id
+from pipeline.nightly.outcomes import is_retryable
 from pipeline.nightly.sources import Candidate, content_hash
 from pipeline.nightly.state import DONE, FAILED, PENDING, Known, Registration, key_id
 
@@ -54,7 +62,12 @@ def needs_fetch(candidate: Candidate, known: Known | None, max_attempts: int) ->
         return True
     if known.status == DONE:
         return False
-    return not (known.status == FAILED and known.attempts >= max_attempts)
+    return not (known.status == FAILED and _final(known, max_attempts))
+
+
+def _final(known: Known, max_attempts: int) -> bool:
+    # A failure that will not be retried: attempts used up, or one that cannot change.
+    return known.attempts >= max_attempts or not is_retryable(known.last_reason)
 
 
 def classify(candidate: Candidate, known: Known | None, max_attempts: int) -> str:
@@ -64,7 +77,10 @@ def classify(candidate: Candidate, known: Known | None, max_attempts: int) -> st
     ``candidate`` must be resolved (no pending fetch), except when :func:`needs_fetch` said no.
     """
     if candidate.fetch_url is not None:  # known version, not refetched
-        return "unchanged" if known is not None and known.status == DONE else "exhausted"
+        assert known is not None
+        if known.status != DONE and known.attempts >= max_attempts:
+            return "exhausted"
+        return "unchanged"  # done, or failed in a way that cannot change
     if candidate.error is not None:
         if known is None:
             return "fail-new"
@@ -72,11 +88,16 @@ def classify(candidate: Candidate, known: Known | None, max_attempts: int) -> st
             return "kept"
         if known.status == FAILED and known.attempts >= max_attempts:
             return "exhausted"
+        if (known.status == FAILED and not is_retryable(known.last_reason)
+                and candidate.error.reason == known.last_reason):
+            return "unchanged"  # read the same way again: recorded once
         return "fail-retried"
     assert candidate.article is not None
     if known is None:
         return "new"
     same = known.content_hash == content_hash(candidate.article)
+    if candidate.partial and known.content_hash is not None and not same:
+        return "kept"  # perhaps cut off: never replaces what the state has
     if known.status == DONE:
         return "unchanged" if same else "changed"
     if known.status == PENDING:
@@ -85,6 +106,8 @@ def classify(candidate: Candidate, known: Known | None, max_attempts: int) -> st
         return "retried"
     if not same:
         return "changed"
+    if not is_retryable(known.last_reason):
+        return "unchanged"
     return "waiting" if known.attempts < max_attempts else "exhausted"
 
 

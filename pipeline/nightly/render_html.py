@@ -11,7 +11,7 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlsplit
 
-from pipeline.nightly.render_md import run_line
+from pipeline.nightly.render_md import retry_note, run_line
 
 CSS = """
 :root{--bg:#fbfaf7;--fg:#1d1d1f;--muted:#6b6b70;--line:#e4e1da;--card:#fff;--accent:#0b5cad;
@@ -149,9 +149,7 @@ def _failed(digest: dict) -> str:
     if digest["failed"]:
         items = []
         for item in digest["failed"]:
-            retry = ("will be retried on the next run" if item["will_retry"]
-                     else "no attempts left" if item["status_now"] == "failed"
-                     else f"now {item['status_now']}")
+            retry = retry_note(item)
             href = _safe_href(item.get("url"))
             name = (f'<a href="{_e(href)}" rel="noopener">{_e(item["id"])}</a>' if href
                     else f"<code>{_e(item['id'])}</code>")
@@ -165,6 +163,11 @@ def _failed(digest: dict) -> str:
                         for e in run["source_errors"])
         blocks.append(f'<section class="failed"><h2>Sources not read</h2><ul>{items}</ul>'
                       "</section>")
+    if run.get("source_warnings"):
+        items = "".join(f"<li><code>{_e(w['source'])}</code>: {_e(w['message'])}</li>"
+                        for w in run["source_warnings"])
+        blocks.append(f'<section class="failed"><h2>Sources read only in part</h2><ul>{items}'
+                      "</ul></section>")
     if run.get("exhausted_keys"):
         items = "".join(f"<li><code>{_e(k)}</code></li>" for k in run["exhausted_keys"])
         blocks.append('<section class="failed"><h2>Given up (no attempts left)</h2>'

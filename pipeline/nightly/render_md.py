@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipeline.core.markdown import code, link, text
+
 SUMMARY_FIELDS = ("new", "changed", "unchanged", "retried", "resumed", "reprocessed", "done",
                   "failed", "exhausted")
 
@@ -16,17 +18,21 @@ def run_line(run: dict | None) -> str:
     errors = run.get("source_errors") or []
     if errors:
         counts += f"; {len(errors)} source(s) could not be read"
+    partial = run.get("source_warnings") or []
+    if partial:
+        counts += f"; {len(partial)} source(s) read only in part"
     return f"This run: {counts or 'nothing to do'}{tail}."
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("[", "\\[")
-
-
-def _link(title: str, url: str | None) -> str:
-    if url:
-        return f"[{_md_escape(title)}]({url.replace(')', '%29').replace(' ', '%20')})"
-    return _md_escape(title)
+def retry_note(item: dict) -> str:
+    """What happens next to a failed article of the digest."""
+    if item["will_retry"]:
+        return "will be retried on the next run"
+    if item.get("final"):
+        return "not retried: the same article fails the same way (reprocess it after a fix)"
+    if item["status_now"] == "failed":
+        return "no attempts left"
+    return f"since {item['status_now']}"
 
 
 def render_md(digest: dict) -> str:
@@ -42,7 +48,7 @@ def render_md(digest: dict) -> str:
     group_titles = {g["id"]: g["headline"] for g in digest["groups"]}
     for group in digest["groups"]:
         lead = by_id[group["lead"]]
-        lines.append(f"## {_md_escape(group['headline'])}")
+        lines.append(f"## {text(group['headline'])}")
         lines.append("")
         meta = []
         if group["dates"]:
@@ -50,16 +56,16 @@ def render_md(digest: dict) -> str:
         meta.append(f"{len(group['articles'])} source(s)")
         if group["entities"]:
             meta.append(", ".join(group["entities"]))
-        lines.append("*" + " · ".join(_md_escape(m) for m in meta) + "*")
+        lines.append("*" + " · ".join(text(m) for m in meta) + "*")
         lines.append("")
-        lines.append(_md_escape(lead.get("briefing_en") or "(the summarizer produced no text)"))
+        lines.append(text(lead.get("briefing_en") or "(the summarizer produced no text)"))
         lines.append("")
         for source in group["sources"]:
             title = source.get("title") or source["id"]
-            lines.append(f"- {_link(title, source.get('url'))} — {_md_escape(source['name'])} "
-                         f"(`{source['id']}`)")
+            lines.append(f"- {link(title, source.get('url'))} — {text(source['name'])} "
+                         f"({code(source['id'])})")
         if group["related"]:
-            related = ", ".join(f"{_md_escape(group_titles[r['group']])}" for r in group["related"])
+            related = ", ".join(f"{text(group_titles[r['group']])}" for r in group["related"])
             lines.append("")
             lines.append(f"Related: {related}")
         lines.append("")
@@ -67,10 +73,8 @@ def render_md(digest: dict) -> str:
         lines.append(f"## Not briefed ({len(digest['failed'])})")
         lines.append("")
         for item in digest["failed"]:
-            retry = ("will be retried on the next run" if item["will_retry"]
-                     else "no attempts left" if item["status_now"] == "failed"
-                     else f"since {item['status_now']}")
-            lines.append(f"- `{item['id']}` ({item['reason']}): {_md_escape(item['message'])} "
+            retry = retry_note(item)
+            lines.append(f"- {code(item['id'])} ({text(item['reason'])}): {text(item['message'])} "
                          f"— attempt {item['attempt']} of {item['max_attempts']}, {retry}")
         lines.append("")
     run = digest.get("run") or {}
@@ -78,12 +82,18 @@ def render_md(digest: dict) -> str:
         lines.append("## Sources not read")
         lines.append("")
         for error in run["source_errors"]:
-            lines.append(f"- `{error['source']}`: {_md_escape(error['message'])}")
+            lines.append(f"- {code(error['source'])}: {text(error['message'])}")
+        lines.append("")
+    if run.get("source_warnings"):
+        lines.append("## Sources read only in part")
+        lines.append("")
+        for warning in run["source_warnings"]:
+            lines.append(f"- {code(warning['source'])}: {text(warning['message'])}")
         lines.append("")
     if run.get("exhausted_keys"):
         lines.append("## Given up (no attempts left; `--reprocess failed` retries them)")
         lines.append("")
         for key in run["exhausted_keys"]:
-            lines.append(f"- `{key}`")
+            lines.append(f"- {code(key)}")
         lines.append("")
     return "\n".join(lines)

@@ -12,6 +12,10 @@ The order of operations is what makes a run crash-safe and exactly-once:
 4. Rebuild the night's digest from the state and the article files, atomically.
 
 Models are loaded only when the work list is not empty.
+
+A dry run is the same collect step (:func:`collect`) without the writes; a night older than
+the latest night in the state is only rebuilt from the state (nothing read, nothing briefed,
+no other night touched).
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ import json
 import os
 import socket
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -40,24 +43,25 @@ from pipeline.nightly.cache import SqlTranslationCache
 from pipeline.nightly.digest import build_digest, write_digest
 from pipeline.nightly.fetch import Fetcher, FetchError
 from pipeline.nightly.lock import RunLock
-from pipeline.nightly.plan import Planner, needs_fetch
+from pipeline.nightly.outcomes import ArticleStatus, OutcomeKind
+from pipeline.nightly.plan import Plan, Planner, needs_fetch
 from pipeline.nightly.sources import (
     SourceContext,
     SourceError,
+    SourceWarning,
     check_sources,
     read_source,
     resolve,
 )
 from pipeline.nightly.state import (
-    PENDING,
+    Known,
     StateStore,
     WorkItem,
     normalise_url,
     payload_to_article,
     sqlite_file,
 )
-
-MAX_LISTED = 50  # keys listed per category in a summary
+from pipeline.nightly.summary import MAX_LISTED, RunSummary
 
 EventSink = Callable[[str, dict], None]
 
@@ -69,29 +73,35 @@ class NightlyResult:
     Attributes:
         night: ``YYYY-MM-DD``.
         night_dir: ``OUT_DIR/NIGHT``.
-        summary: the run summary (also in ``digest.json`` under ``run``).
+        summary: the run summary (its JSON is in ``digest.json`` under ``run``).
         digest: the digest data (None for a dry run).
         paths: the digest files written.
         models_loaded: whether any model was loaded.
+        dry_run: nothing was changed.
+        rebuilt: a past night: its digest was rebuilt from the state, nothing was read.
         planned: for a dry run, ``(key, action)`` for every article that would be touched.
     """
 
     night: str
     night_dir: Path
-    summary: dict
+    summary: RunSummary
     digest: dict | None = None
     paths: dict[str, Path] = field(default_factory=dict)
     models_loaded: bool = False
     dry_run: bool = False
+    rebuilt: bool = False
     planned: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        """0 all good; 1 the night lists failed articles or a source could not be read."""
+        """0 all good; 1 the night lists failed articles, or a source could not be read
+        (whole or in part). A dry run exits as the run would, as far as reading can tell."""
         if self.dry_run:
-            return ExitCode.OK
-        failed = bool(self.digest and self.digest["failed"])
-        return ExitCode.PARTIAL if failed or self.summary.get("source_errors") else ExitCode.OK
+            failing = any(action == "failed" for _, action in self.planned)
+        else:
+            failing = bool(self.digest and self.digest["failed"])
+        trouble = self.summary.source_errors or self.summary.source_warnings
+        return ExitCode.PARTIAL if failing or trouble else ExitCode.OK
 
 
 def resolve_night(night: date | str | None) -> str:
@@ -107,7 +117,7 @@ def resolve_night(night: date | str | None) -> str:
     try:
         return date.fromisoformat(night).isoformat()
     except ValueError:
-        raise ConfigError(f"--date expects YYYY-MM-DD, got '{night}'") from None
+        raise ConfigError(f"the night must be YYYY-MM-DD, got '{night}'") from None
 
 
 def lock_path_for(settings: NightlyConfig) -> Path:
@@ -127,7 +137,8 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
 
     Args:
         config: the resolved configuration (``config.nightly`` holds the nightly settings).
-        night: the night to run or rebuild (default today).
+        night: the night to run or rebuild (default today). A night older than the latest
+            night in the state is rebuilt only: read-only apart from its own digest files.
         dry_run: read and plan only: no lock, no state changes, no models, no files.
         reprocess: keys, article ids, ``failed`` or ``all``: brief these again even if
             unchanged (attempts are reset).
@@ -138,7 +149,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
         RunActiveError: another run holds the lock (exit code 3).
         ConfigError, FileNotFoundError: bad sources or settings (exit code 2).
         ModelUnavailableError: a model is missing (exit code 2; nothing was claimed).
-        StateError: the state database cannot be used.
+        StateError: the state database cannot be used (exit code 2).
     """
     settings = config.nightly
     night = resolve_night(night)
@@ -146,17 +157,84 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
     emit = on_event or (lambda _event, _fields: None)
     ctx = SourceContext(
         max_article_bytes=config.ingest.max_article_bytes, feed_min_words=settings.feed_min_words,
+        max_feed_bytes=settings.fetch_max_bytes,
         fetch=fetcher or Fetcher(timeout_s=settings.fetch_timeout_s,
                                  max_bytes=settings.fetch_max_bytes,
                                  user_agent=settings.user_agent))
     if dry_run:
-        return _dry_run(config, night, ctx, emit)
+        return _dry_run(config, night, ctx, reprocess, emit)
     with RunLock(lock_path_for(settings), night=night):
         store = StateStore.open(settings.state_url)
         try:
-            return _Run(config, store, night, ctx, emit).execute(reprocess)
+            with store.damage_as_state_error():
+                latest = store.latest_night()
+                if latest is not None and night < latest:
+                    _refuse_reprocess_into_past(night, latest, reprocess)
+                    return _rebuild(config, store, night, emit)
+                return _Run(config, store, night, ctx, emit).execute(reprocess)
         finally:
             store.close()
+
+
+@dataclass
+class Collected:
+    """What the collect step found: the plan, and the sources that failed or were cut off."""
+
+    planner: Planner
+    source_errors: list[SourceError]
+    source_warnings: list[SourceWarning]
+    seconds: float
+
+    @property
+    def plan(self) -> Plan:
+        """The planner's plan."""
+        return self.planner.plan
+
+
+def collect(settings: NightlyConfig, ctx: SourceContext, snapshot: dict[str, Known],
+            file_ids: set[str], emit: EventSink) -> Collected:
+    """Read every source and plan against the state; reads the state only (a real run and a
+    dry run share this step, so a dry run reports what the run would do)."""
+    started = time.perf_counter()
+    planner = Planner(snapshot, file_ids, settings.max_attempts)
+    source_errors: list[SourceError] = []
+    source_warnings: list[SourceWarning] = []
+    for spec in settings.sources:
+        source_started = time.perf_counter()
+        count = 0
+        try:
+            for candidate in read_source(spec, ctx):
+                if needs_fetch(candidate, snapshot.get(candidate.key), settings.max_attempts):
+                    candidate = resolve(candidate, ctx)
+                planner.add(candidate)
+                count += 1
+        except (FetchError, OSError) as exc:
+            message = str(exc) if isinstance(exc, FetchError) else f"{spec}: {exc}"
+            source_errors.append(SourceError(source=spec, message=message))
+            emit("source.failed", {"source": spec, "message": message})
+        for warning in ctx.warnings:
+            source_warnings.append(warning)
+            emit("source.warning", {"source": warning.source, "message": warning.message})
+        ctx.warnings.clear()
+        emit("source.read", {"source": spec, "articles": count,
+                             "seconds": round(time.perf_counter() - source_started, 3)})
+    return Collected(planner, source_errors, source_warnings, time.perf_counter() - started)
+
+
+def _summary_of(night: str, collected: Collected) -> RunSummary:
+    """The part of a summary the collect step knows."""
+    plan = collected.plan
+    return RunSummary(
+        night=night, seen=plan.seen, unchanged=len(plan.unchanged),
+        exhausted=len(plan.exhausted), duplicates=len(plan.duplicates), kept=len(plan.kept),
+        exhausted_keys=[k.key for k in plan.exhausted][:MAX_LISTED],
+        warnings=[{"key": c.key, "message": str(c.error) if c.error else
+                   "read from a malformed feed, perhaps cut off; the stored version is kept"}
+                  for c in plan.kept][:MAX_LISTED],
+        source_errors=[{"source": e.source, "message": e.message}
+                       for e in collected.source_errors],
+        source_warnings=[{"source": w.source, "message": w.message}
+                         for w in collected.source_warnings])
 
 
 class _Run:
@@ -172,8 +250,7 @@ class _Run:
         self.emit = emit
         self.night_dir = self.settings.out_dir / night
         self.engine = None
-        self.kinds: Counter = Counter()
-        self.outcomes: Counter = Counter()
+        self.summary = RunSummary(night=night)
 
     def execute(self, reprocess: Sequence[str]) -> NightlyResult:
         started = time.perf_counter()
@@ -184,46 +261,54 @@ class _Run:
         self.emit("run.started", {"night": self.night, "run_id": run_id, "pid": os.getpid()})
         _sweep_temporary_files(self.settings.out_dir)
         try:
-            planner, source_errors, collect_s = self._collect(snapshot)
-            plan = planner.plan
+            collected = collect(self.settings, self.ctx, snapshot, self.store.file_ids(),
+                                self.emit)
+            plan = collected.plan
+            self.summary = summary = _summary_of(self.night, collected)
+            summary.run_id, summary.started_at = run_id, started_at
             self.store.touch(plan.unchanged)
-            self.store.register(plan.register, run_id=run_id, file_ids=planner.new_file_ids)
+            self.store.register(plan.register, run_id=run_id,
+                                file_ids=collected.planner.new_file_ids)
             for candidate, kind in plan.read_failures:
                 error = candidate.error
                 assert error is not None
-                self.kinds[kind] += 1
+                summary.add(kind)
                 self._failed(candidate.key, run_id, kind, error.reason, str(error),
                              attempt=None, count_attempt=True, source=candidate.source,
-                             file_id=planner.new_file_ids.get(candidate.key))
+                             file_id=collected.planner.new_file_ids.get(candidate.key))
             self.store.force(forced, run_id=run_id)
             work = self.store.work_list(self.settings.max_attempts, run_id)
             self.emit("plan", {"night": self.night, "seen": plan.seen, "work": len(work),
                                "unchanged": len(plan.unchanged), "exhausted": len(plan.exhausted),
-                               "source_errors": len(source_errors)})
+                               "source_errors": len(collected.source_errors),
+                               "source_warnings": len(collected.source_warnings)})
             process_s, models_s = self._process(work, run_id)
             digest_started = time.perf_counter()
-            summary = self._summary(run_id, started_at, plan, source_errors, {
-                "collect_s": round(collect_s, 3), "models_s": round(models_s, 3),
-                "process_s": round(process_s, 3)})
+            loaded = bool(self.engine is not None and self.engine.models_loaded)
+            summary.models_loaded = loaded
+            summary.translation = dict(self.engine.translator.stats) if loaded else None
+            summary.durations = {"collect_s": round(collected.seconds, 3),
+                                 "models_s": round(models_s, 3),
+                                 "process_s": round(process_s, 3)}
             digest = build_digest(self.store, night=self.night, out_dir=self.settings.out_dir,
-                                  settings=self.settings, run=summary,
+                                  settings=self.settings, run=summary.to_dict(),
                                   provenance=_provenance(self.config))
-            summary["durations"]["digest_s"] = round(time.perf_counter() - digest_started, 3)
-            summary["durations"]["total_s"] = round(time.perf_counter() - started, 3)
-            summary["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            summary.durations["digest_s"] = round(time.perf_counter() - digest_started, 3)
+            summary.durations["total_s"] = round(time.perf_counter() - started, 3)
+            summary.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
             result = NightlyResult(night=self.night, night_dir=self.night_dir, summary=summary,
-                                   digest=digest, models_loaded=summary["models_loaded"])
-            summary["exit_code"] = result.exit_code
-            digest["run"] = summary
+                                   digest=digest, models_loaded=loaded)
+            summary.exit_code = int(result.exit_code)
+            digest["run"] = summary.to_dict()
             for run in digest["runs"]:  # this run, as it will be recorded below
                 if run["id"] == run_id:
-                    run.update(status="finished", finished_at=summary["finished_at"],
-                               exit_code=result.exit_code, summary=summary)
+                    run.update(status="finished", finished_at=summary.finished_at,
+                               exit_code=summary.exit_code, summary=digest["run"])
             result.paths = write_digest(digest, self.night_dir)
             # Finished only once the digest is written: a kill before this line leaves the
             # run "running", and the next run marks it interrupted and rewrites the digest.
-            self.store.finish_run(run_id, status="finished", summary=summary,
-                                  exit_code=result.exit_code)
+            self.store.finish_run(run_id, status="finished", summary=digest["run"],
+                                  exit_code=summary.exit_code)
         except BaseException as exc:
             with contextlib.suppress(Exception):  # never hide the original error
                 self.store.finish_run(run_id, status="error", exit_code=None,
@@ -231,60 +316,17 @@ class _Run:
             raise
         self.emit("digest.written", {"night": self.night,
                                      "paths": {k: str(v) for k, v in result.paths.items()}})
-        self.emit("run.finished", summary)
+        self.emit("run.finished", digest["run"])
         return result
-
-    def _summary(self, run_id: int, started_at: str, plan, source_errors: list[SourceError],
-                 durations: dict) -> dict:
-        loaded = bool(self.engine is not None and self.engine.models_loaded)
-        return {
-            "night": self.night, "run_id": run_id, "started_at": started_at, "dry_run": False,
-            "seen": plan.seen, "new": self.kinds["new"], "changed": self.kinds["changed"],
-            "unchanged": len(plan.unchanged), "retried": self.kinds["retried"],
-            "resumed": self.kinds["resumed"], "reprocessed": self.kinds["reprocessed"],
-            "done": self.outcomes["done"], "failed": self.outcomes["failed"],
-            "exhausted": len(plan.exhausted), "duplicates": len(plan.duplicates),
-            "kept": len(plan.kept),
-            "exhausted_keys": [k.key for k in plan.exhausted][:MAX_LISTED],
-            "warnings": [{"key": c.key, "message": str(c.error)} for c in plan.kept][:MAX_LISTED],
-            "source_errors": [{"source": e.source, "message": e.message} for e in source_errors],
-            "models_loaded": loaded,
-            "translation": dict(self.engine.translator.stats) if loaded else None,
-            "durations": durations,
-        }
-
-    # -- collect --------------------------------------------------------------------------
-
-    def _collect(self, snapshot) -> tuple[Planner, list[SourceError], float]:
-        started = time.perf_counter()
-        planner = Planner(snapshot, self.store.file_ids(), self.settings.max_attempts)
-        source_errors: list[SourceError] = []
-        for spec in self.settings.sources:
-            source_started = time.perf_counter()
-            count = 0
-            try:
-                for candidate in read_source(spec, self.ctx):
-                    if needs_fetch(candidate, snapshot.get(candidate.key),
-                                   self.settings.max_attempts):
-                        candidate = resolve(candidate, self.ctx)
-                    planner.add(candidate)
-                    count += 1
-            except (FetchError, OSError) as exc:
-                message = str(exc) if isinstance(exc, FetchError) else f"{spec}: {exc}"
-                source_errors.append(SourceError(source=spec, message=message))
-                self.emit("source.failed", {"source": spec, "message": message})
-            self.emit("source.read", {"source": spec, "articles": count,
-                                      "seconds": round(time.perf_counter() - source_started, 3)})
-        return planner, source_errors, time.perf_counter() - started
 
     # -- process --------------------------------------------------------------------------
 
     def _process(self, work: list[WorkItem], run_id: int) -> tuple[float, float]:
         runnable = []
         for item in work:
-            if item.status == PENDING and item.attempts >= self.settings.max_attempts:
+            if item.status == ArticleStatus.PENDING and item.attempts >= self.settings.max_attempts:
                 # Claimed max_attempts times and never finished: it kills the process.
-                self.kinds["resumed" if item.resumed else item.kind] += 1
+                self.summary.add(OutcomeKind.RESUMED if item.resumed else item.kind)
                 self._failed(item.key, run_id, item.kind, "crashed",
                              f"the run stopped while briefing this article {item.attempts} "
                              "time(s) (killed or crashed); given up", attempt=item.attempts)
@@ -309,19 +351,32 @@ class _Run:
         window = self.settings.window
         for offset in range(0, len(runnable), window):
             chunk = runnable[offset:offset + window]
-            self.store.claim([item.key for item in chunk])
+            self._process_window(chunk, run_id)
+        return time.perf_counter() - started, models_s
+
+    def _process_window(self, chunk: list[WorkItem], run_id: int) -> None:
+        # The attempt is counted before briefing, so an article that kills the process is
+        # given up after max_attempts. Anything else that stops the window (a full disk, a
+        # bug, Ctrl-C) is not the articles' doing: their attempts are given back.
+        unfinished = [item.key for item in chunk]
+        self.store.claim(unfinished)
+        try:
             originals = [payload_to_article(item.payload or "") for item in chunk]
-            articles = [replace(a, id=item.file_id) for a, item in zip(originals, chunk, strict=True)]
+            articles = [replace(a, id=item.file_id)
+                        for a, item in zip(originals, chunk, strict=True)]
             for item, original, outcome in zip(chunk, originals, self.engine.run(articles),
                                                strict=True):
-                kind = "resumed" if item.resumed else item.kind
-                self.kinds[kind] += 1
+                self.summary.add(OutcomeKind.RESUMED if item.resumed else item.kind)
                 if isinstance(outcome, ArticleError):
                     self._failed(item.key, run_id, item.kind, outcome.reason, str(outcome),
                                  attempt=item.attempts + 1)
                 else:
                     self._done(item, original.id, outcome, run_id)
-        return time.perf_counter() - started, models_s
+                unfinished.remove(item.key)
+        except BaseException:
+            with contextlib.suppress(Exception):  # the original error is what matters
+                self.store.unclaim(unfinished)
+            raise
 
     def _done(self, item: WorkItem, article_id: str, briefing: Briefing, run_id: int) -> None:
         data = briefing.to_dict()
@@ -335,7 +390,7 @@ class _Run:
         # Only now is the article done: a kill before this commit re-does it next run.
         self.store.record_done(item.key, night=self.night, run_id=run_id, kind=item.kind,
                                output_path=relative)
-        self.outcomes["done"] += 1
+        self.summary.add("done")
         self.emit("article.done", {"key": item.key, "id": item.file_id, "kind": item.kind,
                                    "seconds": briefing.timings.get("total_s")})
 
@@ -345,10 +400,32 @@ class _Run:
         self.store.record_failed(key, night=self.night, run_id=run_id, kind=kind, reason=reason,
                                  message=message, count_attempt=count_attempt, source=source,
                                  file_id=file_id)
-        self.outcomes["failed"] += 1
+        self.summary.add("failed")
         self.emit("article.failed", {"key": key, "kind": kind, "reason": reason,
                                      "message": message, "attempt": attempt,
                                      "max_attempts": self.settings.max_attempts})
+
+
+def _refuse_reprocess_into_past(night: str, latest: str, reprocess: Sequence[str]) -> None:
+    if reprocess:
+        raise ConfigError(f"{night} is a past night (the state has {latest}); it can only be "
+                          "rebuilt: reprocess articles into the latest night instead")
+
+
+def _rebuild(config: AppConfig, store: StateStore, night: str, emit: EventSink) -> NightlyResult:
+    """A past night: rewrite its digest from the state. Reads no source, briefs nothing,
+    records no run, so no other night changes."""
+    settings = config.nightly
+    digest = build_digest(store, night=night, out_dir=settings.out_dir, settings=settings,
+                          run=None, provenance=_provenance(config))
+    night_dir = settings.out_dir / night
+    result = NightlyResult(night=night, night_dir=night_dir, summary=RunSummary(night=night),
+                           digest=digest, rebuilt=True)
+    result.summary.exit_code = int(result.exit_code)
+    result.paths = write_digest(digest, night_dir)
+    emit("digest.written", {"night": night, "rebuilt": True,
+                            "paths": {k: str(v) for k, v in result.paths.items()}})
+    return result
 
 
 def _select(selectors: Sequence[str], snapshot: dict) -> list[str]:
@@ -362,7 +439,7 @@ def _select(selectors: Sequence[str], snapshot: dict) -> list[str]:
         if selector == "all":
             matched = list(snapshot)
         elif selector == "failed":
-            matched = [k for k, v in snapshot.items() if v.status == "failed"]
+            matched = [k for k, v in snapshot.items() if v.status == ArticleStatus.FAILED]
         else:
             matched = [k for k, v in snapshot.items()
                        if selector in (k, v.file_id, v.article_id)]
@@ -382,7 +459,10 @@ def _sweep_temporary_files(out_dir: Path) -> None:
                 path.unlink(missing_ok=True)
 
 
-def _dry_run(config: AppConfig, night: str, ctx: SourceContext, emit: EventSink) -> NightlyResult:
+def _dry_run(config: AppConfig, night: str, ctx: SourceContext, reprocess: Sequence[str],
+             emit: EventSink) -> NightlyResult:
+    """The collect step of a run, without its writes: what a run would do, and its exit code
+    as far as reading can tell (a source not read, an article unreadable, a bad selector)."""
     settings = config.nightly
     url = normalise_url(settings.state_url)
     db_file = sqlite_file(url)
@@ -391,40 +471,55 @@ def _dry_run(config: AppConfig, night: str, ctx: SourceContext, emit: EventSink)
         store = StateStore.open(url, create=False)
     try:
         has_state = store is not None and store.has_tables()
-        snapshot = store.snapshot() if has_state else {}
-        file_ids = store.file_ids() if has_state else set()
-        planner = Planner(snapshot, file_ids, settings.max_attempts)
-        planned: list[tuple[str, str]] = []
-        source_errors = []
-        actions: Counter = Counter()
-        for spec in settings.sources:
-            try:
-                for candidate in read_source(spec, ctx):
-                    if needs_fetch(candidate, snapshot.get(candidate.key), settings.max_attempts):
-                        candidate = resolve(candidate, ctx)
-                    action = planner.add(candidate)
-                    actions[action] += 1
-                    if action not in ("unchanged", "duplicate"):
-                        planned.append((candidate.key, action))
-            except (FetchError, OSError) as exc:
-                source_errors.append({"source": spec, "message": str(exc)})
-        if has_state:
-            seen = {key for key, _ in planned} | set(planner.plan.unchanged)
-            for item in store.work_list(settings.max_attempts, run_id=-1):
-                if item.key not in seen:
-                    action = "resumed" if item.status == PENDING else "retried"
-                    planned.append((item.key, action))
-                    actions[action] += 1
+        if store is not None and has_state:
+            with store.damage_as_state_error():
+                return _dry_run_on(config, night, ctx, reprocess, emit, store)
+        return _dry_run_on(config, night, ctx, reprocess, emit, None)
     finally:
         if store is not None:
             store.close()
-    summary = {"night": night, "dry_run": True, "seen": planner.plan.seen,
-               "actions": dict(actions), "source_errors": source_errors,
-               "models_loaded": False}
+
+
+def _dry_run_on(config: AppConfig, night: str, ctx: SourceContext, reprocess: Sequence[str],
+                emit: EventSink, store: StateStore | None) -> NightlyResult:
+    settings = config.nightly
+    night_dir = settings.out_dir / night
+    latest = store.latest_night() if store is not None else None
+    if latest is not None and night < latest:
+        _refuse_reprocess_into_past(night, latest, reprocess)
+        summary = RunSummary(night=night, dry_run=True)
+        return NightlyResult(night=night, night_dir=night_dir, summary=summary, dry_run=True,
+                             rebuilt=True)
+    snapshot = store.snapshot() if store is not None else {}
+    forced = _select(reprocess, snapshot)
+    collected = collect(settings, ctx, snapshot, store.file_ids() if store else set(), emit)
+    summary = _summary_of(night, collected)
+    summary.dry_run = True
+    plan = collected.plan
+    planned: list[tuple[str, str]] = []
+    for registration in plan.register:
+        planned.append((registration.key, registration.kind))
+        summary.add(registration.kind)
+    for candidate, kind in plan.read_failures:
+        planned.append((candidate.key, "failed"))
+        summary.add(kind)
+        summary.add("failed")
+    touched = {key for key, _ in planned}
+    for key in forced:
+        if key not in touched:
+            planned.append((key, OutcomeKind.REPROCESSED))
+            summary.add(OutcomeKind.REPROCESSED)
+    touched |= set(forced)
+    if store is not None:
+        for item in store.work_list(settings.max_attempts, run_id=-1):
+            if item.key not in touched:
+                kind = OutcomeKind.RESUMED if item.status == ArticleStatus.PENDING else item.kind
+                planned.append((item.key, kind))
+                summary.add(kind)
     for key, action in planned:
         emit("dry_run.item", {"key": key, "action": action})
-    return NightlyResult(night=night, night_dir=settings.out_dir / night, summary=summary,
-                         dry_run=True, planned=planned)
+    return NightlyResult(night=night, night_dir=night_dir, summary=summary, dry_run=True,
+                         planned=[(key, str(action)) for key, action in planned])
 
 
 def _provenance(config: AppConfig) -> dict:

@@ -19,7 +19,7 @@ import calendar
 import hashlib
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -56,11 +56,21 @@ class Candidate:
     title: str | None = None
     date: str | None = None
     display_source: str | None = None
+    partial: bool = False
 
 
 @dataclass(frozen=True)
 class SourceError:
     """A whole source could not be read tonight (its articles are not lost: see the digest)."""
+
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SourceWarning:
+    """A source was read, but perhaps not whole (a malformed feed): what was read is used,
+    nothing is concluded from what is missing, and the digest says so."""
 
     source: str
     message: str
@@ -73,6 +83,8 @@ class SourceContext:
     max_article_bytes: int
     feed_min_words: int
     fetch: Callable[[str], Fetched]
+    max_feed_bytes: int = 5_000_000
+    warnings: list[SourceWarning] = field(default_factory=list)
 
 
 def check_sources(specs: list[str]) -> None:
@@ -114,7 +126,11 @@ def read_source(spec: str, ctx: SourceContext) -> Iterator[Candidate]:
                     and file.suffix.lower() in ARTICLE_SUFFIXES):
                 yield from _read_article_file(spec, file, ctx)
     elif path.suffix.lower() in FEED_SUFFIXES:
-        yield from _read_feed(spec, path.read_bytes(), ctx, base_url=None)
+        data = read_bounded(path, ctx.max_feed_bytes)
+        if data is None:
+            raise FetchError(f"{spec}: larger than {ctx.max_feed_bytes:,} bytes "
+                             "(nightly.fetch_max_bytes); not read")
+        yield from _read_feed(spec, data, ctx, base_url=None)
     else:
         yield from _read_article_file(spec, path, ctx)
 
@@ -150,6 +166,17 @@ def content_hash(article: Article) -> str:
 # -- readers --------------------------------------------------------------------------------
 
 
+def read_bounded(path: Path, limit: int) -> bytes | None:
+    """The bytes of ``path``, or None when it holds more than ``limit``: the size is checked
+    before reading, and the read stops after ``limit + 1`` bytes (a file still growing, a
+    device), so an oversized file never costs its size in memory."""
+    if path.stat().st_size > limit:
+        return None
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    return None if len(data) > limit else data
+
+
 def _local_path(spec: str) -> Path:
     if spec.startswith("file://"):
         spec = urlsplit(spec).path
@@ -164,8 +191,8 @@ def _read_article_file(spec: str, path: Path, ctx: SourceContext) -> Iterator[Ca
     if path.suffix.lower() in (".html", ".htm"):
         article_id = safe_id(path.stem)
         try:
-            data = path.read_bytes()
-            if len(data) > ctx.max_article_bytes * 4:  # markup weighs more than text
+            data = read_bounded(path, ctx.max_article_bytes * 4)  # markup weighs more
+            if data is None:
                 raise ArticleError(f"{path}: the page is too large", reason="too-large",
                                    origin=str(path), article_id=article_id)
             article = page_to_article(data, article_id=article_id, origin=str(path), url=None,
@@ -220,8 +247,33 @@ def _read_feed(spec: str, data: bytes, ctx: SourceContext, *, base_url: str | No
         problem = parsed.get("bozo_exception")
         raise FetchError(f"{spec}: not an RSS/Atom feed" + (f" ({problem})" if problem else ""))
     feed_title = (parsed.feed.get("title") or "").strip() or urlsplit(base_url or spec).netloc
-    for number, entry in enumerate(parsed.entries, start=1):
-        yield _entry_candidate(spec, entry, number, feed_title or spec, ctx)
+    entries = list(parsed.entries)
+    problem = _feed_problem(parsed)
+    if problem:
+        # feedparser read what it could of a malformed (often cut-off) feed. The last entry
+        # read may itself be cut off: it waits for a whole feed. The others are used, but
+        # marked partial so that they never replace an article the state already has.
+        held = entries.pop() if entries else None
+        ctx.warnings.append(SourceWarning(source=spec, message=(
+            f"{spec}: the feed is malformed ({problem}); {len(entries)} entr"
+            f"{'y' if len(entries) == 1 else 'ies'} read, "
+            + ("the last one held back, " if held is not None else "")
+            + "more may be missing")))
+    for number, entry in enumerate(entries, start=1):
+        candidate = _entry_candidate(spec, entry, number, feed_title or spec, ctx)
+        yield replace(candidate, partial=True) if problem else candidate
+
+
+def _feed_problem(parsed) -> str | None:
+    """Why feedparser could not read a feed whole, or None (harmless notes are ignored)."""
+    import feedparser
+
+    if not parsed.get("bozo"):
+        return None
+    problem = parsed.get("bozo_exception")
+    if isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe):
+        return None  # e.g. a declared encoding that was overridden: the feed is whole
+    return str(problem) or type(problem).__name__
 
 
 def _entry_candidate(spec: str, entry, number: int, feed_title: str,
@@ -229,7 +281,10 @@ def _entry_candidate(spec: str, entry, number: int, feed_title: str,
     link = (entry.get("link") or "").strip() or None
     guid = (entry.get("id") or "").strip() or None
     title = (entry.get("title") or "").strip() or None
-    key = link or guid or _file_key(spec, safe_id(title or f"entry-{number}"))
+    # A link, or a guid that is a URL, is the same article in every feed; any other guid
+    # ("1", "article-7") is only unique inside its feed, so it is scoped by the feed.
+    key = (link or (guid if guid and is_http_url(guid) else None)
+           or _file_key(spec, guid or safe_id(title or f"entry-{number}")))
     article_id = _id_from_url(link) if link else safe_id(guid or title or f"entry-{number}")
     origin = link or f"{spec}#{number}"
     date = _entry_date(entry)
@@ -256,8 +311,8 @@ def _entry_text(entry) -> str:
 
 
 def _entry_date(entry) -> str | None:
-    for field in ("published_parsed", "updated_parsed"):
-        value = entry.get(field)
+    for name in ("published_parsed", "updated_parsed"):
+        value = entry.get(name)
         if value:
             return time.strftime("%Y-%m-%d", time.gmtime(calendar.timegm(value)))
     return None

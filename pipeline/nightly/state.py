@@ -17,9 +17,10 @@ leaves the database at the last completed transition.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,14 +40,16 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from pipeline.core.errors import BriefingError
 from pipeline.ingest.article import Article
+from pipeline.nightly.outcomes import RETRYABLE_REASONS, ArticleStatus, OutcomeKind
 
 SCHEMA_VERSION = 1
-PENDING, DONE, FAILED = "pending", "done", "failed"
+# Kept as names: the planner and the digest compare with them (they are str enums).
+PENDING, DONE, FAILED = ArticleStatus.PENDING, ArticleStatus.DONE, ArticleStatus.FAILED
 _CHUNK = 500  # keys per IN (...) clause: well under every database's parameter limit
 
 
@@ -175,6 +178,7 @@ class Known:
     attempts: int
     file_id: str
     article_id: str
+    last_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +312,20 @@ class StateStore:
                     f"the state database has schema version {row.value}, newer than this "
                     f"briefing ({SCHEMA_VERSION}); upgrade briefing or use another state_url")
 
+    @contextlib.contextmanager
+    def damage_as_state_error(self) -> Iterator[None]:
+        """Turn a damaged database (a corrupt page, not a database at all), found whenever a
+        query first touches the damage, into a :class:`StateError` saying so. Errors of the
+        environment (a full disk, a lock) and bugs keep their own types."""
+        try:
+            yield
+        except DatabaseError as exc:
+            if type(exc) is not DatabaseError:  # OperationalError, IntegrityError, ...
+                raise
+            url = self.engine.url.render_as_string(hide_password=True)
+            raise StateError(f"the state database {url} is damaged ({exc.orig}); restore it "
+                             "from a backup, or move it aside to start afresh") from None
+
     def has_tables(self) -> bool:
         """Whether the nightly tables exist (a dry run never creates them)."""
         return inspect(self.engine).has_table(ArticleRow.__tablename__)
@@ -356,7 +374,8 @@ class StateStore:
     def snapshot(self, keys: Iterable[str] | None = None) -> dict[str, Known]:
         """What is known about ``keys`` (all keys when None), without the payloads."""
         columns = (ArticleRow.key, ArticleRow.status, ArticleRow.content_hash, ArticleRow.stamp,
-                   ArticleRow.attempts, ArticleRow.file_id, ArticleRow.article_id)
+                   ArticleRow.attempts, ArticleRow.file_id, ArticleRow.article_id,
+                   ArticleRow.last_reason)
         known: dict[str, Known] = {}
         with Session(self.engine) as session:
             if keys is None:
@@ -430,24 +449,27 @@ class StateStore:
                 if row is None or row.payload is None:
                     continue
                 row.status = PENDING
-                row.pending_kind = "reprocessed"
+                row.pending_kind = OutcomeKind.REPROCESSED
                 row.registered_run = run_id
                 row.attempts = 0
                 count += 1
         return count
 
     def work_list(self, max_attempts: int, run_id: int) -> list[WorkItem]:
-        """Pending articles, and failed ones with content and attempts left, oldest first."""
+        """Pending articles, and failed ones with content, attempts left and a failure that
+        can change (:mod:`pipeline.nightly.outcomes`), oldest first."""
         with Session(self.engine) as session:
             rows = session.scalars(
                 select(ArticleRow).where(
                     (ArticleRow.status == PENDING)
                     | ((ArticleRow.status == FAILED) & (ArticleRow.attempts < max_attempts)
-                       & ArticleRow.payload.is_not(None)))
+                       & ArticleRow.payload.is_not(None)
+                       & ArticleRow.last_reason.in_(sorted(RETRYABLE_REASONS))))
                 .order_by(ArticleRow.first_seen, ArticleRow.file_id)).all()
             return [WorkItem(
                 key=r.key, file_id=r.file_id,
-                kind=(r.pending_kind or "new") if r.status == PENDING else "retried",
+                kind=OutcomeKind(r.pending_kind or OutcomeKind.NEW) if r.status == PENDING
+                else OutcomeKind.RETRIED,
                 attempts=r.attempts, status=r.status, content_hash=r.content_hash,
                 payload=r.payload,
                 resumed=r.status == PENDING and r.registered_run != run_id,
@@ -461,8 +483,23 @@ class StateStore:
                 row = session.get(ArticleRow, key_id(key))
                 if row is not None:
                     if row.status == FAILED:
-                        row.status, row.pending_kind = PENDING, "retried"
+                        row.status, row.pending_kind = PENDING, OutcomeKind.RETRIED
                     row.attempts = (row.attempts or 0) + 1
+
+    def unclaim(self, keys: Sequence[str]) -> None:
+        """Give back the attempt counted by :meth:`claim` for articles whose processing was
+        stopped by something other than the article (a full disk, a bug, Ctrl-C): only a
+        failure of the article itself may use its attempts."""
+        with Session(self.engine) as session, session.begin():
+            for key in keys:
+                row = session.get(ArticleRow, key_id(key))
+                if row is not None and row.status == PENDING and row.attempts:
+                    row.attempts -= 1
+
+    def latest_night(self) -> str | None:
+        """The latest night any run was recorded for (None for a new database)."""
+        with Session(self.engine) as session:
+            return session.scalar(select(func.max(RunRow.night)))
 
     # -- outcomes -------------------------------------------------------------------------
 
@@ -477,7 +514,7 @@ class StateStore:
             session.add(OutcomeRow(
                 key_id=row.key_id, night=night, run_id=run_id, status=DONE, kind=kind,
                 attempt=row.attempts, content_hash=row.content_hash,
-                previous_hash=row.previous_hash if kind == "changed" else None,
+                previous_hash=row.previous_hash if kind == OutcomeKind.CHANGED else None,
                 output_path=output_path, at=utcnow()))
 
     def record_failed(self, key: str, *, night: str, run_id: int, kind: str, reason: str,

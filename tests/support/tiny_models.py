@@ -23,7 +23,7 @@ from transformers import (
     MarianMTModel,
 )
 
-from bench.random_models import train_marian_tokenizer
+from pipeline.backends.training import train_marian_tokenizer
 
 TINY_DIMS = dict(
     d_model=32, encoder_layers=1, decoder_layers=1, encoder_attention_heads=2,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.core.fileio import atomic_write_text
+from pipeline.core.markdown import code
+from pipeline.core.markdown import text as _cell
 from pipeline.evaluation.metrics.registry import HEADLINE, METRICS
 from pipeline.evaluation.reports.format import (
     WORST_BY,
@@ -16,10 +18,6 @@ from pipeline.evaluation.reports.format import (
     worst_articles,
 )
 from pipeline.evaluation.results import Report, SystemResult
-
-
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
 def _list(items: list[str]) -> str:
@@ -50,8 +48,10 @@ def render_markdown(report: Report) -> str:
 
 
 def _header(report: Report) -> list[str]:
-    lines = [(f"Created {report.created} · git {report.git_commit or 'unknown'} · "
-              f"systems: {', '.join(s.name for s in report.systems)}"), ""]
+    # System names, ids and notes come from the user's files: every value goes through the
+    # one Markdown escaper (pipeline.core.markdown), so a renderer shows them as text.
+    lines = [(f"Created {_cell(report.created)} · git {_cell(report.git_commit or 'unknown')} · "
+              f"systems: {_cell(', '.join(s.name for s in report.systems))}"), ""]
     for note in report.notes:
         lines += [f"> **Note:** {_cell(note)}", ""]
     return lines
@@ -67,14 +67,14 @@ def _systems_table(report: Report) -> list[str]:
              "| articles | " + " | ".join(str(len(s.articles)) for s in report.systems) + " |"]
     for metric in metrics:
         cells = [fmt_estimate(s.metrics.get(metric)) for s in report.systems]
-        lines.append(f"| {metric} | " + " | ".join(cells) + " |")
+        lines.append(f"| {_cell(metric)} | " + " | ".join(cells) + " |")
     lines.append("")
     if report.skipped_metrics:
         reasons: dict[str, list[str]] = {}
         for name, reason in report.skipped_metrics.items():
             reasons.setdefault(reason, []).append(name)
         for reason, names_ in reasons.items():
-            lines += [f"Not computed ({reason}): {', '.join(names_)}.", ""]
+            lines += [f"Not computed ({_cell(reason)}): {_cell(', '.join(names_))}.", ""]
     return lines
 
 
@@ -85,7 +85,7 @@ def _translation(report: Report) -> list[str]:
     lines = ["## Translation (sacrebleu, 0-100)", ""]
     for system in scored:
         for score in system.translation.values():
-            lines.append(f"- **{_cell(system.name)}**: `{score.formatted}`")
+            lines.append(f"- **{_cell(system.name)}**: {code(score.formatted)}")
     return lines + [""]
 
 
@@ -135,7 +135,7 @@ def _settings(report: Report) -> list[str]:
          f"{int(s['bootstrap']['confidence'] * 100)}% percentile intervals"),
         f"- Entities: {_cell(ner)}; matching {entities['matching']}",
         f"- Aliases: {_cell(aliases)}",
-        f"- Baseline: {s['baseline']['name']} {s['baseline']['status']}",
+        f"- Baseline: {_cell(s['baseline']['name'])} {_cell(s['baseline']['status'])}",
         f"- Metric definitions: eval/README.md; {len(METRICS)} metrics in report.json",
         "",
     ]

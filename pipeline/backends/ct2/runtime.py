@@ -1,0 +1,132 @@
+"""The CTranslate2 backend: a converted (optionally int8) model behind the backend contract.
+
+Tokenization, the generation config, the length cap and the counters are the shared steps
+of ``pipeline.backends.base``; this module loads the converted model (``convert``), maps
+the generation config onto ``translate_batch`` (``plan``) and decodes.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import ctranslate2
+
+from pipeline.backends.base import Seq2SeqBackend, loading
+from pipeline.backends.ct2.convert import QUANTIZATIONS, convert_model
+from pipeline.backends.ct2.plan import plan_decoding
+from pipeline.core.config import RuntimeConfig
+from pipeline.hub.registry import ResolvedModel
+
+# Sub-batch limits per CPU worker, measured on 2 cores. Speed: Marian (6 beams, ~30-token
+# sources) is fastest at 12 sentences (72 hypotheses), ~5% faster than 8 or 16 and ~15%
+# faster than 32. Memory: every hypothesis keeps the cross-attention keys and values of its
+# whole source (DistilBART: 6 layers x 2 x 1,024 floats per source token, ~200 MB for 4
+# beams over 1,024 tokens); 4,096 hypothesis x source tokens bounds that per worker. Two
+# ~900-token articles per sub-batch would summarize ~20% faster but add ~200 MB per worker
+# to the peak.
+_HYPOTHESES_PER_WORKER = 72
+_HYPOTHESIS_TOKENS_PER_WORKER = 4096
+
+
+class CTranslate2Backend(Seq2SeqBackend):
+    """Generation with a CTranslate2 ``Translator``; tokenization with the HF tokenizer."""
+
+    name = "ctranslate2"
+
+    def __init__(self, tokenizer, translator, generation_config, *, model_max_tokens: int,
+                 vocabulary: set[str], workers: int = 1, device: str = "cpu",
+                 quantization: str = "none"):
+        super().__init__(tokenizer, generation_config, model_max_tokens=model_max_tokens)
+        self.translator = translator
+        self.vocabulary = vocabulary
+        self.workers = max(1, workers)
+        self.plan = plan_decoding(generation_config, tokenizer, vocabulary)
+        self.generation_settings["ctranslate2"] = asdict(self.plan) | {
+            "device": device, "quantization": quantization}
+
+    @classmethod
+    def _load(cls, resolved: ResolvedModel, runtime: RuntimeConfig, *, tokenizer, model_config,
+              generation_config, model_max_tokens: int) -> CTranslate2Backend:
+        quantization = resolved.spec.quantization
+        device = _device(runtime.device)
+        directory = convert_model(resolved, runtime.model_cache, quantization)
+        workers, threads = worker_threads(runtime, device)
+        with loading(resolved.role, directory):
+            translator = ctranslate2.Translator(
+                str(directory), device=device,
+                compute_type=QUANTIZATIONS[quantization] if device == "cpu" else "default",
+                intra_threads=threads, inter_threads=workers,
+            )
+        return cls(tokenizer, translator, generation_config, model_max_tokens=model_max_tokens,
+                   vocabulary=_vocabulary(directory), workers=workers, device=device,
+                   quantization=quantization)
+
+    def _generate_ids(self, ids: list[list[int]], config) -> list[list[int]]:
+        plan = self.plan if config is self.generation_config else \
+            plan_decoding(config, self.tokenizer, self.vocabulary)
+        source = [self.tokenizer.convert_ids_to_tokens(i) for i in ids]
+        prefix = [list(plan.prefix) for _ in source] if plan.prefix else None
+        size = sub_batch_size(len(source), max(len(i) for i in ids), plan.beam_size,
+                              self.workers)
+        results = self.translator.translate_batch(
+            source, target_prefix=prefix, max_batch_size=size, batch_type="examples",
+            **plan.options())
+        eos = self.tokenizer.eos_token
+        outputs = []
+        for result in results:
+            hypothesis = result.hypotheses[0]
+            if plan.implied_end and hypothesis[-1:] != [eos]:
+                # Decoding stopped one step early where transformers forces EOS (plan.py):
+                # the end token transformers would have produced.
+                hypothesis = [*hypothesis, eos]
+            outputs.append(self.tokenizer.convert_tokens_to_ids(hypothesis))
+        return outputs
+
+
+def sub_batch_size(size: int, longest: int, beam: int, workers: int) -> int:
+    """Examples per sub-batch: CTranslate2 sorts the batch by length, cuts it into
+    sub-batches of this size and decodes them on its workers in parallel. A sub-batch
+    also stays within ``_HYPOTHESES_PER_WORKER`` beam hypotheses and
+    ``_HYPOTHESIS_TOKENS_PER_WORKER`` hypotheses x source tokens (see there)."""
+    return max(1, min(math.ceil(size / max(1, workers)), _HYPOTHESES_PER_WORKER // beam,
+                      _HYPOTHESIS_TOKENS_PER_WORKER // (beam * max(1, longest))))
+
+
+def worker_threads(runtime: RuntimeConfig, device: str) -> tuple[int, int]:
+    """(workers, threads per worker) for ``runtime.threads`` threads (null: every core).
+
+    On CPU, one single-threaded worker per thread: a beam-search step is many small matrix
+    products, which one thread runs without synchronisation, so sub-batches decoded in
+    parallel use the cores better than threads inside each product (~1.5x on 2 cores).
+    """
+    total = runtime.threads or _cpu_count()
+    if device != "cpu":
+        return 1, total
+    return total, 1
+
+
+def _vocabulary(directory: Path) -> set[str]:
+    for name in ("shared_vocabulary.json", "target_vocabulary.json"):
+        if (directory / name).is_file():
+            return set(json.loads((directory / name).read_text(encoding="utf-8")))
+    return set()
+
+
+def _device(requested: str) -> str:
+    has_cuda = ctranslate2.get_cuda_device_count() > 0
+    if requested == "cuda" and not has_cuda:
+        raise ValueError("runtime.device is 'cuda' but no CUDA device is available")
+    if requested == "auto":
+        return "cuda" if has_cuda else "cpu"
+    return requested
+
+
+def _cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)

@@ -1,0 +1,68 @@
+"""The run summary: what one nightly run (or dry run) read, did and found.
+
+A typed object for the code; :meth:`RunSummary.to_dict` is the JSON kept in ``digest.json``
+(under ``run``) and in the state's ``nightly_runs`` table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+MAX_LISTED = 50  # keys listed per category in a summary
+
+
+@dataclass
+class RunSummary:
+    """What one run did. Counts are articles; the lists hold at most :data:`MAX_LISTED`.
+
+    Attributes:
+        new, changed, retried, resumed, reprocessed: articles briefed (or tried) per reason.
+        unchanged: articles seen again with nothing to do (done, or failed for good).
+        exhausted: failures with no attempts left (``exhausted_keys`` lists them).
+        duplicates: keys offered twice tonight (the second is ignored).
+        kept: keys whose source failed or was cut off tonight; their stored state is kept
+            (``warnings`` says why).
+        source_errors: sources not read at all; source_warnings: sources read only partly
+            (a malformed feed). Both make the run exit 1.
+        durations: seconds per phase (collect_s, models_s, process_s, digest_s, total_s).
+    """
+
+    night: str
+    run_id: int | None = None
+    started_at: str | None = None
+    dry_run: bool = False
+    seen: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    retried: int = 0
+    resumed: int = 0
+    reprocessed: int = 0
+    done: int = 0
+    failed: int = 0
+    exhausted: int = 0
+    duplicates: int = 0
+    kept: int = 0
+    exhausted_keys: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    source_errors: list[dict] = field(default_factory=list)
+    source_warnings: list[dict] = field(default_factory=list)
+    models_loaded: bool = False
+    translation: dict | None = None
+    durations: dict[str, float] = field(default_factory=dict)
+    finished_at: str | None = None
+    exit_code: int | None = None
+
+    def count(self, kind: str) -> int:
+        """The count named ``kind`` (``new``, ``done``, …)."""
+        value = getattr(self, kind)
+        assert isinstance(value, int), kind
+        return value
+
+    def add(self, kind: str, n: int = 1) -> None:
+        """Add to the count named ``kind``."""
+        setattr(self, kind, self.count(kind) + n)
+
+    def to_dict(self) -> dict:
+        """The JSON object (``digest.json`` → ``run``)."""
+        return asdict(self)
