@@ -52,6 +52,7 @@ from pipeline.ingest.readers import expand_inputs, read_stdin
 
 log = logging.getLogger(__name__)
 PARQUET_DIR = "briefings.parquet"
+MAX_BLOCKS = 10_000
 
 
 class RayUnavailableError(BriefingError):
@@ -140,9 +141,13 @@ def run_batch_ray(
     actors = _actor_count(ray, config)
     # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
     # starved by the actors, which reserve every CPU of the cluster between them.
-    prepared = rows.map_batches(prepare_batch, batch_size=config.ray.batch_size,
-                                fn_kwargs={"config_json": config_json, "keep": keep},
-                                num_cpus=0, concurrency=2)
+    # One block per batch of work, so that every actor gets some (a handful of input files
+    # would otherwise be one block and one actor).
+    blocks = max(actors, min(MAX_BLOCKS, -(-len(keep) // config.ray.batch_size)))
+    prepared = rows.repartition(blocks).map_batches(
+        prepare_batch, batch_size=config.ray.batch_size,
+        fn_kwargs={"config_json": config_json, "keep": keep},
+        num_cpus=0, compute=ray.data.TaskPoolStrategy(size=2))
     briefed = prepared.map_batches(
         BriefActor,
         batch_size=config.ray.batch_size,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -21,6 +21,7 @@ from pipeline.cli.common import (
     stderr,
     stderr_is_terminal,
 )
+from pipeline.core.errors import ConfigError
 from pipeline.ingest.readers import read_inputs
 
 
@@ -38,6 +39,20 @@ def batch_command(
     window: Annotated[
         int, typer.Option("--window", min=1, help="Articles translated and summarized together.")
     ] = 8,
+    engine_name: Annotated[
+        Literal["local", "ray"], typer.Option(
+            "--engine", help="local: this process; ray: a Ray cluster (pip install 'briefing[ray]').")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option(
+            "--ray-address", show_default=False,
+            help="With --engine ray: 'auto' or HOST:PORT of a cluster to join; default: start "
+            "a local Ray.")
+    ] = None,
+    output_format: Annotated[
+        Literal["json", "parquet"], typer.Option(
+            "--format", help="parquet: also write briefings.parquet/ (with --engine ray).")
+    ] = "json",
 ) -> None:
     """Brief every article into DIR: <id>.json each, errors.jsonl, digest.md, run.json.
 
@@ -45,6 +60,14 @@ def batch_command(
     or model-availability errors.
     """
     app_config = resolve_config(config, translator, summarizer, set_)
+    if engine_name == "ray" or output_format == "parquet":
+        if engine_name != "ray":
+            raise ConfigError("the Parquet output is written by the Ray engine (--engine ray)")
+        if ray_address:
+            app_config.ray.address = ray_address
+        _run_on_ray(inputs, out, app_config, overwrite=overwrite,
+                    write_parquet=output_format == "parquet")
+        return
     items = list(read_inputs(inputs, max_bytes=app_config.ingest.max_article_bytes))
     engine = BriefingEngine(app_config, window=window)
     if stderr_is_terminal():
@@ -61,3 +84,20 @@ def batch_command(
         message += f"; {len(result.failed)} failed (see {out / ERRORS_FILE})"
     stderr.print(message)
     raise typer.Exit(result.exit_code)
+
+
+def _run_on_ray(inputs: list[str], out: Path, app_config, *, overwrite: bool,
+                write_parquet: bool) -> None:
+    from pipeline.batch.ray_engine import run_batch_ray
+
+    result = run_batch_ray(inputs, out, app_config, overwrite=overwrite,
+                           write_parquet=write_parquet)
+    total = len(result.briefed) + len(result.failed)
+    message = (f"Briefed {len(result.briefed)} of {total} article(s) into {out} on Ray "
+               f"({len(result.nodes)} node(s)) in {result.seconds:.1f}s")
+    if result.skipped:
+        message += f"; {result.skipped} already complete, skipped"
+    if result.failed:
+        message += f"; {len(result.failed)} failed (see {out / ERRORS_FILE})"
+    stderr.print(message)
+    raise typer.Exit(int(result.exit_code))
