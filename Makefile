@@ -61,9 +61,9 @@ brief: install
 test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
 
-# The pipeline on the samples, scored against the hand-written references. Where the real
-# models are not available (batch exits 2 with the reason), only the lead-3 baseline of the
-# reference translations is scored, and this says so.
+# The pipeline on the samples, scored against the hand-written references in eval/ and gated
+# by eval/gate.yaml. Where the real models are not available (batch exits 2 with the reason),
+# only the lead-3 baseline of the reference translations is scored (ungated), and this says so.
 EVAL_OUT := out/eval
 eval: install
 	@set +e; $(BIN)/briefing batch samples/articles --out $(EVAL_OUT)/batch --overwrite; status=$$?; set -e; \
@@ -71,10 +71,10 @@ eval: install
 	  echo "make eval: the real models are not available (see above); scoring the lead-3 baseline only." >&2; \
 	  systems=""; \
 	else \
-	  systems="--predictions briefing=$(EVAL_OUT)/batch --sources $(EVAL_OUT)/batch"; \
+	  systems="--predictions briefing=$(EVAL_OUT)/batch --sources $(EVAL_OUT)/batch --gate eval/gate.yaml"; \
 	fi; \
-	$(BIN)/briefing eval $$systems --references samples/references --sources samples/translations \
-	  --sources samples/articles --reference-translations samples/translations --out $(EVAL_OUT)/report
+	$(BIN)/briefing eval $$systems --references eval/references --sources eval/translations \
+	  --sources samples/articles --reference-translations eval/translations --out $(EVAL_OUT)/report
 
 bench: install
 	$(BIN)/python -m bench

@@ -52,6 +52,11 @@ def pipeline_config(settings: BenchSettings, marian: Path, bart: Path, model_cac
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; returns the exit status."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["grouping"]:  # `python -m bench grouping`: see bench/grouping.py
+        from bench.grouping import main as grouping_main
+
+        return grouping_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--out", type=Path, default=None, help="output folder (out/bench)")
     parser.add_argument("--shared", type=Path, default=None,

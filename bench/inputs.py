@@ -62,5 +62,5 @@ def load_articles(paths: list[Path]) -> list[BenchArticle]:
 def tokenizer_corpus(paths: list[Path], samples_dir: Path) -> list[str]:
     """Text to train fallback tokenizers on: the inputs, the samples and their references."""
     files = list(paths) + sorted(samples_dir.glob("*.txt")) + sorted(
-        (samples_dir.parent / "translations").glob("*.txt"))
+        (samples_dir.parent.parent / "eval" / "translations").glob("*.txt"))
     return [p.read_text(encoding="utf-8") for p in files]

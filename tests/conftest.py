@@ -22,7 +22,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 def sample_corpus() -> list[str]:
     """Text the tiny tokenizers are trained on: our own articles and reference translations."""
     files = sorted((SAMPLES / "articles").glob("*.txt")) + sorted(
-        (SAMPLES / "translations").glob("*.txt"))
+        (REPO / "eval" / "translations").glob("*.txt"))
     return [p.read_text(encoding="utf-8") for p in files]
 
 

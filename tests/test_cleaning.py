@@ -122,3 +122,32 @@ def test_closing_quotes_stay_with_their_sentence():
     assert sentences[-1] == "Dat zei hij."
     assert all(any(c.isalpha() for c in s) for s in sentences)
     assert " ".join(sentences).split() == text.split()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("De St. Janskerk in Den Bosch is oud. Hij staat er al lang.",
+     ["De St. Janskerk in Den Bosch is oud.", "Hij staat er al lang."]),
+    ("Mgr. De Korte sprak de gelovigen toe. Zij luisterden.",
+     ["Mgr. De Korte sprak de gelovigen toe.", "Zij luisterden."]),
+    ("Dat gebeurde in 50 v. Chr. in Rome. Later kwam de keizer.",
+     ["Dat gebeurde in 50 v. Chr. in Rome.", "Later kwam de keizer."]),
+    ("Rome werd in 753 v. Chr. gesticht. Dat zegt de legende.",
+     ["Rome werd in 753 v. Chr. gesticht.", "Dat zegt de legende."]),
+    ("De lijsten GroenLinks-PvdA en Groen! Antwerpen doen mee. Dat is nieuw.",
+     ["De lijsten GroenLinks-PvdA en Groen! Antwerpen doen mee.", "Dat is nieuw."]),
+    ("Hij zei: ,,Dit is het einde.'' Daarna ging hij weg.",
+     ["Hij zei: ,,Dit is het einde.''", "Daarna ging hij weg."]),
+])
+def test_dutch_segmenter_cases(text, expected):
+    assert split_sentences(text) == expected
+
+
+def test_long_unpunctuated_paragraph_is_segmented_in_bounded_pieces():
+    from pipeline.ingest.segment import MAX_SEGMENT_CHARS, bounded_pieces
+
+    paragraph = "woord " * 20_000  # 120 KB without punctuation; whole, pysbd needs minutes
+    pieces = bounded_pieces(paragraph)
+    assert all(len(p) <= MAX_SEGMENT_CHARS for p in pieces)
+    assert "".join(pieces) == paragraph  # nothing lost
+    sentences = split_sentences(paragraph)
+    assert " ".join(sentences).split() == paragraph.split()

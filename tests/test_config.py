@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pipeline.core.config import AppConfig, load_config, parse_model_option
@@ -27,7 +29,7 @@ def test_yaml_then_overrides_take_precedence(tmp_path):
     ("summarization:\n  min_sentences: 6\n", "min_sentences must not exceed"),
     ("runtime:\n  device: tpu\n", "runtime.device"),
     ("- a list\n", "mapping"),
-    ("translation: [\n", "cannot read"),
+    ("translation: [\n", "invalid YAML"),
     ("translation:\n  model:\n    id: x\n    quantization: int8\n", "ctranslate2"),
 ])
 def test_invalid_configs_name_the_problem(tmp_path, yaml_text, phrase):
@@ -75,3 +77,32 @@ def test_fast_config_selects_ctranslate2_int8():
     config = load_config(REPO / "configs" / "fast.yaml")
     for section in (config.translation, config.summarization):
         assert (section.model.backend, section.model.quantization) == ("ctranslate2", "int8")
+
+
+def test_one_nested_override_merges_with_the_defaults():
+    config = load_config(None, {"summarization.model.revision": "abc123"})
+    assert config.summarization.model.id == AppConfig().summarization.model.id
+    assert config.summarization.model.revision == "abc123"
+    assert config.summarization.min_sentences == AppConfig().summarization.min_sentences
+
+
+def test_another_model_id_does_not_inherit_the_default_revision():
+    config = load_config(None, {"summarization.model.id": "org/other"})
+    assert config.summarization.model.revision is None
+
+
+def test_unknown_key_gets_a_did_you_mean():
+    with pytest.raises(ConfigError, match=r"did you mean 'translation.batch_tokens'"):
+        load_config(None, {"translation.batch_token": "3"})
+
+
+def test_yaml_syntax_error_names_the_file_and_line(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("translation:\n  batch_tokens: 10\n  max_batch_size: [1,\n")
+    with pytest.raises(ConfigError, match=rf"{path.name}, line \d+"):
+        load_config(path)
+
+
+def test_endless_config_file_is_read_with_a_bound():
+    with pytest.raises(ConfigError, match="over 1,000,000 bytes"):
+        load_config(Path("/dev/zero"))

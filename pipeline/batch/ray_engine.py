@@ -38,9 +38,9 @@ from pipeline.batch.run import (
     ERRORS_FILE,
     RESERVED_IDS,
     RUN_FILE,
-    clear_outputs,
     is_complete,
     output_path,
+    remove_previous_outputs,
 )
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.core.config import AppConfig
@@ -120,7 +120,7 @@ def run_batch_ray(
     files = expand_inputs([i for i in local if i != "-"])  # FileNotFoundError up front
     BriefingEngine(config).resolve_models()  # a missing model stops us before any work
     if overwrite:
-        clear_outputs(out_dir)
+        remove_previous_outputs(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_stale_temporaries(out_dir)
 

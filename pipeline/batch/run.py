@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,7 +18,7 @@ from pipeline.briefing.schema import Briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, BriefingError
 from pipeline.core.exit_codes import ExitCode
-from pipeline.core.fileio import append_jsonl, atomic_write_json, atomic_write_text
+from pipeline.core.fileio import append_jsonl, atomic_write_json, atomic_write_text, file_stem
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.ingest.article import Article
 
@@ -23,10 +26,23 @@ ERRORS_FILE = "errors.jsonl"
 DIGEST_FILE = "digest.md"
 RUN_FILE = "run.json"
 RESERVED_IDS = {"run", "errors", "digest"}
+# Write failures that are the machine's, not the article's: the batch stops cleanly.
+ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO,
+                                errno.ENAMETOOLONG, errno.EACCES, errno.EPERM})
+log = logging.getLogger(__name__)
 
 
 class OutputExistsError(BriefingError):
     """The output directory already holds briefings and overwriting was not allowed."""
+
+
+class OutputNotWritableError(BriefingError):
+    """The output directory cannot be created or written to."""
+
+
+def output_path(out_dir: Path, article_id: str) -> Path:
+    """Where an article's briefing goes: a capped, collision-free file name for its id."""
+    return Path(out_dir) / f"{file_stem(article_id)}.json"
 
 
 @dataclass
@@ -37,6 +53,7 @@ class BatchResult:
     briefed: list[str] = field(default_factory=list)
     failed: list[ArticleError] = field(default_factory=list)
     seconds: float = 0.0
+    aborted: OSError | None = None
 
     @property
     def exit_code(self) -> ExitCode:
@@ -44,34 +61,43 @@ class BatchResult:
         return ExitCode.PARTIAL if self.failed else ExitCode.OK
 
 
+def _previous_outputs(out_dir: Path) -> list[Path]:
+    if not out_dir.is_dir():
+        return []
+    return [p for p in out_dir.iterdir()
+            if p.is_file() and (p.suffix == ".json" or p.name in (ERRORS_FILE, DIGEST_FILE))]
+
+
 def check_output_dir(out_dir: Path, *, overwrite: bool) -> None:
-    """Refuse to write into a directory that already holds briefings unless told to.
+    """Refuse to write into a directory that already holds briefings unless told to, and
+    make sure it can be written to (before any model is loaded).
 
     Raises:
         OutputExistsError: earlier outputs exist and ``overwrite`` is False.
+        OutputNotWritableError: the directory cannot be created or written to.
     """
-    if not out_dir.exists():
-        return
-    previous = [p for p in out_dir.iterdir() if p.suffix == ".json" or p.name == ERRORS_FILE]
+    previous = _previous_outputs(out_dir)
     if previous and not overwrite:
         raise OutputExistsError(
             f"{out_dir} already holds {len(previous)} output file(s) from an earlier run; "
             "choose another --out or pass --overwrite to replace them"
         )
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        # Writing a probe is the only check that also holds for root and read-only mounts.
+        with tempfile.NamedTemporaryFile(dir=out_dir, prefix=".probe-", suffix=".tmp"):
+            pass
+    except OSError as exc:
+        raise OutputNotWritableError(
+            f"cannot write to the output directory {out_dir}: {exc.strerror or exc}") from None
 
 
-def clear_outputs(out_dir: Path) -> None:
-    """Remove an earlier run's outputs, so nothing stale is left beside the new ones."""
-    if not out_dir.exists():
-        return
-    for path in out_dir.iterdir():
-        if path.is_file() and (path.suffix == ".json" or path.name in {ERRORS_FILE, DIGEST_FILE}):
-            path.unlink()
-
-
-def output_path(out_dir: Path, article_id: str) -> Path:
-    """Where the briefing of ``article_id`` is written (one rule for every engine)."""
-    return Path(out_dir) / f"{article_id}.json"
+def remove_previous_outputs(out_dir: Path) -> int:
+    """Delete an earlier run's briefings and run files, so none is mistaken for this run's."""
+    previous = _previous_outputs(out_dir)
+    for path in previous:
+        path.unlink(missing_ok=True)
+    return len(previous)
 
 
 def write_briefing(out_dir: Path, briefing: Briefing) -> Path:
@@ -95,7 +121,7 @@ def _dedupe(items: Iterable[Article | ArticleError]) -> Iterable[Article | Artic
     seen: dict[str, str] = {}
     for item in items:
         if isinstance(item, Article):
-            if item.id in RESERVED_IDS:
+            if file_stem(item.id).lower() in RESERVED_IDS:
                 yield ArticleError(f"{item.origin}: the id '{item.id}' is reserved for run files",
                                    reason="reserved-id", origin=item.origin, article_id=item.id)
                 continue
@@ -121,34 +147,67 @@ def run_batch(
 ) -> BatchResult:
     """Brief every article, writing each output as soon as it is ready.
 
+    A write that fails because of the environment (disk full, read-only file system) ends
+    the batch: what was done so far is recorded (``errors.jsonl``, ``run.json`` as far as
+    the disk allows) and the error is raised once.
+
     Raises:
-        OutputExistsError: see :func:`check_output_dir`.
+        OutputExistsError, OutputNotWritableError: see :func:`check_output_dir`.
         ModelUnavailableError: a model is missing (checked before any article is processed).
+        OSError: the environment failed while writing (after recording the run).
     """
     out_dir = Path(out_dir)
     check_output_dir(out_dir, overwrite=overwrite)
     engine = engine or BriefingEngine(config)
+    log.info("loading the models")
     engine.load_models()
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if overwrite:
+        removed = remove_previous_outputs(out_dir)
+        log.info("removed %d output file(s) of the earlier run in %s", removed, out_dir)
     errors_path = out_dir / ERRORS_FILE
     errors_path.unlink(missing_ok=True)
     result = BatchResult(out_dir=out_dir)
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     briefings: list[Briefing] = []
-    for outcome in engine.run(_dedupe(items), on_result=on_result):
-        if isinstance(outcome, ArticleError):
-            append_jsonl(errors_path, outcome.to_record())
-            result.failed.append(outcome)
-        else:
-            write_briefing(out_dir, outcome)
-            briefings.append(outcome)
-            result.briefed.append(outcome.id)
+    try:
+        for outcome in engine.run(_dedupe(items), on_result=on_result):
+            if isinstance(outcome, ArticleError):
+                log.info("failed: %s (%s)", outcome.article_id or outcome.origin, outcome.reason)
+                append_jsonl(errors_path, outcome.to_record())
+                result.failed.append(outcome)
+            else:
+                path = write_briefing(out_dir, outcome)
+                log.info("briefed: %s -> %s", outcome.id, path.name)
+                briefings.append(outcome)
+                result.briefed.append(outcome.id)
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            raise
+        log.error("writing outputs failed (%s); the batch stops here", exc)
+        result.aborted = exc
+    result.seconds = time.perf_counter() - started
+    try:
+        _write_run_files(out_dir, errors_path, result, briefings, started_at, engine, config)
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS or result.aborted is None:
+            raise
+    if result.aborted is not None:
+        raise result.aborted
+    return result
+
+
+def _write_run_files(out_dir: Path, errors_path: Path, result: BatchResult,
+                     briefings: list[Briefing], started_at: str, engine: BriefingEngine,
+                     config: AppConfig) -> None:
     if not result.failed:
         errors_path.touch()  # an empty errors.jsonl says "nothing failed", not "not run"
     atomic_write_text(out_dir / DIGEST_FILE, render_digest_md(briefings, result.failed))
-    result.seconds = time.perf_counter() - started
+    aborted = result.aborted
     atomic_write_json(out_dir / RUN_FILE, {
+        "complete": aborted is None,
+        "aborted": None if aborted is None else f"{aborted.strerror or aborted} "
+                                                f"({aborted.filename or 'output'})",
         "started": started_at,
         "seconds": round(result.seconds, 3),
         "briefed": len(result.briefed),
@@ -160,7 +219,6 @@ def run_batch(
         "versions": package_versions(),
         "git_commit": git_commit(),
     })
-    return result
 
 
 def _count_reasons(errors: list[ArticleError]) -> dict[str, int]:

@@ -22,6 +22,8 @@ from pipeline.hub.registry import ResolvedModel, resolve_model
 from pipeline.ingest.article import Article
 from pipeline.ingest.prepare import ArticlePreparer, PreparedArticle
 from pipeline.summarize.summarizer import Summarizer, SummaryTooLongError
+from pipeline.support.apply import support_summary
+from pipeline.support.claims import SupportChecker
 from pipeline.translate.translator import TranslationCache, Translator
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class BriefingEngine:
         self._models: LoadedModels | None = None
         self._translator: Translator | None = None
         self._summarizer: Summarizer | None = None
+        self._checker: SupportChecker | None = None
 
     # -- models ---------------------------------------------------------------------------
 
@@ -110,6 +113,13 @@ class BriefingEngine:
         self.load_models()
         assert self._summarizer is not None
         return self._summarizer
+
+    @property
+    def checker(self) -> SupportChecker:
+        """The support checker (built-in alias table; NER loaded on first check)."""
+        if self._checker is None:
+            self._checker = SupportChecker()
+        return self._checker
 
     def _translator_identity(self) -> str:
         models = self._models
@@ -246,18 +256,27 @@ class BriefingEngine:
         ):
             share = n / total_words
             article = prep.article
+            # 3. support: evidence and per-claim check of every summary sentence.
+            checked = support_summary(
+                self.checker, summary.sentences, [s.en for s in sents],
+                source_nl="\n".join([s.nl for s in sents if s.nl] + (
+                    [article.title] if prep.language == "nl" and article.title else [])) or None,
+                extra_en=title,
+                policy=self.config.summarization.unsupported_claims)
             timings = {
                 "prepare_s": round(prep_s, 4),
                 "translate_s": round(translate_s * share, 4),
                 "summarize_s": round(summarize_s * share, 4),
+                "support_s": round(checked.seconds, 4),
                 "batched_with": len(batch),
             }
-            timings["total_s"] = round(prep_s + (translate_s + summarize_s) * share, 4)
+            timings["total_s"] = round(
+                prep_s + (translate_s + summarize_s) * share + checked.seconds, 4)
             briefings.append(Briefing(
                 id=article.id, date=article.date, source=article.source or article.origin,
                 url=article.url, title_nl=article.title if prep.language == "nl" else None,
                 title_en=title or (sents[0].en if sents else ""),
-                summary_sentences=summary.sentences, sentences=sents,
+                summary_sentences=checked.sentences, sentences=sents,
                 source_language=prep.language, language_confidence=prep.language_confidence,
                 removed_captions=prep.removed_captions, models=provenance,
                 summary_info={"chunks": summary.chunks, "rounds": summary.rounds,
@@ -266,6 +285,7 @@ class BriefingEngine:
                               "below_min_sentences":
                                   len(summary.sentences) < self.config.summarization.min_sentences},
                 timings=timings, extra=dict(article.extra),
+                summary=checked.summary, support=checked.support,
             ))
         return briefings
 

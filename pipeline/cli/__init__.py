@@ -14,6 +14,7 @@ import typer
 
 from pipeline import __version__
 from pipeline.cli.batch import batch_command
+from pipeline.cli.check import check_command
 from pipeline.cli.common import configure_logging, flag
 from pipeline.cli.config_cmd import config_app
 from pipeline.cli.eval import eval_command
@@ -32,6 +33,7 @@ app.command("summarize")(summarize_command)
 app.command("batch")(batch_command)
 app.command("nightly")(nightly_command)
 app.command("eval")(eval_command)
+app.command("check")(check_command)
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
 

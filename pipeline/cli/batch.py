@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline.batch.run import ERRORS_FILE, run_batch
+from pipeline.batch.run import ERRORS_FILE, check_output_dir, run_batch
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.cli.common import (
     ConfigOption,
@@ -21,8 +23,10 @@ from pipeline.cli.common import (
     stderr,
     stderr_is_terminal,
 )
-from pipeline.core.errors import ConfigError
+from pipeline.core.errors import ArticleError, ConfigError
 from pipeline.ingest.readers import read_inputs
+
+PROGRESS_EVERY_S = 10.0
 
 
 @handle_errors
@@ -69,21 +73,58 @@ def batch_command(
                     write_parquet=output_format == "parquet")
         return
     items = list(read_inputs(inputs, max_bytes=app_config.ingest.max_article_bytes))
+    check_output_dir(out, overwrite=overwrite)  # exit 2 before the models are loaded
     engine = BriefingEngine(app_config, window=window)
     if stderr_is_terminal():
         with Progress(TextColumn("[bold]briefing"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=stderr, transient=True) as progress:
-            task = progress.add_task("batch", total=len(items))
-            result = run_batch(items, out, app_config, engine=engine, overwrite=overwrite,
-                               on_result=lambda _: progress.advance(task))
+                      TextColumn("{task.fields[working]}"), TimeElapsedColumn(),
+                      console=stderr, transient=True) as progress:
+            task = progress.add_task("batch", total=len(items), working="")
+
+            def started(count: int) -> None:
+                done = int(progress.tasks[0].completed)
+                progress.update(task, working=f"({count - done} in progress)")
+
+            result = run_batch(_counting(items, started), out, app_config, engine=engine,
+                               overwrite=overwrite, on_result=lambda _: progress.advance(task))
     else:
-        result = run_batch(items, out, app_config, engine=engine, overwrite=overwrite)
+        log_progress = _ProgressLines(len(items))
+        stderr.print(f"briefing {len(items)} item(s) into {out}")
+        result = run_batch(items, out, app_config, engine=engine, overwrite=overwrite,
+                           on_result=log_progress)
     total = len(result.briefed) + len(result.failed)
     message = f"Briefed {len(result.briefed)} of {total} article(s) into {out} in {result.seconds:.1f}s"
     if result.failed:
         message += f"; {len(result.failed)} failed (see {out / ERRORS_FILE})"
     stderr.print(message)
     raise typer.Exit(result.exit_code)
+
+
+def _counting(items: Iterable, started) -> Iterator:
+    """Pass items through, reporting how many the engine has taken up so far."""
+    for count, item in enumerate(items, start=1):
+        started(count)
+        yield item
+
+
+class _ProgressLines:
+    """Progress for logs (no terminal): a line every ``PROGRESS_EVERY_S`` seconds and at the end."""
+
+    def __init__(self, total: int):
+        self.total = total
+        self.done = 0
+        self.failed = 0
+        self.started = time.monotonic()
+        self.last = self.started
+
+    def __call__(self, outcome) -> None:
+        self.done += 1
+        self.failed += isinstance(outcome, ArticleError)
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY_S or self.done == self.total:
+            self.last = now
+            stderr.print(f"progress: {self.done} of {self.total} article(s) done "
+                         f"({self.failed} failed) after {now - self.started:.0f}s")
 
 
 def _run_on_ray(inputs: list[str], out: Path, app_config, *, overwrite: bool,

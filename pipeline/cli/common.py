@@ -96,6 +96,9 @@ def configure_logging(verbose: bool = False) -> None:
     _verbose = verbose
     level = logging.DEBUG if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # basicConfig does nothing when logging is already set up: set our own level directly,
+    # so -v always shows what the run is doing (INFO lines from batch and the engine).
+    logging.getLogger("pipeline").setLevel(logging.DEBUG if verbose else logging.WARNING)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from transformers.utils import logging as hf_logging
 
@@ -111,7 +114,8 @@ def fail(message: str, code: int = ExitCode.USAGE, hint: str | None = None) -> N
     raise typer.Exit(int(code))
 
 
-_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.ENAMETOOLONG}
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.ENAMETOOLONG,
+                       errno.EACCES, errno.EPERM}
 
 
 def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:

@@ -1,8 +1,8 @@
 """``briefing eval``: a thin command over :func:`pipeline.evaluation.runner.evaluate`.
 
 Exit codes (:class:`~pipeline.core.exit_codes.ExitCode`): 0 done (gate passed or none
-given); 1 a ``--fail-under`` threshold was missed; 2 unusable input or options (one sentence
-on stderr). Heavy imports happen inside the command so that ``briefing --help`` stays fast.
+given); 1 a ``--fail-under`` or ``--gate`` threshold was missed; 2 unusable input or options
+(one sentence on stderr). Heavy imports happen inside the command so that ``briefing --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ def eval_command(
         "--fail-under", show_default=False,
         help="METRIC=VALUE gate on every non-baseline system, e.g. rouge2=0.15 "
              "(repeat, or comma-separate). Exit 1 when missed.")] = None,
+    gate: Annotated[Path | None, typer.Option(
+        "--gate", show_default=False,
+        help="YAML gate file (e.g. eval/gate.yaml: fail_under: {METRIC: VALUE}); "
+             "--fail-under wins for a metric given in both. Exit 1 when missed.")] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Bootstrap seed.")] = 12345,
     bootstrap_samples: Annotated[int, typer.Option(
         "--bootstrap-samples", min=0, help="Bootstrap samples (0: no intervals).")] = 1000,
@@ -55,8 +59,9 @@ def eval_command(
              "lead-3 baseline of --sources is scored.")] = None,
 ) -> None:
     """Score briefings against references: ROUGE, entity coverage, lead-3, chrF/BLEU."""
-    from pipeline.evaluation.metrics.gate import parse_rules
+    from pipeline.evaluation.metrics.gate import load_gate_file, merge_rules, parse_rules
     from pipeline.evaluation.reports.format import mismatch_lines
+    from pipeline.evaluation.reports.terminal import render_summary
     from pipeline.evaluation.reports.write import write_reports
     from pipeline.evaluation.runner import EvalConfig, evaluate
 
@@ -70,15 +75,16 @@ def eval_command(
         bootstrap_samples=bootstrap_samples,
         use_spacy=not no_spacy,
         ner_model=ner_model,
-        fail_under=parse_rules(list(fail_under or [])),
+        fail_under=merge_rules(load_gate_file(gate) if gate else [],
+                               parse_rules(list(fail_under or []))),
     )
     report = evaluate(config)
     written = write_reports(report, out)
 
     for line in report.notes + mismatch_lines(report):
         typer.echo(f"warning: {line}", err=True)
-    typer.echo(_summary(report))
-    typer.echo("reports: " + ", ".join(str(p) for p in written))
+    typer.echo(render_summary(report))
+    typer.echo(f"reports in {out}: " + ", ".join(p.name for p in written))
     failures = report.gate_failures
     if failures:
         typer.echo("gate failed: " + "; ".join(c.describe() for c in failures), err=True)
@@ -87,21 +93,3 @@ def eval_command(
         typer.echo("gate passed: " + ", ".join(
             f"{r.metric} >= {r.threshold:g}" for r in report.gate_rules))
 
-
-def _summary(report: object) -> str:
-    from pipeline.evaluation.reports.format import fmt_estimate
-
-    columns = ("rouge1", "rouge2", "rougeL", "rougeLsum", "entity_recall",
-               "entity_source_precision", "figure_recall")
-    rows = [["system", "n", *columns]]
-    for system in report.systems:  # type: ignore[attr-defined]
-        rows.append([system.name, str(len(system.articles)),
-                     *(fmt_estimate(system.metrics.get(c)) if c in system.metrics else "-"
-                       for c in columns)])
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-             for row in rows]
-    for system in report.systems:  # type: ignore[attr-defined]
-        for score in system.translation.values():
-            lines.append(f"{system.name}: {score.formatted}")
-    return "\n".join(lines)

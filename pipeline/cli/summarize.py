@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 from typing import Annotated, Literal
 
 import typer
@@ -23,6 +25,11 @@ from pipeline.core.errors import ArticleError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.ingest.readers import read_inputs
 
+log = logging.getLogger(__name__)
+# C0 and C1 control characters (ESC starts terminal escape sequences) except tab and newline:
+# an article must not be able to drive the reader's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
 
 @handle_errors
 def summarize_command(
@@ -39,13 +46,14 @@ def summarize_command(
     app_config = resolve_config(config, translator, summarizer, set_)
     engine = BriefingEngine(app_config, window=1)
     items = list(read_inputs([path], max_bytes=app_config.ingest.max_article_bytes))
+    log.info("read %d item(s) from %s; loading the models", len(items), path)
     engine.load_models()
     failed = 0
     outputs: list[dict] = []
     for outcome in engine.run(items):
         if isinstance(outcome, ArticleError):
             failed += 1
-            stderr.print(f"[bold red]error:[/] {escape(str(outcome))}", markup=True)
+            stderr.print(f"[bold red]error:[/] {escape(printable(str(outcome)))}", markup=True)
         elif output_format == "json":
             outputs.append(outcome.to_dict())
         else:
@@ -58,4 +66,9 @@ def summarize_command(
 
 
 def _text(briefing: Briefing) -> str:
-    return briefing.to_text()
+    return printable(briefing.to_text())
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` instead of reaching the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)

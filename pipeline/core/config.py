@@ -8,6 +8,7 @@ Unknown keys are an error everywhere, so a typo never silently falls back to a d
 from __future__ import annotations
 
 import contextlib
+import difflib
 import os
 from pathlib import Path
 from typing import Any, Literal
@@ -107,6 +108,9 @@ class SummarizationConfig(_Strict):
     max_reduce_rounds: int = Field(
         default=3, ge=1, description="Map-reduce rounds before giving up on a huge article."
     )
+    unsupported_claims: Literal["keep", "flag", "drop"] = Field(
+        default="flag", description="A sentence naming a name or figure its article lacks: "
+        "keep (record only), flag (record and mark) or drop (remove, recording why).")
     generation: GenerationOverrides = GenerationOverrides()
 
     @model_validator(mode="after")
@@ -196,6 +200,10 @@ class NightlyConfig(_Strict):
     fetch_max_bytes: int = Field(default=5_000_000, ge=1, description="Largest feed or page.")
     user_agent: str = Field(default="briefing-nightly/0.1", min_length=1)
     log_json: bool = Field(default=False, description="One JSON object per event on stderr.")
+    outlets: dict[str, str] = Field(
+        default_factory=dict,
+        description="Folder (or file, or source) -> outlet name shown for articles read from it.",
+    )
 
     @model_validator(mode="after")
     def _thresholds(self) -> NightlyConfig:
@@ -274,13 +282,72 @@ def _dotted_to_nested(dotted: str, value: Any) -> dict[str, Any]:
     return nested
 
 
+MAX_CONFIG_BYTES = 1_000_000
+
+
+def _with_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """Merge a partial configuration into the defaults, key by key.
+
+    A ``model`` section that names another ``id`` does not inherit the default model's
+    pinned revision (it belongs to a different model); every other key falls back to its
+    default, so ``summarization.model.revision=X`` alone keeps the default id.
+    """
+    defaults = AppConfig().model_dump()
+
+    def merge(base: Any, override: Any, key: str) -> Any:
+        if not isinstance(base, dict) or not isinstance(override, dict):
+            return override
+        if key == "model" and "id" in override and override["id"] != base.get("id"):
+            base = {k: v for k, v in base.items() if k != "revision"}
+        merged = dict(base)
+        for name, value in override.items():
+            merged[name] = merge(base.get(name), value, name) if name in base else value
+        return merged
+
+    return merge(defaults, data, "")
+
+
+def _known_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    for part in loc[:-1]:
+        field = model.model_fields.get(str(part))
+        annotation = getattr(field, "annotation", None)
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return []
+        model = annotation
+    return list(model.model_fields)
+
+
 def _format_validation_error(error: ValidationError, origin: str) -> str:
     problems = []
     for item in error.errors():
         where = ".".join(str(p) for p in item["loc"]) or "(top level)"
-        message = "unknown key" if item["type"] == "extra_forbidden" else item["msg"]
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+            close = difflib.get_close_matches(str(item["loc"][-1]),
+                                              _known_keys(AppConfig, item["loc"]), n=1)
+            if close:
+                prefix = ".".join(str(p) for p in item["loc"][:-1])
+                message += f" (did you mean '{prefix + '.' if prefix else ''}{close[0]}'?)"
         problems.append(f"{where}: {message}")
     return f"invalid configuration in {origin}: " + "; ".join(problems)
+
+
+def _read_config_text(path: Path) -> str:
+    """The file's text, read with a size bound (``/dev/zero`` must not be read forever)."""
+    with Path(path).open("rb") as handle:
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {path} is over {MAX_CONFIG_BYTES:,} bytes; "
+                          "is it the right file?")
+    return data.decode("utf-8")
+
+
+def _yaml_problem(path: Path, exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"invalid YAML in config file {where}: {problem}"
 
 
 def load_config(
@@ -304,11 +371,15 @@ def load_config(
     if path is not None:
         origin = str(path)
         try:
-            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            loaded = yaml.safe_load(_read_config_text(Path(path)))
         except FileNotFoundError:
             raise ConfigError(f"config file not found: {path}") from None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise ConfigError(f"cannot read config file {path}: {exc}") from None
+        except yaml.YAMLError as exc:
+            raise ConfigError(_yaml_problem(Path(path), exc)) from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"config file {path} is not UTF-8 text") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {path}: {exc.strerror or exc}") from None
         if loaded is None:
             loaded = {}
         if not isinstance(loaded, dict):
@@ -321,7 +392,7 @@ def load_config(
         data = _deep_merge(data, _dotted_to_nested(dotted, value))
         origin = f"{origin} + overrides"
     try:
-        return AppConfig.model_validate(data)
+        return AppConfig.model_validate(_with_defaults(data))
     except ValidationError as exc:
         raise ConfigError(_format_validation_error(exc, origin)) from None
 

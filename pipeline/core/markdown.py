@@ -31,7 +31,13 @@ _URL_SAFE = ":/?#[]@!$&*+,;=%~-._"
 
 def text(value: object) -> str:
     """``value`` as inline Markdown text that renders exactly as written (one line)."""
-    flat = _WHITESPACE.sub(" ", str(value)).strip()
+    return piece(str(value).strip())
+
+
+def piece(value: object) -> str:
+    """Like :func:`text`, for a piece of a line: whitespace is folded, not stripped, so
+    pieces escaped one by one (a sentence around its marked claims) join as written."""
+    flat = _WHITESPACE.sub(" ", str(value))
     escaped = _ALWAYS.sub(r"\\\1", flat)
     return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], escaped)
 

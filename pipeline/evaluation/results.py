@@ -8,6 +8,7 @@ from typing import Any
 from pipeline.evaluation.metrics.bootstrap import Estimate
 from pipeline.evaluation.metrics.entity import GroupScore
 from pipeline.evaluation.metrics.gate import GateCheck, GateRule
+from pipeline.evaluation.metrics.registry import METRICS
 from pipeline.evaluation.metrics.rouge import RougeScore
 from pipeline.evaluation.metrics.translation import CorpusScore
 
@@ -23,16 +24,16 @@ class ArticleResult:
     has_source: bool
     rouge: dict[str, RougeScore]
     entities: dict[str, GroupScore]
+    # Per briefing sentence: claims checked against the article (pipeline.support); empty
+    # without a source.
+    sentences: list[dict] = field(default_factory=list)
 
     def value(self, metric: str) -> float | None:
         """The per-article value of a ``mean``-aggregated metric (None when undefined)."""
-        if metric.startswith("rouge"):
-            rouge_type, _, part = metric.partition("_")
-            score = self.rouge[rouge_type]
-            return {"": score.f1, "precision": score.precision, "recall": score.recall}[part]
-        prefix, _, kind = metric.partition("_")
-        group = self.entities["named" if prefix == "entity" else "figures"]
-        return getattr(group, kind)
+        spec = METRICS[metric]
+        if spec.entity_group is not None:
+            return getattr(self.entities[spec.entity_group], spec.stat)
+        return getattr(self.rouge[spec.family], spec.stat)
 
 
 @dataclass

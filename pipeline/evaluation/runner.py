@@ -31,23 +31,18 @@ from pipeline.evaluation.metrics.bootstrap import (
     ratio_ci,
     statistic_ci,
 )
-from pipeline.evaluation.metrics.entity import (
-    Cluster,
-    TextEvidence,
-    cluster_mentions,
-    score_group,
-)
+from pipeline.evaluation.metrics.entity import Cluster, cluster_mentions, score_group
 from pipeline.evaluation.metrics.gate import GateRule, check_requirements, evaluate_gate
-from pipeline.evaluation.metrics.registry import METRICS
+from pipeline.evaluation.metrics.registry import METRICS, MetricSpec
 from pipeline.evaluation.metrics.rouge import ROUGE_TYPES, TOKENIZER_NAME, RougeMetric
 from pipeline.evaluation.metrics.translation import TRANSLATION_METRICS, score_translations
 from pipeline.evaluation.provenance import git_commit, package_versions
 from pipeline.evaluation.results import ArticleResult, Report, SystemResult
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import GROUPS, Extractor, load_extractor
+from pipeline.text.matching import NAME as MATCHING_NAME
+from pipeline.text.matching import TextIndex
 from pipeline.text.sentences import SPLITTER_NAME
-
-MATCHING_NAME = "briefing.entity-match.v1"
 
 
 @dataclass
@@ -86,7 +81,7 @@ class _Corpus:
         self._extractor = extractor
         self._aliases = aliases
         self._clusters: dict[str, dict[str, list[Cluster]]] = {}
-        self._evidence: dict[tuple[str, str], TextEvidence] = {}
+        self._evidence: dict[tuple[str, str], TextIndex] = {}
 
     def extract(self, texts: Iterable[str]) -> None:
         todo = sorted({t for t in texts if t not in self._clusters})
@@ -98,9 +93,19 @@ class _Corpus:
             self.extract([text])
         return self._clusters[text]
 
-    def evidence(self, text: str, lang: str) -> TextEvidence:
+    def support(self, prediction: str, source: Any) -> list[dict]:
+        # Per-sentence claims of the briefing, checked by the support step's checker.
+        from pipeline.support.claims import SupportChecker
+        from pipeline.text.sentences import split_sentences
+
+        if not hasattr(self, "_checker"):
+            self._checker = SupportChecker(self._aliases, extractor=self._extractor)
+        checked = self._checker.check(split_sentences(prediction), source.en or "", source.nl)
+        return [s.to_dict() for s in checked]
+
+    def evidence(self, text: str, lang: str) -> TextIndex:
         if (text, lang) not in self._evidence:
-            self._evidence[(text, lang)] = TextEvidence.of(text, lang)
+            self._evidence[(text, lang)] = TextIndex.of(text, lang)
         return self._evidence[(text, lang)]
 
 
@@ -159,11 +164,13 @@ def evaluate(config: EvalConfig) -> Report:
     for system in systems:
         result = _score_system(system, references, sources, corpus, rouge, aliases, config)
         if ref_translations is not None and not system.baseline:
+            # An empty translation_en is a translation that scored zero, not a missing one.
             hyps = {i: p.translation_en for i, p in system.predictions.items()
-                    if p.translation_en and i in references}
+                    if p.translation_en is not None and i in references}
             if hyps:
                 result.translation = score_translations(
                     hyps, ref_translations, seed=config.seed, samples=config.bootstrap_samples)
+                notes += _empty_translation_notes(system.name, result.translation)
             else:
                 notes.append(f"chrf/bleu not computed for {system.name}: its predictions carry no "
                              "translation_en (only briefing batch directories do)")
@@ -190,6 +197,14 @@ def evaluate(config: EvalConfig) -> Report:
         gate_rules=list(config.fail_under),
         gate=gate,
     )
+
+
+def _empty_translation_notes(system: str, scores: dict[str, Any]) -> list[str]:
+    score = next(iter(scores.values()), None)
+    if score is None or not score.n_empty:
+        return []
+    return [f"{system}: {score.n_empty} of {score.n} translation_en empty, scored as zero "
+            "in chrf/bleu"]
 
 
 def _check_system_names(systems: list[SystemInput]) -> None:
@@ -236,6 +251,7 @@ def _score_system(system: SystemInput, references: dict[str, str], sources: Sour
             has_source=bool(evidence),
             rouge=rouge.score(prediction, reference),
             entities=entities,
+            sentences=corpus.support(prediction, source) if evidence else [],
         ))
     return SystemResult(
         name=system.name,
@@ -258,14 +274,13 @@ def _aggregate(articles: list[ArticleResult], config: EvalConfig, *, with_source
         if spec.aggregate == "mean":
             metrics[name] = mean_ci([a.value(name) for a in articles], seed, samples)
         elif spec.aggregate == "micro":
-            metrics[name] = _micro(articles, name, seed, samples)
+            metrics[name] = _micro(articles, spec, seed, samples)
     return metrics
 
 
-def _micro(articles: list[ArticleResult], name: str, seed: int, samples: int) -> Estimate:
-    group = "named" if name.startswith("entity_") else "figures"
-    kind = name.split("_", 1)[1].removesuffix("_micro")
-    scores = [a.entities[group] for a in articles]
+def _micro(articles: list[ArticleResult], spec: MetricSpec, seed: int, samples: int) -> Estimate:
+    kind = spec.stat
+    scores = [a.entities[spec.entity_group or ""] for a in articles]
     if kind == "recall":
         return ratio_ci([s.n_reference_found for s in scores], [s.n_reference for s in scores],
                         seed, samples)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 # Known agencies first; a photographer's name (capitalised words with Dutch particles) otherwise.
 _AGENCIES = (
@@ -36,14 +35,6 @@ _VOLLEDIG_SCHERM = re.compile(
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2007\u202f]+")
-
-
-@dataclass
-class CleanedParagraphs:
-    """Paragraphs as lists of sentences, with the captions that were taken out."""
-
-    paragraphs: list[list[str]]
-    removed: list[str] = field(default_factory=list)
 
 
 def normalise_whitespace(text: str) -> list[str]:

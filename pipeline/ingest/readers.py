@@ -4,22 +4,30 @@ Formats:
 - ``.txt`` in the desk's format: `` date YYYY-MM `` then the text on the same line.
   A ``.txt`` without that prefix is read as plain text with no date.
 - ``.jsonl``: one JSON object per line with ``id`` and ``text`` (optional ``date``,
-  ``title``, ``url``, ``source``).
+  ``title``, ``url``, ``source``). Each line is decoded and parsed on its own, so one bad
+  line is one error (with its line number) and the other lines are read.
 - ``.parquet``: a table (e.g. a Hugging Face ``datasets`` export) with the JSONL columns.
-- a directory: every ``.txt``, ``.jsonl`` and ``.parquet`` below it, in sorted order.
+- a directory: every ``.txt``, ``.jsonl`` and ``.parquet`` below it, in sorted order (see
+  :mod:`pipeline.ingest.walk` for links, FIFOs and unreadable folders).
 - ``-``: standard input, JSONL when every non-empty line is a JSON object, else one article.
+
+Ids are kept as written (``a/b`` stays ``a/b``); output file names come from
+:func:`pipeline.core.fileio.file_stem`. Sizes are checked before anything is read whole.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-from pipeline.core.errors import ArticleError
+from pipeline.core.errors import ArticleError, BriefingError
 from pipeline.ingest.article import Article
+from pipeline.ingest.walk import walk_article_files
 
 DATE_PREFIX = re.compile(r"^\ufeff?\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+", re.ASCII)
 ARTICLE_SUFFIXES = (".txt", ".jsonl", ".parquet")
@@ -34,22 +42,48 @@ def safe_id(raw: str) -> str:
     return cleaned or "article"
 
 
+class InputUnavailableError(BriefingError):
+    """An input stream cannot be read at all (e.g. standard input is closed)."""
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+_SNIFF_BYTES = 8192
+
+
+def _looks_utf16(sample: bytes) -> bool:
+    """A UTF-16 byte-order mark, or text where every other byte is NUL."""
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    pairs = sample[: len(sample) // 2 * 2]
+    if len(pairs) < 4:
+        return False
+    even_nuls = pairs[0::2].count(0)
+    odd_nuls = pairs[1::2].count(0)
+    half = len(pairs) // 2
+    return max(even_nuls, odd_nuls) > 0.4 * half and min(even_nuls, odd_nuls) < 0.1 * half
+
+
+def _utf16_error(origin: str, article_id: str | None) -> ArticleError:
+    return ArticleError(f"{origin}: the file is UTF-16 encoded, not UTF-8; re-save it as UTF-8",
+                        reason="not-utf8", origin=origin, article_id=article_id)
+
+
 def decode_article_bytes(data: bytes, *, origin: str, max_bytes: int, article_id: str | None) -> str:
     """Decode one article's bytes, rejecting empty, huge, binary and non-UTF-8 input.
 
     Raises:
-        ArticleError: with reason ``empty``, ``too-large``, ``binary`` or ``not-utf8``.
+        ArticleError: with reason ``empty``, ``too-large``, ``binary`` or ``not-utf8``
+            (UTF-16 is named as such).
     """
     if len(data) > max_bytes:
-        raise ArticleError(
-            f"{origin}: {len(data):,} bytes is over the {max_bytes:,}-byte limit for one article "
-            "(ingest.max_article_bytes); it was not processed",
-            reason="too-large", origin=origin, article_id=article_id,
-        )
+        raise _too_large(origin, len(data), max_bytes, article_id)
     if not data.strip():
         raise ArticleError(f"{origin}: the article is empty", reason="empty", origin=origin,
                            article_id=article_id)
-    if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.1:
+    if _looks_utf16(data[:_SNIFF_BYTES]):
+        raise _utf16_error(origin, article_id)
+    # A NUL anywhere (not only in the sniffed start) would reach the outputs.
+    if b"\x00" in data or _control_ratio(data[:_SNIFF_BYTES]) > 0.1:
         raise ArticleError(f"{origin}: this is a binary file, not text", reason="binary",
                            origin=origin, article_id=article_id)
     try:
@@ -60,6 +94,14 @@ def decode_article_bytes(data: bytes, *, origin: str, max_bytes: int, article_id
             "re-save the file as UTF-8",
             reason="not-utf8", origin=origin, article_id=article_id,
         ) from None
+
+
+def _too_large(origin: str, size: int, max_bytes: int, article_id: str | None) -> ArticleError:
+    return ArticleError(
+        f"{origin}: {size:,} bytes is over the {max_bytes:,}-byte limit for one article "
+        "(ingest.max_article_bytes); it was not processed",
+        reason="too-large", origin=origin, article_id=article_id,
+    )
 
 
 def _control_ratio(sample: bytes) -> float:
@@ -88,10 +130,21 @@ def parse_jsonl_line(line: str, *, origin: str) -> Article:
     """
     try:
         record = json.loads(line)
+        return parse_record(record, origin=origin)
+    except ArticleError:
+        raise
     except json.JSONDecodeError as exc:
         raise ArticleError(f"{origin}: invalid JSON ({exc.msg} at column {exc.colno})",
                            reason="malformed-jsonl", origin=origin) from None
-    return parse_record(record, origin=origin)
+    except Exception as exc:  # noqa: BLE001 - deep nesting, huge ints: this record's error
+        raise ArticleError(f"{origin}: cannot read this record ({_describe(exc)})",
+                           reason="malformed-jsonl", origin=origin) from None
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc)
+    text = text if len(text) <= 120 else text[:117] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl") -> Article:
@@ -105,9 +158,13 @@ def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl"
         raise ArticleError(f"{origin}: expected a JSON object, got {type(record).__name__}",
                            reason=reason, origin=origin)
     raw_id = record.get("id")
-    article_id = safe_id(str(raw_id)) if raw_id not in (None, "") else None
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
+        raise ArticleError(f"{origin}: 'id' must be a string or a number", reason=reason,
+                           origin=origin)
+    # Ids are kept as written; file names are derived from them (core.fileio.file_stem).
+    article_id = str(raw_id).strip() if raw_id is not None else ""
     text = record.get("text")
-    if article_id is None:
+    if not article_id:
         raise ArticleError(f"{origin}: the record has no 'id'", reason=reason, origin=origin)
     if not isinstance(text, str):
         raise ArticleError(f"{origin}: the record has no 'text' string", reason=reason,
@@ -115,6 +172,9 @@ def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl"
     if not text.strip():
         raise ArticleError(f"{origin}: the article is empty", reason="empty", origin=origin,
                            article_id=article_id)
+    if "\x00" in text:
+        raise ArticleError(f"{origin}: the text contains NUL characters (binary data)",
+                           reason="binary", origin=origin, article_id=article_id)
     optional = {k: record.get(k) for k in ("date", "title", "url", "source")}
     for key, value in optional.items():
         if value is not None and not isinstance(value, str):
@@ -124,21 +184,64 @@ def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl"
     return Article(id=article_id, text=text, origin=origin, extra=extra, **optional)
 
 
-def read_jsonl_text(text: str, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
-    """Yield one article or one error per non-empty line of a JSONL document."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{origin}:{number}"
-        if len(line.encode("utf-8")) > max_bytes:
+def read_jsonl_stream(stream: BinaryIO, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
+    """Yield one article or one error per non-empty line, reading one line at a time.
+
+    A line is decoded on its own (one bad byte fails only its line); a line over
+    ``max_bytes`` is skipped without being held in memory.
+    """
+    number = 0
+    records = 0
+    while True:
+        raw = stream.readline(max_bytes + 2)
+        if not raw:
+            break
+        number += 1
+        if number == 1:
+            if _looks_utf16(raw[:_SNIFF_BYTES]):
+                yield _utf16_error(origin, None)
+                return
+            if b"\x00" in raw[:_SNIFF_BYTES]:
+                yield ArticleError(f"{origin}: this is a binary file, not JSONL", reason="binary",
+                                   origin=origin)
+                return
+            raw = raw.removeprefix(_UTF8_BOM)
+        records += bool(raw.strip())
+        if len(raw.rstrip(b"\r\n")) > max_bytes:
+            size = len(raw)
+            while not raw.endswith(b"\n"):
+                raw = stream.readline(1 << 20)
+                if not raw:
+                    break
+                size += len(raw)
             yield ArticleError(
-                f"{where}: the record is over the {max_bytes:,}-byte limit for one article",
-                reason="too-large", origin=where)
+                f"{origin}:{number}: the record is over the {max_bytes:,}-byte limit for one "
+                "article", reason="too-large", origin=f"{origin}:{number}")
             continue
-        try:
-            yield parse_jsonl_line(line, origin=where)
-        except ArticleError as error:
-            yield error
+        yield from _jsonl_line(raw, number, origin=origin, max_bytes=max_bytes)
+
+
+def _jsonl_line(raw: bytes, number: int, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
+    where = f"{origin}:{number}"
+    raw = raw.rstrip(b"\r\n")
+    if not raw.strip():
+        return
+    if len(raw) > max_bytes:
+        yield ArticleError(
+            f"{where}: the record is over the {max_bytes:,}-byte limit for one article",
+            reason="too-large", origin=where)
+        return
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield ArticleError(
+            f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
+            "re-save the file as UTF-8", reason="not-utf8", origin=where)
+        return
+    try:
+        yield parse_jsonl_line(line, origin=where)
+    except ArticleError as error:
+        yield error
 
 
 def read_parquet(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
@@ -164,6 +267,9 @@ def read_parquet(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
             yield parse_record(record, origin=where, reason="malformed-table")
         except ArticleError as error:
             yield error
+        except Exception as exc:  # noqa: BLE001 - one row's problem is that row's error
+            yield ArticleError(f"{where}: cannot read this row ({_describe(exc)})",
+                               reason="malformed-table", origin=where)
 
 
 def read_file(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
@@ -173,40 +279,57 @@ def read_file(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
         yield from read_parquet(path, max_bytes=max_bytes)
         return
     is_jsonl = path.suffix.lower() == ".jsonl"
-    article_id = None if is_jsonl else safe_id(path.stem)
+    article_id = None if is_jsonl else path.stem
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            if is_jsonl:
+                yield from read_jsonl_stream(handle, origin=origin, max_bytes=max_bytes)
+                return
+            data = read_bounded(handle, max_bytes)
     except OSError as exc:
-        yield ArticleError(f"{origin}: cannot read ({exc.strerror})", reason="unreadable",
+        yield ArticleError(f"{origin}: cannot read ({exc.strerror or exc})", reason="unreadable",
                            origin=origin, article_id=article_id)
         return
-    if is_jsonl:
-        yield from _read_jsonl_bytes(data, origin=origin, max_bytes=max_bytes)
-    else:
-        yield from _read_desk_bytes(data, origin=origin, max_bytes=max_bytes,
-                                    article_id=article_id)
+    if len(data) > max_bytes:
+        size = _size_of(path, len(data))
+        yield _too_large(origin, size, max_bytes, article_id)
+        return
+    yield from _read_desk_bytes(data, origin=origin, max_bytes=max_bytes, article_id=article_id)
+
+
+def read_bounded(handle: BinaryIO, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes: enough to tell "too large" without reading it all."""
+    return handle.read(max_bytes + 1)
+
+
+def _size_of(path: Path, at_least: int) -> int:
+    try:
+        return max(path.stat().st_size, at_least)
+    except OSError:
+        return at_least
 
 
 def read_stdin(*, max_bytes: int, stream=None) -> Iterator[ReadResult]:
-    """Yield the articles on standard input (JSONL or a single desk-format article)."""
-    stream = stream if stream is not None else sys.stdin.buffer
-    data = stream.read()
-    lines = [ln for ln in data.splitlines() if ln.strip()]
+    """Yield the articles on standard input (JSONL or a single desk-format article).
+
+    Raises:
+        InputUnavailableError: standard input is closed.
+    """
+    if stream is None:
+        stream = getattr(sys.stdin, "buffer", None)
+    try:
+        if stream is None or stream.closed:
+            raise ValueError("closed")
+        data = stream.read()
+    except (ValueError, OSError):
+        raise InputUnavailableError(
+            "standard input is closed; pass a file, or pipe the article into the command"
+        ) from None
+    lines = [ln for ln in data.removeprefix(_UTF8_BOM).splitlines() if ln.strip()]
     if lines and all(ln.lstrip().startswith(b"{") for ln in lines):
-        yield from _read_jsonl_bytes(data, origin="-", max_bytes=max_bytes)
+        yield from read_jsonl_stream(io.BytesIO(data), origin="-", max_bytes=max_bytes)
     else:
         yield from _read_desk_bytes(data, origin="-", max_bytes=max_bytes, article_id="stdin")
-
-
-def _read_jsonl_bytes(data: bytes, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
-    # The size limit applies per record, not to the whole document.
-    try:
-        text = decode_article_bytes(data, origin=origin, max_bytes=max(len(data), 1),
-                                    article_id=None)
-    except ArticleError as error:
-        yield error
-        return
-    yield from read_jsonl_text(text, origin=origin, max_bytes=max_bytes)
 
 
 def _read_desk_bytes(data: bytes, *, origin: str, max_bytes: int,
@@ -219,23 +342,25 @@ def _read_desk_bytes(data: bytes, *, origin: str, max_bytes: int,
         yield error
 
 
-def expand_inputs(inputs: Iterable[str], suffixes: tuple[str, ...] = ARTICLE_SUFFIXES) -> list[str]:
+def expand_inputs(inputs: Iterable[str], suffixes: tuple[str, ...] = ARTICLE_SUFFIXES
+                  ) -> list[str | ArticleError]:
     """Expand directories into their article files (sorted); keep files and ``-`` as given.
+
+    A folder's links, FIFOs and unreadable sub-folders come back as errors, in place
+    (see :func:`pipeline.ingest.walk.walk_article_files`).
 
     Raises:
         FileNotFoundError: an input path does not exist.
     """
-    expanded: list[str] = []
+    expanded: list[str | ArticleError] = []
     for raw in inputs:
         if raw == "-":
             expanded.append(raw)
             continue
         path = Path(raw)
         if path.is_dir():
-            expanded.extend(
-                str(p) for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
-            )
+            expanded.extend(item if isinstance(item, ArticleError) else str(item)
+                            for item in walk_article_files(path, suffixes))
         elif path.exists():
             expanded.append(str(path))
         else:
@@ -248,9 +373,12 @@ def read_inputs(inputs: Iterable[str], *, max_bytes: int, stdin=None) -> Iterato
 
     Raises:
         FileNotFoundError: an input path does not exist (a usage error, checked up front).
+        InputUnavailableError: ``-`` was given and standard input is closed.
     """
     for item in expand_inputs(inputs):
-        if item == "-":
+        if isinstance(item, ArticleError):
+            yield item
+        elif item == "-":
             yield from read_stdin(max_bytes=max_bytes, stream=stdin)
         else:
             yield from read_file(Path(item), max_bytes=max_bytes)

@@ -9,22 +9,26 @@ past night. ``digest.json`` is the data; ``digest.md`` and ``digest.html`` rende
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline import __version__
+from pipeline.briefing.schema import Briefing
 from pipeline.core.config import NightlyConfig
 from pipeline.core.fileio import atomic_write_json, atomic_write_text
 from pipeline.nightly.fetch import is_http_url
 from pipeline.nightly.grouping import GroupInput, group_articles
 from pipeline.nightly.outcomes import ArticleStatus, is_retryable
+from pipeline.nightly.outlets import outlet_for
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.render_md import render_md
 from pipeline.nightly.state import DONE, NightOutcome, StateStore
 from pipeline.support.evidence import find_evidence
+from pipeline.support.marks import unsupported_count
 
-DIGEST_SCHEMA_VERSION = 1
+DIGEST_SCHEMA_VERSION = 2  # 2: "night" is an object (date and the night's totals)
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
 
 
@@ -52,6 +56,7 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
         else:
             failed.append(_failure_entry(outcome, settings))
     groups = _groups(articles, settings)
+    runs = store.runs_for_night(night)
     models = next((a.pop("_models") for a in articles if a.get("_models")), None)
     for article in articles:
         article.pop("_models", None)
@@ -60,11 +65,15 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
         "schema_version": DIGEST_SCHEMA_VERSION,
         "kind": "briefing-nightly-digest",
         "pipeline_version": __version__,
-        "night": night,
+        "night": night_totals(night, articles, failed, runs),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "counts": {"articles": len(articles), "events": len(groups), "failed": len(failed)},
+        # Names and figures of the night's briefings that their article does not contain.
+        "support": {"unsupported_claims": sum(a["unsupported_claims"] for a in articles),
+                    "briefings_with_unsupported": sum(bool(a["unsupported_claims"])
+                                                      for a in articles)},
         "run": run,
-        "runs": store.runs_for_night(night),
+        "runs": runs,
         "groups": groups,
         "articles": articles,
         "failed": failed,
@@ -90,12 +99,25 @@ def write_digest(digest: dict, night_dir: Path) -> dict[str, Path]:
     return paths
 
 
-def source_name(article: dict) -> str:
-    """How a source is named in the digest: the outlet, else the host, else the file."""
+def night_totals(night: str, articles: list[dict], failed: list[dict], runs: list[dict]) -> dict:
+    """The night as a whole, whatever the latest run did: every article it touched, those
+    briefed, those not (``given_up``: no attempts left), and how many runs it took."""
+    given_up = sum(1 for f in failed if f["status_now"] == "failed" and not f["will_retry"])
+    return {"date": night, "articles": len(articles) + len(failed), "briefed": len(articles),
+            "failed": len(failed), "given_up": given_up, "runs": len(runs)}
+
+
+def source_name(article: dict, outlets: dict[str, str] | None = None,
+                configured: str | None = None) -> str:
+    """How a source is named in the digest: the outlet (the article's ``source``, else
+    ``nightly.outlets`` for its file or configured source), else the host, else the file."""
     source = article.get("source") or ""
     url = article.get("url")
     if source and not _looks_like_path(source):
         return source
+    outlet = outlet_for([source, configured], outlets or {})
+    if outlet:
+        return outlet
     if url and is_http_url(url):
         return urlsplit(url).netloc
     return Path(source).name if source else article["id"]
@@ -109,36 +131,49 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
     if not outcome.output_path:
         return None
     try:
-        data = json.loads((out_dir / outcome.output_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        briefing = Briefing.from_dict(
+            json.loads((out_dir / outcome.output_path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, RecursionError):  # BriefingFormatError is a ValueError
         return None
-    sentences = data.get("sentences") or []
-    english = [s.get("en") or "" for s in sentences]
+    sentences = [asdict(s) for s in briefing.sentences]
+    english = [s.en for s in briefing.sentences]
     summary = []
-    for sentence in data.get("summary_sentences") or []:
-        found = find_evidence(sentence, english, limit=settings.evidence_sentences)
-        summary.append({"en": sentence, "evidence": [
-            {"index": e.index, "nl": sentences[e.index].get("nl"), "en": english[e.index],
-             "score": e.score} for e in found]})
+    checked = briefing.summary  # schema 2: evidence and claim support per sentence
+    for n, sentence in enumerate(briefing.summary_sentences):
+        item = checked[n] if n < len(checked) and checked[n].get("text") == sentence else None
+        if item is not None:
+            evidence = [{"index": i, "nl": sentences[i].get("nl"), "en": english[i]}
+                        for i in item.get("evidence", [])[:settings.evidence_sentences]
+                        if 0 <= i < len(sentences)]
+        else:
+            evidence = [{"index": e.index, "nl": sentences[e.index].get("nl"),
+                         "en": english[e.index], "score": e.score}
+                        for e in find_evidence(sentence, english, limit=settings.evidence_sentences)]
+        entry_sentence = {"en": sentence, "evidence": evidence}
+        if item is not None and (briefing.support or {}).get("policy") != "keep":
+            entry_sentence |= {k: item[k] for k in ("support", "claims", "unsupported") if k in item}
+        summary.append(entry_sentence)
     entry = {
         "key": outcome.key,
         "id": outcome.file_id,
         "file": Path(outcome.output_path).name,
-        "title_en": data.get("title_en"),
-        "title_nl": data.get("title_nl"),
-        "date": data.get("date"),
-        "url": data.get("url"),
-        "source": data.get("source"),
-        "briefing_en": data.get("briefing_en"),
+        "title_en": briefing.title_en,
+        "title_nl": briefing.title_nl,
+        "date": briefing.date,
+        "url": briefing.url,
+        "source": briefing.source,
+        "briefing_en": briefing.briefing_en,
         "summary": summary,
+        "unsupported_claims": unsupported_count(briefing.to_dict()),
+        "support_notice": (briefing.support or {}).get("notice"),
         "kind": outcome.kind,
         "attempt": outcome.attempt,
         "processed_at": outcome.at.isoformat(timespec="seconds"),
         "group": None,
         "_sentences": sentences,
-        "_models": data.get("models"),
+        "_models": briefing.models,
     }
-    entry["source_name"] = source_name(entry)
+    entry["source_name"] = source_name(entry, settings.outlets, outcome.source)
     return entry
 
 

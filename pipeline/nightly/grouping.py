@@ -23,44 +23,29 @@ links are a reading aid, not a claim.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from pipeline.text.matching import Matcher, TextIndex, is_part_of_name
+from pipeline.text.names import STOPWORDS, find_names
+from pipeline.text.numbers import canonical_number, parse_digits
+
+__all__ = ["STOPWORDS", "Features", "Group", "GroupInput", "group_articles"]  # STOPWORDS: evidence
+
+import numpy as np
+
+from pipeline.nightly import clustering
 
 ENTITY_WEIGHT = 0.6
 MAX_KEY_ENTITIES = 8
 MAX_RELATED = 3
 
-_NAME_WORD = r"(?:[A-ZÀ-ÖØ-Þ][\w’'-]*\w|[A-Z]{2,})"
-_PARTICLE = r"(?:van|de|der|den|het|ter|ten|al|el|bin|von|du|da|la|le)"
-_TITLE_WORD = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ][\w’'-]*"
-_NAME_SPAN = re.compile(
-    rf"(?<![\w-]){_NAME_WORD}(?:\s+{_NAME_WORD}|\s+(?:{_PARTICLE}\s+)+{_TITLE_WORD})*")
-_NAME_TOKEN = re.compile(rf"(?<![\w-]){_NAME_WORD}")
 _NUMBER = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
-_ADJECTIVE = re.compile(r"^[A-ZÀ-Þ][a-zà-ÿ]{2,}(?:se|sche)$")
 
-_STOPWORD_TEXT = """
-de het een en van in op te dat die is zijn was met voor aan er door bij om naar als ook niet
-maar nog of uit dan dit al wel over tot zo zich wordt worden werd heeft hebben had moet kan
-kunnen zou zouden zullen meer geen veel volgens na deze hun hij zij ze we wij ik je jij u haar
-hem ons onze mijn men nu toen omdat want waar wat wie hoe welke alle andere tegen onder tussen
-sinds zonder binnen daar hier dus toch ook even echter daarmee daarom daarna volgens zegt zei
-aldus bovendien intussen inmiddels tijdens vooral verder eerder later jaar jaren procent
-the a an and of in on to that is are was were be been with for at by from as it its this
-these those not but or if then than so has have had will would can could may might must shall
-should he she they we you i his her their our your my who which what when where why how all any
-some no more most other into over under after before about between during since without within
-also there here said says according however meanwhile mr mrs ms year years percent per cent
-maandag dinsdag woensdag donderdag vrijdag zaterdag zondag januari februari maart april mei juni
-juli augustus september oktober november december monday tuesday wednesday thursday friday
-saturday sunday january february march april may june july august september october november
-december beeld foto
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 
 @dataclass(frozen=True)
@@ -94,126 +79,51 @@ class Group:
 def normalise_number(raw: str) -> str | None:
     """``1.200``/``1,200`` -> ``1200``; ``4,12``/``4.12`` -> ``4.12``; integers below 10 -> None.
 
-    A separator followed by exactly three digits is a thousands separator in both languages.
+    Read by :func:`pipeline.text.numbers.parse_digits` (a separator followed by exactly
+    three digits is a thousands separator in both languages).
     """
-    parts = re.split(r"[.,]", raw)
-    if len(parts) > 1 and all(len(p) == 3 for p in parts[1:]):
-        value = "".join(parts)
-    elif len(parts) == 2:
-        value = f"{parts[0]}.{parts[1]}"
-    else:
-        value = "".join(parts)
-    if "." not in value:
-        value = value.lstrip("0") or "0"
-        return value if int(value) >= 10 else None  # small counts are everywhere
-    whole, fraction = value.split(".")
-    return f"{whole.lstrip('0') or '0'}.{fraction}"  # decimals are distinctive at any size
+    value = parse_digits(raw)
+    if value is None or (value == value.to_integral_value() and value < 10):
+        return None  # small counts are everywhere; decimals are distinctive at any size
+    return canonical_number(value)
 
 
-def _clause_initial(sentence: str, start: int) -> bool:
-    before = sentence[:start].rstrip()
-    return not before or before[-1] in ".!?…\"'“‘(«:–—-"
-
-
-def _names(sentences: Sequence[str]) -> tuple[set[str], Counter]:
-    """Lower-cased name tokens and display spans.
-
-    A capitalised word that opens a sentence or a quote only counts when the article also
-    capitalises it elsewhere ("Nee", "Bij" do not; "Kruiningen" does).
-    """
-    mid: set[str] = set()
-    for sentence in sentences:
-        for match in _NAME_TOKEN.finditer(sentence):
-            word = match.group(0).lower()
-            if word not in STOPWORDS and len(word) > 1 and not _clause_initial(sentence,
-                                                                               match.start()):
-                mid.add(word)
-    spans: Counter = Counter()
-    for sentence in sentences:
-        for match in _NAME_SPAN.finditer(sentence):
-            words = match.group(0).split()
-            if _clause_initial(sentence, match.start()) and words[0].lower() not in mid:
-                words = words[1:]
-            while words and words[0].lower() in STOPWORDS:
-                words = words[1:]
-            if words:
-                spans[" ".join(words)] += 1
-    # A Dutch adjective of place is not part of a name ("Zeeuwse Kruiningen" is Kruiningen)
-    # unless the rest never stands alone ("Islamitische Staat"); on its own it is no name.
-    for span in [s for s in spans if _ADJECTIVE.match(s.split()[0])]:
-        rest = span.split(" ", 1)[1] if " " in span else ""
-        if not rest or rest in spans:
-            count = spans.pop(span)
-            if rest:
-                spans[rest] += count
-    return mid, spans
+@lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    return Matcher()  # the built-in alias table, loaded once
 
 
 def features(nl: Sequence[str], en: Sequence[str]) -> Features:
     """The comparison features of one article (see the module docstring)."""
-    names_nl, spans_nl = _names(nl)
-    names_en, spans_en = _names(en)
+    names_nl, spans_nl = find_names(nl)
+    names_en, _ = find_names(en)
     numbers = {f"#{n}" for text in (*nl, *en) for raw in _NUMBER.findall(text)
                if (n := normalise_number(raw)) is not None}
     tokens = {w.lower() for text in nl for w in _WORD.findall(text)
               if len(w) >= 4 and w.lower() not in STOPWORDS}
-    # Names that survive translation are proper names; prefer them for display.
-    english_lower = " ".join(en).lower()
-    shared = Counter({s: c for s, c in spans_nl.items() if s.lower() in english_lower})
+    # Names that survive translation are proper names; prefer them for display. "Survive"
+    # is the shared matcher's answer (aliases, spelling variants): VS = US, Bagdad = Baghdad.
+    english = TextIndex.of(" ".join(en), "en") if en else None
+    shared = Counter({s: c for s, c in spans_nl.items()
+                      if english is not None and _matcher().name_in(s, english)})
     return Features(entities=frozenset(names_nl | names_en | numbers), tokens=frozenset(tokens),
                     names=shared or spans_nl)
 
 
-def _tfidf_cosines(sets: Sequence[frozenset[str]]) -> list[list[float]]:
-    n = len(sets)
-    df = Counter(t for s in sets for t in s)
-    idf = {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
-    norms = [math.sqrt(sum(idf[t] ** 2 for t in s)) for s in sets]
-    sims = [[0.0] * n for _ in range(n)]
-    for i in range(n):
-        sims[i][i] = 1.0
-        for j in range(i + 1, n):
-            if norms[i] and norms[j]:
-                shared = sets[i] & sets[j]
-                value = sum(idf[t] ** 2 for t in shared) / (norms[i] * norms[j])
-                sims[i][j] = sims[j][i] = value
-    return sims
-
-
 def similarity_matrix(items: Sequence[Features]) -> list[list[float]]:
     """Pairwise article similarity in [0, 1] (1 on the diagonal)."""
-    entity = _tfidf_cosines([f.entities for f in items])
-    token = _tfidf_cosines([f.tokens for f in items])
-    n = len(items)
-    return [[ENTITY_WEIGHT * entity[i][j] + (1 - ENTITY_WEIGHT) * token[i][j] for j in range(n)]
-            for i in range(n)]
+    rows = clustering.combined_rows([f.entities for f in items], [f.tokens for f in items],
+                                    ENTITY_WEIGHT)
+    return clustering.similarity_dense(rows).tolist()
 
 
 def cluster(sims: list[list[float]], threshold: float) -> list[list[int]]:
     """Average-linkage clusters: merge while two clusters' average similarity >= threshold.
 
     Average (not single) linkage keeps a chain of loosely related stories from collapsing
-    into one heading. Ties merge the lowest indices first, so the result is deterministic.
-    Only pairs at or above the threshold are candidates (an average never exceeds its
-    largest part), so a night of hundreds of articles clusters in well under a second.
+    into one heading. See :mod:`pipeline.nightly.clustering` (scikit-learn).
     """
-    n = len(sims)
-    members = {i: [i] for i in range(n)}
-    link = [list(row) for row in sims]  # between cluster representatives
-    hot = {(i, j) for i in range(n) for j in range(i + 1, n) if sims[i][j] >= threshold}
-    while hot:
-        a, b = max(hot, key=lambda pair: (link[pair[0]][pair[1]], -pair[0], -pair[1]))
-        size_a, size_b = len(members[a]), len(members[b])
-        members[a] = sorted(members[a] + members.pop(b))
-        hot = {pair for pair in hot if a not in pair and b not in pair}
-        for k in members:
-            if k == a:
-                continue
-            value = (size_a * link[a][k] + size_b * link[b][k]) / (size_a + size_b)
-            link[a][k] = link[k][a] = value
-            if value >= threshold:
-                hot.add((min(a, k), max(a, k)))
-    return sorted(members.values(), key=lambda group: group[0])
+    return clustering.average_linkage(np.asarray(sims, dtype=float), threshold)
 
 
 def key_entities(items: Sequence[Features], members: Sequence[int],
@@ -228,7 +138,7 @@ def key_entities(items: Sequence[Features], members: Sequence[int],
     ranked = sorted(articles, key=lambda name: (-articles[name], -mentions[name], name))
 
     def contains(longer: str, shorter: str) -> bool:
-        return longer != shorter and f" {shorter} " in f" {longer} "
+        return is_part_of_name(shorter, longer)
 
     chosen: list[str] = []
     for name in ranked:
@@ -256,19 +166,11 @@ def group_articles(inputs: Sequence[GroupInput], *, threshold: float,
         related_threshold: ``nightly.related_threshold``.
     """
     items = [features(i.nl, i.en) for i in inputs]
-    sims = similarity_matrix(items)
-    groups = []
-    for members in cluster(sims, threshold):
-        pairs = [sims[i][j] for i in members for j in members if i < j]
-        groups.append(Group(members=members, entities=key_entities(items, members),
-                            cohesion=round(sum(pairs) / len(pairs), 3) if pairs else 1.0))
-    for gi, group in enumerate(groups):
-        scores = []
-        for gj, other in enumerate(groups):
-            if gi == gj:
-                continue
-            best = max(sims[i][j] for i in group.members for j in other.members)
-            if best >= related_threshold:
-                scores.append((gj, round(best, 3)))
-        group.related = sorted(scores, key=lambda s: -s[1])[:MAX_RELATED]
-    return groups
+    # Scoring and clustering run on sparse matrices (scikit-learn); spelling variants of
+    # rare names ("Kaitab"/"Kataib") count as one name.
+    rows = clustering.combined_rows(clustering.merge_variants([f.entities for f in items]),
+                                    [f.tokens for f in items], ENTITY_WEIGHT)
+    found = clustering.cluster_rows(rows, threshold=threshold,
+                                    related_threshold=related_threshold, max_related=MAX_RELATED)
+    return [Group(members=c.members, entities=key_entities(items, c.members),
+                  cohesion=c.cohesion, related=c.related or []) for c in found]

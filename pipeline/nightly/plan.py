@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.ingest.readers import safe_id
+from pipeline.core.fileio import file_stem
 from pipeline.nightly.outcomes import is_retryable
 from pipeline.nightly.sources import Candidate, content_hash
 from pipeline.nightly.state import DONE, FAILED, PENDING, Known, Registration, key_id
@@ -166,7 +166,7 @@ class Planner:
             raw = candidate.error.article_id
         else:
             raw = candidate.key.rsplit("/", 1)[-1]
-        base = safe_id(raw)[:200]
+        base = file_stem(raw)
         file_id = base
         if file_id in self.used_file_ids or file_id.lower() in RESERVED_FILE_IDS:
             file_id = f"{base}-{key_id(candidate.key)[:8]}"

@@ -3,7 +3,9 @@
 Readable on a laptop and a phone: a single column that never exceeds a comfortable line
 length, Dutch and English side by side on wide screens and stacked on narrow ones, light
 and dark colour schemes. Every briefing sentence is a ``<details>`` element: open it to see
-the source sentences it draws on. Everything from the data is escaped.
+the source sentences it draws on. A name or figure the article does not contain is marked on
+the sentence itself (visible without opening anything), a briefing with such claims carries a
+badge, and the header counts them. Everything from the data is escaped.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from __future__ import annotations
 from html import escape
 from urllib.parse import urlsplit
 
-from pipeline.nightly.render_md import retry_note, run_line
+from pipeline.nightly.render_md import night_date, night_line, retry_note, run_line
+from pipeline.support.marks import MARK, NOTE, marked_text
 
 CSS = """
 :root{--bg:#fbfaf7;--fg:#1d1d1f;--muted:#6b6b70;--line:#e4e1da;--card:#fff;--accent:#0b5cad;
@@ -71,6 +74,13 @@ section.failed h2{font-size:1.1rem;color:var(--warn);margin:.2rem 0 .4rem}
 section.failed li{margin:.3rem 0;font-size:.92rem;overflow-wrap:anywhere}
 code{font:.85em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
 footer{margin-top:2rem;font-size:.8rem;color:var(--muted);overflow-wrap:anywhere}
+mark.unsupported{background:var(--warnbg);color:var(--warn);border-bottom:2px solid var(--warn);
+padding:0 .15rem;border-radius:.2rem;font-weight:600}
+.badge{display:inline-block;background:var(--warnbg);color:var(--warn);border:1px solid var(--warn);
+border-radius:1rem;padding:0 .55rem;font-size:.78rem;font-weight:600;vertical-align:middle}
+.note{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:.5rem .7rem;
+font-size:.85rem;margin:.8rem 0 0}
+.stats li.warn{color:var(--warn);border-color:var(--warn)}
 @media (max-width:40rem){body{font-size:16px}main{padding:1rem .7rem 3rem}
 .pair{grid-template-columns:1fr}article.event{padding:.8rem .8rem}}
 @media print{body{background:#fff}details{display:block}article.event{break-inside:avoid}}
@@ -88,20 +98,41 @@ def _safe_href(url: str | None) -> str | None:
     return None
 
 
+def _marked(sentence: dict) -> str:
+    return marked_text({"text": sentence["en"], "claims": sentence.get("claims")},
+                       '<mark class="unsupported" title="Not found in the article">{} ' + MARK
+                       + "</mark>", escape=_e)
+
+
+def badge(article: dict) -> str:
+    """The badge of a briefing with claims its article does not contain ("" without)."""
+    n = article.get("unsupported_claims") or 0
+    if not n:
+        return ""
+    return (f' <span class="badge" title="{_e(NOTE)}">{n} claim{"s" if n != 1 else ""} '
+            "not in article</span>")
+
+
 def _summary_items(article: dict) -> str:
     items = []
     for sentence in article["summary"]:
         pairs = []
+        if sentence.get("unsupported"):
+            missing = ", ".join(f"{u['text']} ({u['label']})" for u in sentence["unsupported"])
+            pairs.append(f'<p class="none">Not found in the article: {_e(missing)}</p>')
         for ev in sentence["evidence"]:
             nl = (f'<p class="nl" lang="nl"><span class="lang">Dutch</span>{_e(ev["nl"])}</p>'
                   if ev.get("nl") else "")
             pairs.append(f'<div class="pair">{nl}<p class="en" lang="en">'
                          f'<span class="lang">English</span>{_e(ev["en"])}</p></div>')
-        body = "".join(pairs) or '<p class="none">No source sentence shares its words.</p>'
-        items.append(f"<li><details><summary>{_e(sentence['en'])}</summary>"
-                     f'<div class="evidence">{body}</div></details></li>')
+        if not sentence["evidence"]:
+            pairs.append('<p class="none">No source sentence shares its words.</p>')
+        support = f' data-support="{_e(sentence["support"])}"' if sentence.get("support") else ""
+        items.append(f"<li{support}><details><summary>{_marked(sentence)}</summary>"
+                     f'<div class="evidence">{"".join(pairs)}</div></details></li>')
     if not items:
-        return '<p class="none">The summarizer produced no text.</p>'
+        empty = article.get("support_notice") or "The summarizer produced no text."
+        return f'<p class="none">{_e(empty)}</p>'
     return f'<ol class="briefing">{"".join(items)}</ol>'
 
 
@@ -120,7 +151,7 @@ def _event(group: dict, by_id: dict, titles: dict) -> str:
     meta = f'{_e(dates)} · {count} source{"s" if count != 1 else ""}'
     chips = "".join(f"<li>{_e(name)}</li>" for name in group["entities"])
     parts = [f'<article class="event" id="{_e(group["id"])}">',
-             f"<h2>{_e(group['headline'])}</h2>", f'<div class="meta">{meta}</div>']
+             f"<h2>{_e(group['headline'])}{badge(lead)}</h2>", f'<div class="meta">{meta}</div>']
     if chips:
         parts.append(f'<ul class="chips" aria-label="Key entities">{chips}</ul>')
     parts.append(_summary_items(lead))
@@ -130,10 +161,15 @@ def _event(group: dict, by_id: dict, titles: dict) -> str:
     if others:
         inner = "".join(
             f'<div class="other"><strong>{_e(o.get("title_en") or o["id"])}</strong> '
-            f'<span class="muted small">— {_e(o["source_name"])}</span>{_summary_items(o)}</div>'
+            f'<span class="muted small">— {_e(o["source_name"])}</span>{badge(o)}'
+            f"{_summary_items(o)}</div>"
             for o in others)
+        # The other briefings are folded away: their count of claims not in the article
+        # stays visible on the folded line.
+        folded = badge({"unsupported_claims": sum(o.get("unsupported_claims") or 0
+                                                  for o in others)})
         parts.append(f'<details class="more"><summary>The other {len(others)} '
-                     f'briefing{"s" if len(others) != 1 else ""} of this event</summary>'
+                     f'briefing{"s" if len(others) != 1 else ""} of this event{folded}</summary>'
                      f"{inner}</details>")
     if group["related"]:
         links = ", ".join(f'<a href="#{_e(r["group"])}">{_e(titles[r["group"]])}</a>'
@@ -179,13 +215,17 @@ def _failed(digest: dict) -> str:
 def render_html(digest: dict) -> str:
     """The digest as one HTML page."""
     counts = digest["counts"]
-    run = digest.get("run") or {}
     by_id = {a["id"]: a for a in digest["articles"]}
     titles = {g["id"]: g["headline"] for g in digest["groups"]}
     stats = [("articles", counts["articles"]), ("events", counts["events"]),
              ("not briefed", counts["failed"])]
-    stats += [(k, run[k]) for k in ("new", "changed", "unchanged", "retried") if run.get(k)]
     stat_items = "".join(f"<li><b>{_e(v)}</b> {_e(k)}</li>" for k, v in stats)
+    support = digest.get("support")
+    if support:
+        n = support["unsupported_claims"]
+        stat_items += (f'<li class="{"warn" if n else ""}"><b>{_e(n)}</b> claim{"s" if n != 1 else ""}'
+                       f" not in article ({_e(support.get('briefings_with_unsupported', 0))} "
+                       "briefings)</li>")
     toc = ""
     if len(digest["groups"]) > 3:
         toc = ('<nav class="toc"><strong>Events</strong><ol>' + "".join(
@@ -207,12 +247,13 @@ def render_html(digest: dict) -> str:
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="color-scheme" content="light dark">'
-        f"<title>Briefing digest — {_e(digest['night'])}</title>"
+        f"<title>Briefing digest — {_e(night_date(digest))}</title>"
         f"<style>{CSS}</style></head><body><main>"
         f'<header><div class="muted small">Nightly briefing</div>'
-        f"<h1>{_e(digest['night'])}</h1>"
+        f"<h1>{_e(night_date(digest))}</h1>"
+        f'<div class="small"><b>{_e(night_line(digest))}</b></div>'
         f'<div class="muted small">{_e(run_line(digest.get("run")))}</div>'
-        f'<ul class="stats">{stat_items}</ul></header>'
+        f'<ul class="stats">{stat_items}</ul><p class="note">{_e(NOTE)}</p></header>'
         f"{toc}{events}{_failed(digest)}"
         f"<footer>{footer}</footer>"
         "</main></body></html>\n"

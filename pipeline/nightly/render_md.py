@@ -1,11 +1,34 @@
-"""``digest.md``: the night's digest (see :mod:`pipeline.nightly.digest`) as Markdown."""
+"""``digest.md``: the night's digest (see :mod:`pipeline.nightly.digest`) as Markdown.
+
+A name or figure the article does not contain is written in bold and followed by ``[?]``;
+a briefing with such claims gets a line saying how many; the header counts them.
+"""
 
 from __future__ import annotations
 
-from pipeline.core.markdown import code, link, text
+from pipeline.core.markdown import code, link, piece, text
+from pipeline.support.marks import MARK, NOTE, marked_text
 
 SUMMARY_FIELDS = ("new", "changed", "unchanged", "retried", "resumed", "reprocessed", "done",
                   "failed", "exhausted")
+
+
+def night_date(digest: dict) -> str:
+    """The night's date of a digest of any schema version (1: a string; 2: an object)."""
+    night = digest["night"]
+    return night["date"] if isinstance(night, dict) else night
+
+
+def night_line(digest: dict) -> str:
+    """One line: the night's totals over all its runs (empty for a schema-1 digest)."""
+    night = digest.get("night")
+    if not isinstance(night, dict):
+        return ""
+    given_up = f", {night['given_up']} given up" if night.get("given_up") else ""
+    runs = night["runs"]
+    plural = "s" if night["articles"] != 1 else ""
+    return (f"This night: {night['articles']} article{plural}, {night['briefed']} briefed, "
+            f"{night['failed']} not briefed{given_up}; {runs} run{'s' if runs != 1 else ''}.")
 
 
 def run_line(run: dict | None) -> str:
@@ -35,13 +58,32 @@ def retry_note(item: dict) -> str:
     return f"since {item['status_now']}"
 
 
+def _briefing_md(article: dict) -> str:
+    summary = article.get("summary") or []
+    if not summary:
+        return text(article.get("support_notice") or article.get("briefing_en")
+                    or "(the summarizer produced no text)")
+    mark = "**{}** " + text(MARK)
+    return " ".join(marked_text({"text": s["en"], "claims": s.get("claims")}, mark, piece).strip()
+                    for s in summary)
+
+
 def render_md(digest: dict) -> str:
     """Render the digest: events (largest first), then what failed, then the run summary."""
     counts = digest["counts"]
-    lines = [f"# Briefing digest — {digest['night']}", ""]
+    lines = [f"# Briefing digest — {night_date(digest)}", ""]
+    if night_line(digest):
+        lines.append(night_line(digest) + "  ")
     lines.append(f"{counts['articles']} article(s) in {counts['events']} event(s); "
                  f"{counts['failed']} not briefed.")
     lines.append("")
+    support = digest.get("support")
+    if support:
+        lines.append(f"**{support['unsupported_claims']} claim(s) not found in their article**, "
+                     f"in {support.get('briefings_with_unsupported', 0)} briefing(s).")
+        lines.append("")
+        lines.append(f"*{text(NOTE)}*")
+        lines.append("")
     lines.append(run_line(digest.get("run")))
     lines.append("")
     by_id = {a["id"]: a for a in digest["articles"]}
@@ -58,12 +100,18 @@ def render_md(digest: dict) -> str:
             meta.append(", ".join(group["entities"]))
         lines.append("*" + " · ".join(text(m) for m in meta) + "*")
         lines.append("")
-        lines.append(text(lead.get("briefing_en") or "(the summarizer produced no text)"))
+        if lead.get("unsupported_claims"):
+            lines.append(f"**{text(MARK)} {lead['unsupported_claims']} claim(s) not in the article**")
+            lines.append("")
+        lines.append(_briefing_md(lead))
         lines.append("")
         for source in group["sources"]:
             title = source.get("title") or source["id"]
+            missing = (by_id.get(source["id"]) or {}).get("unsupported_claims")
             lines.append(f"- {link(title, source.get('url'))} — {text(source['name'])} "
-                         f"({code(source['id'])})")
+                         f"({code(source['id'])})"
+                         + (f" — **{text(MARK)} {missing} claim(s) not in the article**" if missing
+                            else ""))
         if group["related"]:
             related = ", ".join(f"{text(group_titles[r['group']])}" for r in group["related"])
             lines.append("")

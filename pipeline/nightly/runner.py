@@ -33,6 +33,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from pipeline.archive import update_archive
 from pipeline.briefing.schema import Briefing
 from pipeline.core.config import AppConfig, NightlyConfig
 from pipeline.core.errors import ArticleError, ConfigError
@@ -314,6 +315,7 @@ class _Run:
                 self.store.finish_run(run_id, status="error", exit_code=None,
                                       summary={"error": f"{type(exc).__name__}: {exc}"})
             raise
+        result.paths.update(update_archive(self.settings.out_dir, self.emit))  # the reader's site
         self.emit("digest.written", {"night": self.night,
                                      "paths": {k: str(v) for k, v in result.paths.items()}})
         self.emit("run.finished", digest["run"])

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from pipeline.core.errors import ArticleError, ConfigError
 from pipeline.ingest.article import Article
 from pipeline.ingest.readers import read_file, safe_id
+from pipeline.ingest.walk import walk_article_files
 from pipeline.nightly.extract import fragment_to_text, page_to_article
 from pipeline.nightly.fetch import Fetched, FetchError, is_http_url
 
@@ -121,10 +122,11 @@ def read_source(spec: str, ctx: SourceContext) -> Iterator[Candidate]:
         return
     path = _local_path(spec)
     if path.is_dir():
-        for file in sorted(path.rglob("*")):
-            if (file.is_file() and not file.name.startswith(".")
-                    and file.suffix.lower() in ARTICLE_SUFFIXES):
-                yield from _read_article_file(spec, file, ctx)
+        for item in walk_article_files(path, ARTICLE_SUFFIXES):
+            if isinstance(item, ArticleError):  # a link, FIFO or unreadable folder
+                yield Candidate(key=item.origin, source=spec, error=item)
+            else:
+                yield from _read_article_file(spec, item, ctx)
     elif path.suffix.lower() in FEED_SUFFIXES:
         data = read_bounded(path, ctx.max_feed_bytes)
         if data is None:

@@ -11,7 +11,7 @@ file can extend a built-in row by repeating one of its names.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -34,7 +34,7 @@ class AliasFile:
 class AliasTable:
     """Groups of equivalent names, merged across rows and files.
 
-    Build it with :meth:`load` (built-in table plus user files) or :meth:`from_rows`.
+    Build it with :meth:`load` (built-in table plus user files).
     """
 
     def __init__(self) -> None:
@@ -44,21 +44,6 @@ class AliasTable:
         self.files: list[AliasFile] = []
 
     # -- building -------------------------------------------------------------
-    @classmethod
-    def from_rows(cls, rows: Iterable[Sequence[str]]) -> AliasTable:
-        """Build a table from rows of names (first name canonical).
-
-        Args:
-            rows: each row lists two or more names of one entity.
-
-        Returns:
-            The merged table.
-        """
-        table = cls()
-        for row in rows:
-            table._add_row(row)
-        return table
-
     @classmethod
     def load(cls, paths: Sequence[Path] = (), *, builtin: bool = True) -> AliasTable:
         """Load the built-in table (unless ``builtin=False``) and then each user file.

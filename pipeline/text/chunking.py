@@ -1,8 +1,10 @@
 """Fitting text under model token limits without losing any of it.
 
-Three jobs: split one over-long sentence into pieces that fit, pack consecutive sentences
-into chunks that fit (summarization), and group many inputs into padded batches under a
-token budget (translation throughput).
+Four jobs: cut a long text into pieces of bounded length at natural breaks (tools whose
+cost or limits grow with text length: spaCy, the sentence segmenter), split one over-long
+sentence into pieces that fit, pack consecutive sentences into chunks that fit
+(summarization), and group many inputs into padded batches under a token budget
+(translation throughput).
 """
 
 from __future__ import annotations
@@ -21,6 +23,29 @@ _SPLIT_PATTERNS = (
 )
 
 TokenCounter = Callable[[list[str]], list[int]]
+
+
+def cut_text(text: str, limit: int) -> list[tuple[int, str]]:
+    """Cut ``text`` into ``(offset, piece)`` pieces of at most ``limit`` characters.
+
+    Cuts fall after the last line break in the second half of the window, else after
+    the last ``". "``, else after the last space (a hard cut only for text without any).
+    Offsets let entity positions be mapped back to ``text``.
+    """
+    pieces = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = limit
+        for separator in ("\n", ". ", " "):
+            at = window.rfind(separator)
+            if at >= limit // 2:
+                cut = at + len(separator)
+                break
+        pieces.append((start, text[start : start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
 
 
 def split_to_fit(text: str, count: TokenCounter, limit: int) -> list[str]:

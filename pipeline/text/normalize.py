@@ -135,23 +135,21 @@ class TokenStream:
         Returns:
             True when every token matches at consecutive positions.
         """
+        return self.find(phrase) is not None
+
+    def find(self, phrase: Sequence[str]) -> int | None:
+        """The first token index where ``phrase`` occurs, or None (empty never matches)."""
         if not phrase:
-            return False
+            return None
+        n = len(phrase)
+        for start in self._positions.get(phrase[0].casefold(), ()):
+            window = self.tokens[start : start + n]
+            if len(window) == n and all(map(token_matches, phrase, window)):
+                return start
+        return None
         n = len(phrase)
         for start in self._positions.get(phrase[0].casefold(), ()):
             window = self.tokens[start : start + n]
             if len(window) == n and all(map(token_matches, phrase, window)):
                 return True
         return False
-
-    def find_all(self, phrase: Sequence[str]) -> list[int]:
-        """Start positions (token indices) of every occurrence of ``phrase``."""
-        n = len(phrase)
-        if not n:
-            return []
-        return [
-            start
-            for start in self._positions.get(phrase[0].casefold(), ())
-            if len(self.tokens[start : start + n]) == n
-            and all(map(token_matches, phrase, self.tokens[start : start + n]))
-        ]

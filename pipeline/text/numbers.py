@@ -23,6 +23,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from text_to_num import text2num
 
 from pipeline.text.normalize import strip_diacritics
 
@@ -37,28 +40,10 @@ _TOKEN = re.compile(
 _AM_PM = re.compile(r"\s?([ap])\.?\s?m\b\.?", re.IGNORECASE)
 _CLOCK = re.compile(r"(\d{1,2})[.:](\d{2})")
 
-EN_SMALL = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
-}
-EN_MULTIPLIERS = {"hundred": 100, "dozen": 12}
-EN_SCALES = {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12}
-NL_UNITS = {
-    "nul": 0, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8,
-    "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "dertien": 13, "veertien": 14,
-    "vijftien": 15, "zestien": 16, "zeventien": 17, "achttien": 18, "negentien": 19,
-}
-NL_TENS = {
-    "twintig": 20, "dertig": 30, "veertig": 40, "vijftig": 50, "zestig": 60,
-    "zeventig": 70, "tachtig": 80, "negentig": 90,
-}
-NL_INNER_SCALES = {"miljard": 10**9, "miljoen": 10**6, "duizend": 10**3, "honderd": 100}
 # Words written after a number to scale it: "2,5 miljoen", "1.5 million", "3 bn".
 SCALE_WORDS = {
-    "en": {**EN_SCALES, "mln": 10**6, "mn": 10**6, "bn": 10**9},
+    "en": {"thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
+           "mln": 10**6, "mn": 10**6, "bn": 10**9},
     "nl": {"duizend": 10**3, "miljoen": 10**6, "miljard": 10**9, "biljoen": 10**12,
            "mln": 10**6, "mld": 10**9, "mrd": 10**9},
 }
@@ -86,6 +71,8 @@ NL_DAYPARTS = ("ochtend", "middag", "avond", "nacht", "morgen")
 # "one" (English pronoun) and "een" (Dutch article "a") are numbers too often to drop
 # and not often enough to extract: they count as evidence, never as a figure of their own.
 WEAK_WORDS = {"en": {"one"}, "nl": {"een"}}
+# Words text2num reads as numbers that news text does not use as figures.
+_NOT_NUMBERS = {"en": frozenset({"o", "oh"}), "nl": frozenset()}
 LANGUAGES = ("en", "nl")
 
 
@@ -170,39 +157,36 @@ def _thousand_groups(groups: list[str]) -> bool:
             and all(len(g) == 3 for g in groups[1:]))
 
 
-def dutch_number_word(word: str) -> int | None:
-    """Value of one Dutch number word, compounds included.
+@lru_cache(maxsize=4096)
+def number_word(word: str, lang: str) -> int | None:
+    """Value of one number word, Dutch compounds included (``text2num``).
 
     Args:
-        word: lower-case, diacritics stripped (``tachtig``, ``drieentwintig``,
-            ``tweehonderdvijftig``, ``vierduizend``).
+        word: one lower-case word (``tachtig``, ``drieëntwintig``, ``tweehonderdvijftig``,
+            ``eighty``, ``twenty-two``, ``hundred``).
+        lang: ``"en"`` or ``"nl"``.
 
     Returns:
-        The value, or None when the word is not a number. ``een`` alone is None
-        (it is the article "a"); inside compounds it is 1.
+        The value, or None when the word is not a number. Plurals (``hundreds``,
+        ``duizenden``) are not numbers; ``een``/``one`` are 1 (callers treat them as weak).
     """
-    if word in NL_UNITS:
-        return NL_UNITS[word]
-    if word in NL_TENS:
-        return NL_TENS[word]
-    for scale_word, scale in NL_INNER_SCALES.items():
-        at = word.find(scale_word)
-        if at < 0:
-            continue
-        head, tail = word[:at], word[at + len(scale_word):]
-        head_value = 1 if head in ("", "een") else dutch_number_word(head)
-        tail = tail[2:] if tail.startswith("en") and tail != "en" else tail
-        tail_value = 0 if tail == "" else (1 if tail == "een" else dutch_number_word(tail))
-        if head_value is None or tail_value is None or tail_value >= scale:
-            return None
-        return head_value * scale + tail_value
-    for tens_word, tens in NL_TENS.items():
-        if word.endswith("en" + tens_word):
-            unit = word[: -len(tens_word) - 2]
-            unit_value = 1 if unit == "een" else NL_UNITS.get(unit)
-            if unit_value is not None and 1 <= unit_value <= 9:
-                return tens + unit_value
-    return None
+    if word in _NOT_NUMBERS[lang] or (lang == "en" and word.endswith("s")):
+        return None
+    try:
+        return text2num(word, lang)
+    except ValueError:
+        # text2num reads "tweeëntwintig" but not the same word without its diaeresis.
+        if lang == "nl" and "eeen" in word:
+            return number_word(word.replace("eeen", "ee\u00ebn"), lang)
+        return None
+
+
+def dutch_number_word(word: str) -> int | None:
+    """Value of one Dutch number word, compounds included (see :func:`number_word`).
+
+    ``een`` alone is None (it is mostly the article "a"); ``tafel`` is None.
+    """
+    return None if word in WEAK_WORDS["nl"] else number_word(word, "nl")
 
 
 def _gap(text: str, left: _Tok, right: _Tok) -> str:
@@ -210,33 +194,30 @@ def _gap(text: str, left: _Tok, right: _Tok) -> str:
 
 
 def _english_words(text: str, toks: list[_Tok], i: int) -> tuple[int | None, int]:
-    """Value of the English number-word phrase starting at token i, and the index after it."""
-    total = current = 0
-    seen = False
+    """Value of the English number-word phrase starting at token i, and the index after it.
+
+    The phrase runs over number words joined by single spaces ("and" between two of
+    them included: "one hundred and five"); ``text2num`` reads it, and when it refuses
+    the whole run the longest readable prefix is taken.
+    """
     j = i
     while j < len(toks) and toks[j].kind == "word":
         if j > i and not _gap(text, toks[j - 1], toks[j]).isspace():
             break
-        parts = toks[j].key.split("-")
-        if parts == ["and"] and seen and j + 1 < len(toks) and toks[j + 1].key in EN_SMALL:
-            j += 1
-            continue
-        known = EN_SMALL.keys() | EN_MULTIPLIERS.keys() | EN_SCALES.keys()
-        if not all(p in known for p in parts):
+        key = toks[j].key
+        joins = key == "and" and j > i and j + 1 < len(toks) and number_word(
+            toks[j + 1].key, "en") is not None
+        if not joins and number_word(key, "en") is None:
             break
-        for part in parts:
-            if part in EN_SMALL:
-                current += EN_SMALL[part]
-            elif part in EN_MULTIPLIERS:
-                current = (current or 1) * EN_MULTIPLIERS[part]
-            else:
-                total += (current or 1) * EN_SCALES[part]
-                current = 0
-        seen = True
         j += 1
-    if not seen:
-        return None, i
-    return total + current, j
+    while j > i:
+        if toks[j - 1].key != "and":
+            try:
+                return text2num(" ".join(t.key for t in toks[i:j]), "en"), j
+            except ValueError:
+                pass
+        j -= 1
+    return None, i
 
 
 def _date_atom(tok: _Tok, lang: str) -> Atom | None:
@@ -303,7 +284,7 @@ def _figure_at(text: str, toks: list[_Tok], i: int, lang: str) -> tuple[FigureSp
         weak = j == i + 1 and tok.key in WEAK_WORDS["en"]
     elif tok.kind == "word":
         raw = tok.text.casefold()
-        number = 1 if raw in ("\u00e9\u00e9n", "e\u00e9n") else dutch_number_word(tok.key)
+        number = 1 if raw in ("\u00e9\u00e9n", "e\u00e9n") else dutch_number_word(raw)
         if number is None and tok.key in WEAK_WORDS["nl"]:
             number, weak = 1, True
         value, j = (None, i + 1) if number is None else (Decimal(number), i + 1)
@@ -413,11 +394,6 @@ def atoms_of(text: str, lang: str = "en") -> frozenset[Atom]:
     return frozenset(a for span in find_figures(text, lang) for a in span.atoms)
 
 
-def atoms_match(a: Atom, b: Atom) -> bool:
-    """Same kind and value, and the same unit unless one of them has none."""
-    return a[0] == b[0] and a[1] == b[1] and (a[2] == b[2] or not a[2] or not b[2])
-
-
 class AtomBag:
     """Every atom of a text, for "does this figure occur there?" questions.
 
@@ -436,7 +412,7 @@ class AtomBag:
         return cls(a for span in find_figures(text, lang) for a in span.atoms)
 
     def has(self, atom: Atom) -> bool:
-        """Whether a matching atom (see :func:`atoms_match`) is in the bag."""
+        """Whether the bag holds this kind and value with the same unit, or either has none."""
         units = self._units.get((atom[0], atom[1]))
         if not units:
             return False

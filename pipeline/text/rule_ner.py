@@ -21,6 +21,7 @@ from collections import defaultdict
 
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import Entity
+from pipeline.text.names import PARTICLES
 from pipeline.text.normalize import name_tokens, token_matches
 from pipeline.text.numbers import MONTHS, WEEKDAYS, find_figures
 from pipeline.text.sentences import sentence_starts
@@ -28,8 +29,7 @@ from pipeline.text.sentences import sentence_starts
 NAME = "fallback.rules.v1"
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+(?:['\u2019\-][^\W_]+)*")
 _ARABIC_ARTICLE = re.compile(r"^(?:al|el|ad|as|ash|an|ar|at|az|bin|ibn|abu)-[A-Z]")
-CONNECTORS = frozenset({"of", "the", "van", "von", "de", "der", "den", "ter", "ten", "al",
-                        "bin", "ibn", "la", "le", "du", "da", "di", "del", "y"})
+CONNECTORS = PARTICLES  # the name particles shared with pipeline.text.names
 TITLES = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "president", "prime", "minister", "premier", "general",
     "gen", "chancellor", "king", "queen", "prince", "princess", "pope", "senator", "sen",

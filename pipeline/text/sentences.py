@@ -1,56 +1,64 @@
-"""Sentence splitting (pysbd, English) for ROUGE-Lsum, the lead-3 baseline and the fallback NER."""
+"""Sentence splitting of English text for ROUGE-Lsum, the lead-3 baseline and the fallback NER.
+
+Lines first (a line break always ends a sentence, so references written one sentence per
+line keep their split), then the project's one segmenter within a line
+(:func:`pipeline.ingest.segment.split_sentences`, pysbd with its repairs), the same the
+pipeline uses on articles.
+"""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import pysbd
+from pipeline.ingest.segment import split_sentences as segment
+from pipeline.text.chunking import cut_text
 
-SPLITTER_NAME = "pysbd.en.v1"  # lines first, then pysbd (language="en", clean=False) per line
+SPLITTER_NAME = "briefing.segment.en.v2"  # lines, then pipeline.ingest.segment (pysbd "en")
+SEGMENT_CHARS = 5_000
 _MARKDOWN_MARKER = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d{1,3}[.)]\s+|>\s*)")
 
 
-@lru_cache(maxsize=2)
-def _segmenter(char_span: bool) -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=char_span)
-
-
-def split_sentences(text: str) -> list[str]:
-    """Split text into sentences: every non-empty line separately, then pysbd within a line.
-
-    A line break always ends a sentence, so references written one sentence per
-    line keep their split.
+def split_sentences(text: str, language: str = "en") -> list[str]:
+    """Split text into sentences: every non-empty line separately, then the segmenter.
 
     Args:
-        text: English text.
+        text: text, possibly of several lines.
+        language: a pysbd language code (``"en"``, ``"nl"``).
 
     Returns:
         The sentences, stripped, none empty.
     """
-    sentences: list[str] = []
-    for line in text.splitlines():
-        if line.strip():
-            sentences.extend(s.strip() for s in _segmenter(False).segment(line.strip()) if s.strip())
-    return sentences
+    return [s for line in text.splitlines() if line.strip()
+            for s in _segment_line(line.strip(), language)]
 
 
-def sentence_starts(text: str) -> set[int]:
-    """Character offsets at which a sentence begins (first non-space character).
+def _segment_line(line: str, language: str) -> list[str]:
+    # pysbd's time grows with the square of a line's length (a 1 MB briefing would take
+    # many minutes): lines are cut at sentence ends into pieces of SEGMENT_CHARS first.
+    return [s for _, piece in cut_text(line, SEGMENT_CHARS) if piece.strip()
+            for s in segment(piece.strip(), language)]
+
+
+def sentence_starts(text: str, language: str = "en") -> set[int]:
+    """Character offsets at which a sentence of :func:`split_sentences` begins.
 
     Args:
-        text: English text.
+        text: the text.
+        language: as for :func:`split_sentences`.
 
     Returns:
-        Offsets into ``text``.
+        Offsets into ``text`` (of each sentence's first non-space character).
     """
     starts: set[int] = set()
     offset = 0
     for line in text.splitlines(keepends=True):
+        at = offset
         if line.strip():
-            for span in _segmenter(True).segment(line):
-                stripped = len(span.sent) - len(span.sent.lstrip())
-                starts.add(offset + span.start + stripped)
+            for sentence in _segment_line(line.strip(), language):
+                found = text.find(sentence[:20], at, offset + len(line))
+                if found >= 0:
+                    starts.add(found)
+                    at = found + 1
         offset += len(line)
     return starts
 

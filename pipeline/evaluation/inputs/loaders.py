@@ -9,18 +9,17 @@ file, and the line for JSONL, when an input cannot be used.
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.briefing.schema import AlignedSentence, Briefing, BriefingFormatError
 from pipeline.evaluation.errors import DuplicateIdError, EvalInputError
+from pipeline.ingest.readers import DATE_PREFIX  # the desk format (" date YYYY-MM "), one regex
 from pipeline.text.sentences import strip_markdown
 
 BASELINE_NAME = "lead-3"
-# The desk's article format: " date YYYY-MM " then the Dutch text on the same line.
-DATE_PREFIX = re.compile(r"^\ufeff?\s*date\s+\d{4}-\d{2}(?:-\d{2})?\s+", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -144,17 +143,26 @@ def _read_batch_dir(path: Path) -> dict[str, Prediction]:
     files: dict[str, list[str]] = defaultdict(list)
     for file in _list_dir(path, "--predictions", (".json",)):
         data = _read_json(file, "--predictions")
-        if not isinstance(data, dict) or "briefing_en" not in data:
+        if not isinstance(data, dict) or not ("briefing_en" in data or "summary_sentences" in data):
             continue  # run.json and other non-article files
-        article_id = _article_id(data, file)
-        briefing, translation = data["briefing_en"], data.get("translation_en")
-        if not isinstance(briefing, str) or not isinstance(translation, str | None):
-            raise EvalInputError(
-                f"--predictions {file}: 'briefing_en' and 'translation_en' must be strings")
-        files[article_id].append(file.name)
-        found[article_id] = Prediction(briefing, translation)
+        briefing = _briefing(data, file, "--predictions")
+        # A record without translation_en (a hand-made one) has no translation to score;
+        # an empty one is a translation that scored zero.
+        translation = briefing.translation_en if "translation_en" in data or data.get(
+            "sentences") else None
+        files[briefing.id].append(file.name)
+        found[briefing.id] = Prediction(briefing.briefing_en, translation)
     _check_duplicates(str(path), files)
     return found
+
+
+def _briefing(data: dict[str, Any], file: Path, what: str) -> Briefing:
+    """The briefing in one ``<id>.json``, read by :meth:`Briefing.from_dict`; the file
+    stem is its id when the record has none."""
+    try:
+        return Briefing.from_dict({"id": file.stem, **data})
+    except BriefingFormatError as err:
+        raise EvalInputError(f"{what} {file}: {err}") from err
 
 
 def load_references(path: Path) -> dict[str, str]:
@@ -259,16 +267,15 @@ def _read_source_dir(path: Path) -> dict[str, SourceText]:
             data = _read_json(file, "--sources")
             if not isinstance(data, dict) or not ("translation_en" in data or "sentences" in data):
                 continue
-            article_id = _article_id(data, file)
-            en = data.get("translation_en")
-            nl = _dutch_from_sentences(data.get("sentences"), file)
+            briefing = _briefing(data, file, "--sources")
+            article_id = briefing.id
+            en = briefing.translation_en
+            nl = _dutch_from_sentences(briefing.sentences)
         else:
             article_id = file.stem
             raw = _read_text(file, "--sources")
             match = DATE_PREFIX.match(raw)
             en, nl = (None, raw[match.end():]) if match else (raw, None)
-        if en is not None and not isinstance(en, str):
-            raise EvalInputError(f"--sources {file}: 'translation_en' must be a string")
         entry = texts.setdefault(article_id, SourceText())
         for lang, value in (("en", en), ("nl", nl)):
             if value is not None and value.strip():
@@ -280,16 +287,11 @@ def _read_source_dir(path: Path) -> dict[str, SourceText]:
     return {i: t for i, t in texts.items() if t.en is not None or t.nl is not None}
 
 
-def _dutch_from_sentences(sentences: Any, file: Path) -> str | None:
-    if sentences is None:
-        return None
-    if not isinstance(sentences, list):
-        raise EvalInputError(f"--sources {file}: 'sentences' must be a list")
+def _dutch_from_sentences(sentences: list[AlignedSentence]) -> str | None:
     paragraphs: dict[int, list[str]] = defaultdict(list)
-    for item in sentences:
-        if isinstance(item, dict) and isinstance(item.get("nl"), str):
-            paragraph = item.get("paragraph", 0)
-            paragraphs[paragraph if isinstance(paragraph, int) else 0].append(item["nl"].strip())
+    for sentence in sentences:
+        if sentence.nl is not None:
+            paragraphs[sentence.paragraph].append(sentence.nl.strip())
     if not paragraphs:
         return None
     return "\n\n".join(" ".join(paragraphs[k]) for k in sorted(paragraphs))
@@ -321,6 +323,9 @@ def read_jsonl(path: Path, field_name: str, *, what: str) -> dict[str, str]:
             record = json.loads(line)
         except json.JSONDecodeError as err:
             raise EvalInputError(f"{what} {path}:{lineno}: not valid JSON ({err.msg})") from err
+        except (ValueError, RecursionError) as err:  # over-long integers, deep nesting
+            raise EvalInputError(f"{what} {path}:{lineno}: JSON this reader refuses "
+                                 f"({_first_line(err)})") from err
         if not isinstance(record, dict) or "id" not in record or field_name not in record:
             raise EvalInputError(
                 f"{what} {path}:{lineno}: expected a JSON object with 'id' and '{field_name}'")
@@ -375,10 +380,13 @@ def _read_json(path: Path, what: str) -> Any:
     except json.JSONDecodeError as err:
         raise EvalInputError(
             f"{what} {path}: not valid JSON ({err.msg}, line {err.lineno})") from err
+    except (ValueError, RecursionError) as err:  # over-long integers, deep nesting
+        raise EvalInputError(f"{what} {path}: JSON this reader refuses ({_first_line(err)})"
+                             ) from err
 
 
-def _article_id(data: dict[str, Any], file: Path) -> str:
-    return _as_id(data.get("id", file.stem), str(file))
+def _first_line(err: BaseException) -> str:
+    return (str(err).splitlines() or [type(err).__name__])[0]
 
 
 def _as_id(value: Any, where: str) -> str:

@@ -12,8 +12,9 @@ Per article and per group (``named``, ``figures``):
 Entities are first merged within a text (:func:`cluster_mentions`), so "Qassem
 Soleimani ... Soleimani ... Qasem Soleimani" counts once. "Found in a text" means
 the entity occurs in that text's words, as Nan et al. match entities by string and
-not by a second NER pass (:func:`found_in`): any mention, any alias of it, or, for a
-person, the surname alone; a figure is found when every value it states occurs.
+not by a second NER pass (:func:`found_in`, through the shared
+:mod:`pipeline.text.matching`): any mention, any alias of it, a spelling variant, or,
+for a person, the surname alone; a figure is found when every value it states occurs.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from typing import Any
 
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import GROUPS, Entity
-from pipeline.text.normalize import TokenStream, fold, mention_tokens
-from pipeline.text.numbers import Atom, AtomBag, atoms_of
+from pipeline.text.matching import Matcher, TextIndex
+from pipeline.text.normalize import fold, mention_tokens
+from pipeline.text.numbers import Atom, atoms_of
 
 PERSON_LABELS = frozenset({"PERSON", "NAME"})  # NAME: the fallback cannot tell persons apart
 
@@ -57,19 +59,6 @@ class Cluster:
     def display(self) -> str:
         """The fullest mention, as written (the first of the longest)."""
         return max(self.mentions, key=lambda m: len(m.tokens)).text
-
-
-@dataclass
-class TextEvidence:
-    """A text prepared for "is this entity in it?" questions."""
-
-    stream: TokenStream
-    bag: AtomBag
-
-    @classmethod
-    def of(cls, text: str, lang: str) -> TextEvidence:
-        """Index ``text`` (``lang`` is ``"en"`` or ``"nl"``: number words and month names)."""
-        return cls(TokenStream(text), AtomBag.of_text(text, lang))
 
 
 def to_mention(entity: Entity, aliases: AliasTable) -> Mention | None:
@@ -139,26 +128,14 @@ def _is_proper_suffix(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     return 0 < len(short) < len(full) and full[-len(short):] == short
 
 
-def _surname_forms(mention: Mention) -> list[tuple[str, ...]]:
-    if not mention.person_like:
-        return []
-    forms = []
-    for k in range(1, len(mention.tokens)):
-        suffix = mention.tokens[k:]
-        if any(t[:1].isupper() for t in suffix) and len(suffix[-1]) >= 3:
-            forms.append(suffix)
-    return forms
-
-
-def found_in(cluster: Cluster, evidence: TextEvidence, aliases: AliasTable) -> bool:
-    """Whether an entity occurs in a text.
+def found_in(cluster: Cluster, evidence: TextIndex, aliases: AliasTable) -> bool:
+    """Whether an entity occurs in a text, by the shared matcher
+    (:mod:`pipeline.text.matching`).
 
     A named entity occurs when one of its mentions, an alias-table name of one of
-    them, or (for a person) a trailing part of the full name occurs as words in the
-    text, respecting capitals (:func:`pipeline.text.normalize.token_matches`).
-    A figure occurs when each of its values occurs in the text's figures
-    (:class:`pipeline.text.numbers.AtomBag`); a figure without values (``last
-    week``) occurs when its words do.
+    them, a spelling variant, or (for a person) a trailing part of the full name occurs
+    as words in the text. A figure occurs when each of its values occurs in the text's
+    figures; a figure without values (``last week``) occurs when its words do.
 
     Args:
         cluster: the entity.
@@ -168,15 +145,16 @@ def found_in(cluster: Cluster, evidence: TextEvidence, aliases: AliasTable) -> b
     Returns:
         True when found.
     """
+    matcher = Matcher(aliases)
     for mention in cluster.mentions:
         if cluster.group == "figures" and mention.atoms:
-            if evidence.bag.covers(mention.atoms):
+            if evidence.contains_figure(mention.atoms):
                 return True
             continue
-        forms = [mention.tokens]
-        if cluster.group == "named":
-            forms += aliases.forms(mention.tokens) + _surname_forms(mention)
-        if any(evidence.stream.contains(form) for form in forms):
+        if cluster.group != "named":
+            if evidence.contains_name(mention.tokens, fuzzy=False):
+                return True
+        elif matcher.name_in(mention.tokens, evidence, person=mention.person_like):
             return True
     return False
 
@@ -238,9 +216,9 @@ def score_group(
     group: str,
     prediction: dict[str, list[Cluster]],
     reference: dict[str, list[Cluster]],
-    prediction_text: TextEvidence,
-    reference_text: TextEvidence,
-    sources: list[TextEvidence],
+    prediction_text: TextIndex,
+    reference_text: TextIndex,
+    sources: list[TextIndex],
     aliases: AliasTable,
 ) -> GroupScore:
     """Score one group of one article.

@@ -1,4 +1,4 @@
-"""The regression gate: ``--fail-under METRIC=VALUE``.
+"""The regression gate: ``--fail-under METRIC=VALUE`` and gate files (``eval/gate.yaml``).
 
 Every non-baseline system must reach every threshold with its score on all
 articles (the mean for per-article metrics, the pooled ratio for ``*_micro``, the
@@ -10,9 +10,15 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from pipeline.evaluation.errors import GateConfigError, UnknownMetricError
 from pipeline.evaluation.metrics.registry import METRICS
+
+GATE_FILE_VERSION = 1
+NO_SYSTEM = "(no system to gate: only the baseline was scored)"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,33 @@ def check_metric_name(name: str) -> None:
         raise UnknownMetricError(name, [lowered[s] for s in suggestions], valid)
 
 
+def make_rule(name: str, raw: object, where: str) -> GateRule:
+    """One validated rule: a known metric and a number on its scale.
+
+    Args:
+        name: the metric name.
+        raw: the threshold as given (text or number).
+        where: what to name in messages (``--fail-under 'rouge2=x'``, ``eval/gate.yaml``).
+
+    Raises:
+        UnknownMetricError: an unknown metric name.
+        GateConfigError: a non-number, or a value outside the metric's scale.
+    """
+    check_metric_name(name)
+    try:
+        if isinstance(raw, bool):
+            raise ValueError(raw)
+        threshold = float(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError) as err:
+        raise GateConfigError(f"{where}: {str(raw).strip()!r} is not a number") from err
+    spec = METRICS[name]
+    if not 0 <= threshold <= spec.maximum:
+        hint = (f"; did you mean {threshold / 100:g}?"
+                if spec.maximum == 1 and 1 < threshold <= 100 else "")
+        raise GateConfigError(f"{where}: {name} is on a {spec.scale} scale{hint}")
+    return GateRule(name, threshold)
+
+
 def parse_rules(specs: list[str]) -> list[GateRule]:
     """Parse ``METRIC=VALUE`` items (each item may also hold several, comma-separated).
 
@@ -75,20 +108,51 @@ def parse_rules(specs: list[str]) -> list[GateRule]:
             name, sep, raw = item.partition("=")
             if not sep or not name.strip() or not raw.strip():
                 raise GateConfigError(f"--fail-under {item!r}: expected METRIC=VALUE, e.g. rouge2=0.15")
-            name = name.strip()
-            check_metric_name(name)
-            try:
-                threshold = float(raw)
-            except ValueError as err:
-                raise GateConfigError(f"--fail-under {item!r}: {raw.strip()!r} is not a number") from err
-            spec_ = METRICS[name]
-            if not 0 <= threshold <= spec_.maximum:
-                hint = (f"; did you mean {threshold / 100:g}?"
-                        if spec_.maximum == 1 and 1 < threshold <= 100 else "")
-                raise GateConfigError(
-                    f"--fail-under {item!r}: {name} is on a {spec_.scale} scale{hint}")
-            rules.append(GateRule(name, threshold))
+            rules.append(make_rule(name.strip(), raw, f"--fail-under {item!r}"))
     return rules
+
+
+def load_gate_file(path: Path) -> list[GateRule]:
+    """Read a gate file (``eval/gate.yaml``): ``schema_version: 1`` and a
+    ``fail_under:`` mapping of metric names to thresholds.
+
+    Args:
+        path: the YAML file.
+
+    Returns:
+        The rules, in file order.
+
+    Raises:
+        GateConfigError: unreadable file, invalid YAML, unknown version or keys, bad values.
+        UnknownMetricError: an unknown metric name.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise GateConfigError(f"gate file {path}: cannot read it ({err})") from err
+    except yaml.YAMLError as err:
+        raise GateConfigError(f"gate file {path}: not valid YAML ({err})".splitlines()[0]) from err
+    if not isinstance(data, dict) or not isinstance(data.get("fail_under"), dict):
+        raise GateConfigError(f"gate file {path}: expected a 'fail_under:' mapping of "
+                              "metric: threshold")
+    version = data.get("schema_version", GATE_FILE_VERSION)
+    if version != GATE_FILE_VERSION:
+        raise GateConfigError(f"gate file {path}: schema_version {version!r} is not supported "
+                              f"(this version reads {GATE_FILE_VERSION})")
+    unknown = sorted(set(data) - {"schema_version", "fail_under"})
+    if unknown:
+        raise GateConfigError(f"gate file {path}: unknown key(s) {', '.join(unknown)}")
+    return [make_rule(str(name), value, f"gate file {path}: {name}")
+            for name, value in data["fail_under"].items()]
+
+
+def merge_rules(*groups: list[GateRule]) -> list[GateRule]:
+    """Rules of several sources; a later rule for the same metric replaces an earlier one."""
+    merged: dict[str, GateRule] = {}
+    for group in groups:
+        for rule in group:
+            merged[rule.metric] = rule
+    return list(merged.values())
 
 
 def check_requirements(rules: list[GateRule], *, have_sources: bool,
@@ -115,8 +179,12 @@ def evaluate_gate(rules: list[GateRule], scores: dict[str, dict[str, float | Non
         scores: ``{system: {metric: value}}`` for the non-baseline systems.
 
     Returns:
-        One check per (system, rule), systems in the given order.
+        One check per (system, rule), systems in the given order. Without any gated
+        system (only the baseline was scored) every rule is one failed check: a gate
+        must not pass on no evidence.
     """
+    if not scores:
+        return [GateCheck(NO_SYSTEM, rule.metric, rule.threshold, None) for rule in rules]
     return [
         GateCheck(system, rule.metric, rule.threshold, values.get(rule.metric))
         for system, values in scores.items()

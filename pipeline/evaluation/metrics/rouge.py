@@ -27,6 +27,17 @@ def _keep(char: str) -> bool:
     return category[0] in "LM" or category == "Nd"
 
 
+def _kept_characters(text: str) -> str:
+    """Every character that is not kept becomes a space; a combining mark is kept only
+    when it follows a kept letter, digit or mark (a lone accent after a space is no word)."""
+    out = []
+    for char in text:
+        keep = _keep(char) and (
+            not unicodedata.category(char).startswith("M") or bool(out) and out[-1] != " ")
+        out.append(char if keep else " ")
+    return "".join(out)
+
+
 class UnicodeTokenizer(tokenizers.Tokenizer):
     """``rouge_score.tokenize.tokenize`` for Unicode text.
 
@@ -45,8 +56,7 @@ class UnicodeTokenizer(tokenizers.Tokenizer):
     def tokenize(self, text: str) -> list[str]:
         """Tokens of ``text`` (see the class docstring)."""
         text = unicodedata.normalize("NFC", text).lower()
-        text = "".join(c if _keep(c) else " " for c in text)
-        tokens = text.split()
+        tokens = _kept_characters(text).split()
         if self._stemmer:
             tokens = [self._stemmer.stem(t) if len(t) > 3 else t for t in tokens]
         # rouge-score's final validity filter: non-empty, only kept characters.

@@ -23,19 +23,31 @@ from pipeline.evaluation.reports.svg import BASELINE_COLOR, PALETTE, bar_chart, 
 from pipeline.evaluation.results import ArticleResult, Report, SystemResult
 
 CSS = """
+:root{--bg:#fff;--fg:#222;--muted:#666;--line:#ddd;--head:#f4f4f4;--notebg:#fff4e5;
+--fail:#b00020;--pass:#1a7f37;--unsup:#8a4b00;--grid:#e5e5e5;color-scheme:light dark}
+@media (prefers-color-scheme:dark){:root{--bg:#16171a;--fg:#e8e6e3;--muted:#a0a0a8;
+--line:#3a3c42;--head:#23252a;--notebg:#2e241b;--fail:#ff7a8a;--pass:#5fd38a;--unsup:#ffb86b;
+--grid:#33353a}}
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px auto;
-max-width:1200px;padding:0 16px;color:#222;line-height:1.4}
-h1{font-size:1.6em}h2{margin-top:1.8em;border-bottom:1px solid #ddd}
+max-width:1200px;padding:0 16px;color:var(--fg);background:var(--bg);line-height:1.4}
+h1{font-size:1.6em}h2{margin-top:1.8em;border-bottom:1px solid var(--line)}
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;max-width:100%}
 table{border-collapse:collapse;margin:8px 0;font-size:0.9em}
-th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.note{background:#fff4e5;border-left:4px solid #f0a020;padding:8px 12px;margin:8px 0}
-.fail{color:#b00020;font-weight:bold}.pass{color:#1a7f37;font-weight:bold}
-.meta{color:#666}.charts{display:flex;flex-wrap:wrap;gap:12px}
-.missed{color:#b00020}.unsup{color:#8a4b00}code{font-size:0.9em}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+th{background:var(--head)}td.num{text-align:right;font-variant-numeric:tabular-nums;
+white-space:nowrap}
+.note{background:var(--notebg);border-left:4px solid #f0a020;padding:8px 12px;margin:8px 0}
+.verdict{font-size:1.1em;padding:10px 14px;border:2px solid currentColor;border-radius:6px}
+.verdict p{margin:0}
+.fail{color:var(--fail);font-weight:bold}.pass{color:var(--pass);font-weight:bold}
+.meta{color:var(--muted);overflow-wrap:anywhere}.charts{display:flex;flex-wrap:wrap;gap:12px}
+.missed{color:var(--fail)}.unsup{color:var(--unsup)}code{font-size:0.9em;overflow-wrap:anywhere}
+svg{max-width:100%;height:auto}svg text{fill:var(--fg)}
 svg .t{font-size:13px;font-weight:bold}svg .lab{font-size:11px;text-anchor:end}
-svg .val,svg .tick{font-size:10px}svg .tick{text-anchor:middle;fill:#666}
-svg .grid{stroke:#e5e5e5}svg .ci{stroke:#222;stroke-width:1.5}svg .whisker{stroke:#888}
+svg .val,svg .tick{font-size:10px}svg .tick{text-anchor:middle;fill:var(--muted)}
+svg .grid{stroke:var(--grid)}svg .ci{stroke:var(--fg);stroke-width:1.5}svg .whisker{stroke:#888}
+@media (max-width:600px){body{margin:12px auto;padding:0 10px}h1{font-size:1.3em}
+table{font-size:0.8em}th,td{padding:3px 5px}}
 """
 
 
@@ -60,7 +72,9 @@ def _table(header: list[str], rows: list[list[str]], numeric: set[int] | None = 
             for i, c in enumerate(row)) + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # The wrapper scrolls sideways on a phone instead of widening the page.
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>'
+            "</table></div>")
 
 
 def _items(items: list[str], css: str) -> str:
@@ -82,16 +96,19 @@ def render_html(report: Report) -> str:
     parts = [
         "<!DOCTYPE html>",
         '<html xmlns="http://www.w3.org/1999/xhtml" lang="en">',
-        '<head><meta charset="utf-8"/><title>Briefing evaluation</title>',
+        '<head><meta charset="utf-8"/>',
+        '<meta name="viewport" content="width=device-width, initial-scale=1"/>',
+        '<meta name="color-scheme" content="light dark"/>',
+        "<title>Briefing evaluation</title>",
         f"<style>{CSS}</style></head><body>",
         "<h1>Briefing evaluation</h1>",
         (f'<p class="meta">Created {esc(report.created)} · git {esc(report.git_commit or "unknown")}'
          f" · systems: {esc(', '.join(s.name for s in report.systems))}</p>"),
     ]
+    parts += _gate(report)
     parts += [f'<div class="note">{esc(note)}</div>' for note in report.notes]
     parts += _systems(report)
     parts += _translation(report)
-    parts += _gate(report)
     mismatches = mismatch_lines(report)
     if mismatches:
         parts.append("<h2>Ids on one side only</h2><ul>"
@@ -103,6 +120,7 @@ def render_html(report: Report) -> str:
                  "(in the briefing, not in the reference / not in the article).</p>")
     for system in report.systems:
         parts += _article_table(system, worst_articles(system), f"{system.name}")
+    parts += _sentence_support(report)
     parts.append("<h2>All articles</h2>")
     for system in report.systems:
         parts.append(f"<details><summary>{esc(system.name)}: {len(system.articles)} articles"
@@ -141,14 +159,17 @@ def _translation(report: Report) -> list[str]:
 
 
 def _gate(report: Report) -> list[str]:
+    """The verdict, first thing on the page: passed, FAILED (with each miss) or no gate."""
     if not report.gate_rules:
-        return []
+        return ['<p class="verdict meta">No gate: no --fail-under or --gate rules were given.</p>']
     failures = report.gate_failures
-    verdict = '<span class="fail">FAILED</span>' if failures else '<span class="pass">passed</span>'
+    verdict = ('<span class="fail">Gate FAILED</span>' if failures
+               else '<span class="pass">Gate passed</span>')
+    css = "fail" if failures else "pass"
     rules = ", ".join(f"{esc(r.metric)} &gt;= {r.threshold:g}" for r in report.gate_rules)
     items = "".join(f"<li>{esc(c.describe())}</li>" for c in failures)
-    return [f"<h2>Gate</h2><p>{rules} (every non-baseline system): {verdict}</p>"
-            + (f"<ul>{items}</ul>" if items else "")]
+    return [f'<div class="verdict {css}" id="gate"><p>{verdict}: {rules} '
+            "(every non-baseline system)</p>" + (f"<ul>{items}</ul>" if items else "") + "</div>"]
 
 
 def _charts(report: Report, colors: dict[str, str]) -> list[str]:
@@ -203,6 +224,26 @@ def _article_table(system: SystemResult, articles: list[ArticleResult], title: s
         ])
     parts = [f"<h3>{esc(title)}</h3>"] if title is not None else []
     return parts + [_table(header, rows, numeric=set(range(1, 11)))]
+
+
+def _sentence_support(report: Report) -> list[str]:
+    # Per system, every briefing sentence with a claim the article does not contain.
+    from pipeline.support.marks import MARK, marked_text
+
+    if not any(a.sentences for s in report.systems for a in s.articles):
+        return []
+    parts = ["<h2>Sentences with claims not in the article</h2>",
+             f"<p>Each marked claim ({MARK}) was not found in the article (English or Dutch).</p>"]
+    for system in report.systems:
+        rows = [[esc(a.id), str(n), marked_text(s, '<mark class="unsup">{} ' + MARK + "</mark>",
+                                               escape=esc)]
+                for a in system.articles for n, s in enumerate(a.sentences, start=1)
+                if s.get("unsupported")]
+        parts.append(f"<h3>{esc(system.name)}</h3>")
+        parts.append(_table(["id", "sentence", "text"], rows, numeric={1}) if rows
+                     else "<p>Every name and figure of every checked sentence is in its "
+                     "article.</p>")
+    return parts
 
 
 def _settings(report: Report) -> list[str]:

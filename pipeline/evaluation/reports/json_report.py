@@ -68,6 +68,7 @@ def _article(article: ArticleResult) -> dict[str, Any]:
             "named": _group(article.entities["named"]),
             "figures": _group(article.entities["figures"]),
         },
+        "sentences": article.sentences,  # per-sentence claim support; [] without a source
     }
 
 
@@ -83,7 +84,8 @@ def _system(system: SystemResult) -> dict[str, Any]:
         "translation": {
             name: {
                 "value": _num(score.value), "ci_low": _num(score.low), "ci_high": _num(score.high),
-                "n": score.n, "aggregate": "corpus", "scale": "0-100", "higher_is_better": True,
+                "n": score.n, "n_empty": score.n_empty, "aggregate": "corpus", "scale": "0-100",
+                "higher_is_better": True,
                 "signature": score.signature, "formatted": score.formatted,
             }
             for name, score in system.translation.items()
@@ -111,7 +113,8 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "inputs": report.inputs,
         "notes": report.notes,
         "metrics": {
-            name: {"description": spec.description, "aggregate": spec.aggregate,
+            name: {"family": spec.family, "stat": spec.stat,
+                   "description": spec.description, "aggregate": spec.aggregate,
                    "scale": spec.scale, "higher_is_better": spec.higher_is_better}
             for name, spec in METRICS.items()
         },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.core.fileio import atomic_write_text
-from pipeline.core.markdown import code
+from pipeline.core.markdown import code, piece
 from pipeline.core.markdown import text as _cell
 from pipeline.evaluation.metrics.registry import HEADLINE, METRICS
 from pipeline.evaluation.reports.format import (
@@ -43,6 +43,8 @@ def render_markdown(report: Report) -> str:
         lines += ["## Ids on one side only", ""] + [f"- {_cell(m)}" for m in mismatches] + [""]
     for system in report.systems:
         lines += _worst(system)
+    for system in report.systems:
+        lines += _sentence_support(system)
     lines += _settings(report)
     return "\n".join(lines).rstrip() + "\n"
 
@@ -116,6 +118,25 @@ def _worst(system: SystemResult) -> list[str]:
             f"| {_list(notes['missed'])} | {_list(notes['unsupported_vs_reference'])} "
             f"| {_list(notes['unsupported_vs_source']) if article.has_source else 'no source'} |"
         )
+    return lines + [""]
+
+
+def _sentence_support(system: SystemResult) -> list[str]:
+    # Per briefing sentence, the claims the article does not contain (support check).
+    from pipeline.support.marks import MARK, marked_text
+
+    rows = [(a.id, n, s) for a in system.articles for n, s in enumerate(a.sentences, start=1)
+            if s.get("unsupported")]
+    if not any(a.sentences for a in system.articles):
+        return []
+    lines = [f"## Sentences with claims not in the article: {_cell(system.name)}", ""]
+    if not rows:
+        return lines + ["Every name and figure of every checked sentence is in its article.", ""]
+    lines += [f"{len(rows)} sentence(s); each marked claim ({MARK}) was not found in the "
+              "article (English or Dutch).", "", "| id | sentence | text |", "|---|---|---|"]
+    mark = "**{}** " + _cell(MARK)
+    lines += [f"| {_cell(i)} | {n} | {marked_text(s, mark, piece).strip()} |"
+              for i, n, s in rows]
     return lines + [""]
 
 

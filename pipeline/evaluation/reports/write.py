@@ -10,8 +10,6 @@ from pipeline.evaluation.reports.json_report import write_json
 from pipeline.evaluation.reports.markdown import write_markdown
 from pipeline.evaluation.results import Report
 
-REPORT_FILES = ("report.json", "report.md", "report.html")
-
 
 def write_reports(report: Report, out_dir: Path) -> list[Path]:
     """Write ``report.json``, ``report.md`` and ``report.html`` into ``out_dir`` (created if needed).

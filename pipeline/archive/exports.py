@@ -1,0 +1,79 @@
+"""What a desk takes elsewhere: an Atom feed of the digests and a CSV of each night's articles."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from pipeline.archive.collect import Night
+from pipeline.archive.pages import article_path, night_path
+from pipeline.archive.stories import Stories
+
+ATOM = "http://www.w3.org/2005/Atom"
+FEED_NIGHTS = 60
+CSV_COLUMNS = ("night", "id", "title_en", "title_nl", "date", "outlet", "url", "event",
+               "event_headline", "story", "briefing_en", "json", "page")
+
+
+def atom_feed(nights: list[Night]) -> str:
+    """The latest nights as an Atom feed; links are relative to the feed's own address."""
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+
+    def add(parent, tag, text=None, **attrs):
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    add(feed, "title", "Briefing — nightly digests")
+    add(feed, "id", "urn:briefing:nightly-archive")
+    add(feed, "link", href="index.html")
+    add(feed, "link", rel="self", href="feed.xml")
+    latest = [n.digest.get("generated_at") for n in nights if n.digest.get("generated_at")]
+    add(feed, "updated", max(latest) if latest else
+        datetime.now(UTC).isoformat(timespec="seconds"))
+    add(add(feed, "author"), "name", "briefing nightly")
+    for night in list(reversed(nights))[:FEED_NIGHTS]:
+        entry = add(feed, "entry")
+        totals = night.totals
+        add(entry, "title", f"Briefing digest — {night.date}")
+        add(entry, "id", f"urn:briefing:night:{night.date}")
+        add(entry, "link", href=night_path(night.date))
+        add(entry, "updated", night.digest.get("generated_at") or f"{night.date}T00:00:00+00:00")
+        add(entry, "summary", f"{totals.get('briefed')} articles briefed in "
+                              f"{len(night.digest.get('groups') or [])} events; "
+                              f"{totals.get('failed')} not briefed.")
+        items = "".join(
+            f'<li><a href="{article_path(night.date, g["lead"])}">{_xml_text(g["headline"])}</a>'
+            f" ({len(g.get('articles') or [])})</li>"
+            for g in night.digest.get("groups") or [])
+        add(entry, "content", f"<ul>{items}</ul>", type="html")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
+def _xml_text(text: str) -> str:
+    from html import escape
+
+    return escape(text or "", quote=True)
+
+
+def night_csv(night: Night, stories: Stories) -> str:
+    """One row per briefed article of the night (UTF-8, header row, RFC 4180 quoting)."""
+    headlines = {g["id"]: g["headline"] for g in night.digest.get("groups") or []}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in night.articles:
+        entry = record.entry
+        event = entry.get("group")
+        writer.writerow([
+            night.date, record.id, entry.get("title_en") or "", entry.get("title_nl") or "",
+            entry.get("date") or "", entry.get("source_name") or entry.get("source") or "",
+            entry.get("url") or "", event or "", headlines.get(event, ""),
+            stories.story_of.get((night.date, event), "") if event else "",
+            entry.get("briefing_en") or "", record.json_name,
+            f"articles/{record.id}.html"])
+    return out.getvalue()

@@ -1,0 +1,187 @@
+"""Per-claim support: is every name and figure of a briefing sentence in its article?
+
+A *claim* is a named entity (PERSON, ORG, GPE, LOC, NORP, FAC, EVENT) or a figure (number,
+quantity, amount, percentage, date, time) of a summary sentence, found by the evaluation
+stage's NER (spaCy, or the documented rule-based fallback). A claim is *supported* when the
+shared matcher (:mod:`pipeline.support.matching`) finds it in the English translation or the
+Dutch original. A sentence is ``supported`` when all its claims are, ``unsupported`` when none
+is, ``partial`` in between and ``no-claims`` without any. What the check cannot see: a correct
+name in a wrong role ("Kosten said" for a quote by someone else) is supported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pipeline.support.matching import ArticleSources, match_claim
+from pipeline.text.aliases import AliasTable
+from pipeline.text.entities import Entity, Extractor, ExtractorInfo, load_extractor
+from pipeline.text.rule_ner import RuleBasedExtractor
+
+SUPPORTED, PARTIAL, UNSUPPORTED, NO_CLAIMS = "supported", "partial", "unsupported", "no-claims"
+
+
+@dataclass
+class Claim:
+    """One name or figure of a summary sentence and what the article says about it."""
+
+    text: str
+    label: str
+    start: int
+    end: int
+    supported: bool
+    matched: str | None = None
+    matched_in: str | None = None  # "en" or "nl"
+
+    def to_dict(self) -> dict:
+        """JSON form (offsets are into the sentence text)."""
+        out: dict = {"text": self.text, "label": self.label, "start": self.start,
+                     "end": self.end, "supported": self.supported}
+        if self.supported:
+            out["matched"] = self.matched
+            out["matched_in"] = self.matched_in
+        return out
+
+
+@dataclass
+class SentenceSupport:
+    """One summary sentence with its evidence indices and claims."""
+
+    text: str
+    claims: list[Claim]
+    evidence: list[int] = field(default_factory=list)
+
+    @property
+    def unsupported(self) -> list[Claim]:
+        """The claims the article does not contain."""
+        return [c for c in self.claims if not c.supported]
+
+    @property
+    def support(self) -> str:
+        """``supported``, ``partial``, ``unsupported`` or ``no-claims``."""
+        if not self.claims:
+            return NO_CLAIMS
+        missing = len(self.unsupported)
+        return SUPPORTED if not missing else UNSUPPORTED if missing == len(self.claims) else PARTIAL
+
+    def to_dict(self) -> dict:
+        """The per-sentence JSON object of the briefing's ``summary`` list."""
+        return {
+            "text": self.text,
+            "evidence": list(self.evidence),
+            "support": self.support,
+            "claims": [c.to_dict() for c in self.claims],
+            "unsupported": [{"text": c.text, "label": c.label} for c in self.unsupported],
+        }
+
+
+def summarize_support(sentences: Sequence[SentenceSupport], ner: ExtractorInfo | dict,
+                      **extra) -> dict:
+    """The briefing-level ``support`` object: claim counts and the NER used."""
+    claims = [c for s in sentences for c in s.claims]
+    ner_dict = ner.to_dict() if isinstance(ner, ExtractorInfo) else dict(ner)
+    notice = ner.notice if isinstance(ner, ExtractorInfo) else None
+    out = {
+        "claims": len(claims),
+        "supported": sum(c.supported for c in claims),
+        "unsupported": sum(not c.supported for c in claims),
+        "sentences_with_unsupported": sum(bool(s.unsupported) for s in sentences),
+        "ner": {k: ner_dict.get(k) for k in ("extractor", "name", "version", "package",
+                                             "fallback_reason")},
+    }
+    if notice:
+        out["ner_notice"] = notice
+    out.update(extra)
+    return out
+
+
+class SupportChecker:
+    """Checks summary sentences against their article; the NER is loaded on first use.
+
+    Args:
+        aliases: the alias table (default: the built-in one).
+        use_spacy: False uses the rule-based fallback without trying spaCy.
+        extractor, info: an extractor already loaded (the evaluation stage's) and its
+            description, instead of loading one.
+    """
+
+    def __init__(self, aliases: AliasTable | None = None, *, use_spacy: bool = True,
+                 extractor: Extractor | None = None, info: ExtractorInfo | None = None):
+        self.aliases = aliases if aliases is not None else AliasTable.load()
+        self.use_spacy = use_spacy
+        self._extractor, self._info = extractor, info
+        self._rules: RuleBasedExtractor | None = None
+        if extractor is not None and not isinstance(extractor, RuleBasedExtractor):
+            self._rules = RuleBasedExtractor(self.aliases)
+
+    @classmethod
+    def with_alias_files(cls, paths: Sequence[Path], *, use_spacy: bool = True) -> SupportChecker:
+        """A checker using the built-in alias table extended by ``paths``.
+
+        Raises:
+            EvalInputError: an alias file is missing or malformed.
+        """
+        return cls(AliasTable.load(paths), use_spacy=use_spacy)
+
+    @property
+    def ner(self) -> ExtractorInfo:
+        """How claims are extracted (loads the NER)."""
+        self._load()
+        assert self._info is not None
+        return self._info
+
+    def _load(self) -> Extractor:
+        if self._extractor is None:
+            self._extractor, self._info = load_extractor(self.aliases, use_spacy=self.use_spacy)
+            if self._info.kind == "spacy":
+                self._rules = RuleBasedExtractor(self.aliases)
+        return self._extractor
+
+    def extract(self, sentences: Sequence[str]) -> list[list[Entity]]:
+        """The claims (entities) of each sentence.
+
+        With spaCy, names the rules find and spaCy does not (a small model misses names
+        such as "PSV" or "Jan Verburg") are added, as spaCy's figures are completed by the
+        rule-based figure finder: a missed claim is a claim nobody checks.
+        """
+        found = self._load().extract(list(sentences))
+        if self._rules is None:
+            return found
+        merged = []
+        for entities, extra in zip(found, self._rules.extract(list(sentences)), strict=True):
+            taken = [(e.start, e.end) for e in entities]
+            entities = entities + [e for e in extra if e.group == "named" and all(
+                e.end <= s or e.start >= t for s, t in taken)]
+            merged.append(sorted(entities, key=lambda e: (e.start, e.end)))
+        return merged
+
+    def check(self, sentences: Sequence[str], source_en: str, source_nl: str | None = None,
+              ) -> list[SentenceSupport]:
+        """The claims of each summary sentence, each checked against the article.
+
+        Args:
+            sentences: the summary, one sentence per item.
+            source_en: the article in English (the translation, or the original).
+            source_nl: the Dutch original, when there is one.
+
+        Returns:
+            One :class:`SentenceSupport` per sentence, in order (evidence left empty).
+        """
+        sources = ArticleSources([(source_en, "en"), (source_nl or "", "nl")])
+        results = []
+        for sentence, entities in zip(sentences, self.extract(sentences), strict=True):
+            claims: list[Claim] = []
+            seen: set[tuple[int, int]] = set()
+            for entity in entities:
+                if (entity.start, entity.end) in seen or not entity.text.strip():
+                    continue
+                seen.add((entity.start, entity.end))
+                found = match_claim(entity, sources, self.aliases)
+                claims.append(Claim(entity.text.strip(), entity.label, entity.start, entity.end,
+                                    supported=found is not None,
+                                    matched=found.text if found else None,
+                                    matched_in=found.lang if found else None))
+            results.append(SentenceSupport(sentence, claims))
+        return results
