@@ -46,7 +46,7 @@ from pipeline.briefing.engine import BriefingEngine
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, BriefingError
 from pipeline.core.exit_codes import ExitCode
-from pipeline.core.fileio import atomic_write_json, atomic_write_text
+from pipeline.core.fileio import atomic_write_json, atomic_write_text, file_stem
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.ingest.readers import expand_inputs, read_stdin
 
@@ -139,12 +139,14 @@ def run_batch_ray(
 
     config_json = config.model_dump_json()
     actors = _actor_count(ray, config)
+    # One block per batch of work, so that every actor gets some (a handful of input files
+    # would otherwise be one block and one actor). Done now, before the actors reserve every
+    # CPU of the cluster: a shuffle needs CPUs of its own.
+    blocks = max(actors, min(MAX_BLOCKS, -(-len(keep) // config.ray.batch_size)))
+    rows = rows.repartition(blocks).materialize()
     # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
     # starved by the actors, which reserve every CPU of the cluster between them.
-    # One block per batch of work, so that every actor gets some (a handful of input files
-    # would otherwise be one block and one actor).
-    blocks = max(actors, min(MAX_BLOCKS, -(-len(keep) // config.ray.batch_size)))
-    prepared = rows.repartition(blocks).map_batches(
+    prepared = rows.map_batches(
         prepare_batch, batch_size=config.ray.batch_size,
         fn_kwargs={"config_json": config_json, "keep": keep},
         num_cpus=0, compute=ray.data.TaskPoolStrategy(size=2))
@@ -241,7 +243,7 @@ def _plan(rows, out_dir: Path, result: RayBatchResult,
             first[article_id] = order
     keep: dict[str, int] = {}
     for (article_id, order), origin in sorted(origins.items(), key=lambda kv: kv[0][1]):
-        if article_id in RESERVED_IDS:
+        if file_stem(article_id).lower() in RESERVED_IDS:
             errors.append((order, ArticleError(
                 f"{origin}: the id '{article_id}' is reserved for run files",
                 reason="reserved-id", origin=origin, article_id=article_id)))
