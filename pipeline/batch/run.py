@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import tempfile
 import time
@@ -99,6 +100,22 @@ def remove_previous_outputs(out_dir: Path) -> int:
     return len(previous)
 
 
+def write_briefing(out_dir: Path, briefing: Briefing) -> Path:
+    """Write one briefing atomically; a reader never sees half a file."""
+    path = output_path(out_dir, briefing.id)
+    atomic_write_json(path, briefing.to_dict())
+    return path
+
+
+def is_complete(path: Path) -> bool:
+    """Whether ``path`` holds a whole briefing (so a resumed run may skip its article)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and "schema_version" in data and "briefing_en" in data
+
+
 def _dedupe(items: Iterable[Article | ArticleError]) -> Iterable[Article | ArticleError]:
     """Turn repeated ids (which would overwrite each other's output) into errors."""
     seen: dict[str, str] = {}
@@ -160,9 +177,8 @@ def run_batch(
                 append_jsonl(errors_path, outcome.to_record())
                 result.failed.append(outcome)
             else:
-                path = output_path(out_dir, outcome.id)
+                path = write_briefing(out_dir, outcome)
                 log.info("briefed: %s -> %s", outcome.id, path.name)
-                atomic_write_json(path, outcome.to_dict())
                 briefings.append(outcome)
                 result.briefed.append(outcome.id)
     except OSError as exc:

@@ -180,31 +180,44 @@ class BriefingEngine:
             raise outcome
         return outcome
 
+    def prepare(self, article: Article) -> tuple[PreparedArticle, float] | ArticleError:
+        """Clean, language-check and segment one article (no model needed).
+
+        Returns the prepared article with the seconds it took, or the article's error.
+        """
+        started = time.perf_counter()
+        try:
+            return self.preparer.prepare(article), time.perf_counter() - started
+        except ArticleError as error:
+            return error
+
+    def brief_prepared(self, batch: list[tuple[PreparedArticle, float]]) -> list[Outcome]:
+        """Translate and summarize prepared articles together, one outcome each, in order.
+
+        A failure of the window is isolated by re-running its articles one at a time.
+        """
+        if not batch:
+            return []
+        try:
+            return list(self._brief(batch))
+        except (ArticleError, SummaryTooLongError, RuntimeError, ValueError) as error:
+            if len(batch) == 1:
+                return [_as_article_error(batch[0][0].article, error)]
+            log.warning("window failed (%s); retrying its articles one by one", error)
+            return [self.brief_prepared([one])[0] for one in batch]
+
     def _process_window(self, items: list[Article | ArticleError]) -> list[Outcome]:
         outcomes: list[Outcome | None] = [None] * len(items)
         prepared: dict[int, tuple[PreparedArticle, float]] = {}
         for index, item in enumerate(items):
-            if isinstance(item, ArticleError):
-                outcomes[index] = item
-                continue
-            started = time.perf_counter()
-            try:
-                prepared[index] = (self.preparer.prepare(item), time.perf_counter() - started)
-            except ArticleError as error:
-                outcomes[index] = error
-        if prepared:
-            try:
-                briefings = self._brief(list(prepared.values()))
-                for index, briefing in zip(prepared, briefings, strict=True):
-                    outcomes[index] = briefing
-            except (ArticleError, SummaryTooLongError, RuntimeError, ValueError) as error:
-                if len(prepared) == 1:
-                    index, (prep, _) = next(iter(prepared.items()))
-                    outcomes[index] = _as_article_error(prep.article, error)
-                else:
-                    log.warning("window failed (%s); retrying its articles one by one", error)
-                    for index, (prep, _) in prepared.items():
-                        outcomes[index] = self._process_window([prep.article])[0]
+            ready = item if isinstance(item, ArticleError) else self.prepare(item)
+            if isinstance(ready, ArticleError):
+                outcomes[index] = ready
+            else:
+                prepared[index] = ready
+        for index, outcome in zip(prepared, self.brief_prepared(list(prepared.values())),
+                                  strict=True):
+            outcomes[index] = outcome
         return [o for o in outcomes if o is not None]
 
     def _brief(self, batch: list[tuple[PreparedArticle, float]]) -> list[Briefing]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,7 +23,7 @@ from pipeline.cli.common import (
     stderr,
     stderr_is_terminal,
 )
-from pipeline.core.errors import ArticleError
+from pipeline.core.errors import ArticleError, ConfigError
 from pipeline.ingest.readers import read_inputs
 
 PROGRESS_EVERY_S = 10.0
@@ -43,6 +43,20 @@ def batch_command(
     window: Annotated[
         int, typer.Option("--window", min=1, help="Articles translated and summarized together.")
     ] = 8,
+    engine_name: Annotated[
+        Literal["local", "ray"], typer.Option(
+            "--engine", help="local: this process; ray: a Ray cluster (pip install 'briefing[ray]').")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option(
+            "--ray-address", show_default=False,
+            help="With --engine ray: 'auto' or HOST:PORT of a cluster to join; default: start "
+            "a local Ray.")
+    ] = None,
+    output_format: Annotated[
+        Literal["json", "parquet"], typer.Option(
+            "--format", help="parquet: also write briefings.parquet/ (with --engine ray).")
+    ] = "json",
 ) -> None:
     """Brief every article into DIR: <id>.json each, errors.jsonl, digest.md, run.json.
 
@@ -50,6 +64,14 @@ def batch_command(
     or model-availability errors.
     """
     app_config = resolve_config(config, translator, summarizer, set_)
+    if engine_name == "ray" or output_format == "parquet":
+        if engine_name != "ray":
+            raise ConfigError("the Parquet output is written by the Ray engine (--engine ray)")
+        if ray_address:
+            app_config.ray.address = ray_address
+        _run_on_ray(inputs, out, app_config, overwrite=overwrite,
+                    write_parquet=output_format == "parquet")
+        return
     items = list(read_inputs(inputs, max_bytes=app_config.ingest.max_article_bytes))
     check_output_dir(out, overwrite=overwrite)  # exit 2 before the models are loaded
     engine = BriefingEngine(app_config, window=window)
@@ -103,3 +125,20 @@ class _ProgressLines:
             self.last = now
             stderr.print(f"progress: {self.done} of {self.total} article(s) done "
                          f"({self.failed} failed) after {now - self.started:.0f}s")
+
+
+def _run_on_ray(inputs: list[str], out: Path, app_config, *, overwrite: bool,
+                write_parquet: bool) -> None:
+    from pipeline.batch.ray_engine import run_batch_ray
+
+    result = run_batch_ray(inputs, out, app_config, overwrite=overwrite,
+                           write_parquet=write_parquet)
+    total = len(result.briefed) + len(result.failed)
+    message = (f"Briefed {len(result.briefed)} of {total} article(s) into {out} on Ray "
+               f"({len(result.nodes)} node(s)) in {result.seconds:.1f}s")
+    if result.skipped:
+        message += f"; {result.skipped} already complete, skipped"
+    if result.failed:
+        message += f"; {len(result.failed)} failed (see {out / ERRORS_FILE})"
+    stderr.print(message)
+    raise typer.Exit(int(result.exit_code))

@@ -246,6 +246,27 @@ class NightlyConfig(_Strict):
         return self
 
 
+class RayConfig(_Strict):
+    """`briefing batch --engine ray`: how the work is spread over a Ray cluster."""
+
+    address: str | None = Field(
+        default=None,
+        description="Cluster to join: 'auto' or HOST:PORT; null starts a local Ray instance.",
+    )
+    actors: int | None = Field(
+        default=None, ge=1,
+        description="Briefing actors (each loads both models once); null = the cluster's CPUs "
+        "divided by threads_per_actor (GPUs when gpus_per_actor > 0).",
+    )
+    threads_per_actor: int = Field(
+        default=1, ge=1, description="CPU threads each actor's models use (and reserve)."
+    )
+    gpus_per_actor: float = Field(default=0.0, ge=0.0, description="GPUs reserved per actor.")
+    batch_size: int = Field(
+        default=8, ge=1, description="Articles an actor translates and summarizes together."
+    )
+
+
 class AppConfig(_Strict):
     """Everything `briefing` can be configured with."""
 
@@ -254,6 +275,7 @@ class AppConfig(_Strict):
     ingest: IngestConfig = IngestConfig()
     runtime: RuntimeConfig = RuntimeConfig()
     nightly: NightlyConfig = NightlyConfig()
+    ray: RayConfig = RayConfig()
 
     @property
     def offline(self) -> bool:

@@ -1,0 +1,326 @@
+"""``briefing batch --engine ray``: the batch on a Ray cluster, with Ray Data.
+
+The data path is the local one, spread out: read (stateless tasks, one input file each, so
+an archive is never loaded whole on the driver) → prepare (stateless tasks: clean, language
+check, segment) → brief (an actor pool; each actor loads both models once, translates and
+summarizes a batch, and writes each briefing atomically) → the driver writes
+``errors.jsonl``, ``digest.md`` and ``run.json`` from the small result rows.
+
+Resumable and exactly once: ids whose ``<id>.json`` is already complete in the output
+folder are skipped, so a killed backfill redoes only what is missing; a worker that dies is
+restarted by Ray and its batch retried (writes are atomic renames, so a retry can only
+replace a whole file with the same whole file).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from pipeline.batch.digest_md import render_digest_md
+from pipeline.batch.ray_workers import (
+    BriefActor,
+    article_row,
+    error_from_record,
+    prepare_batch,
+    read_input,
+)
+from pipeline.batch.run import (
+    DIGEST_FILE,
+    ERRORS_FILE,
+    RESERVED_IDS,
+    RUN_FILE,
+    is_complete,
+    output_path,
+    remove_previous_outputs,
+)
+from pipeline.briefing.engine import BriefingEngine
+from pipeline.core.config import AppConfig
+from pipeline.core.errors import ArticleError, BriefingError
+from pipeline.core.exit_codes import ExitCode
+from pipeline.core.fileio import atomic_write_json, atomic_write_text, file_stem
+from pipeline.core.provenance import git_commit, package_versions
+from pipeline.ingest.readers import expand_inputs, read_stdin
+
+log = logging.getLogger(__name__)
+PARQUET_DIR = "briefings.parquet"
+MAX_BLOCKS = 10_000
+
+
+class RayUnavailableError(BriefingError):
+    """Ray is not installed, or the cluster cannot be reached."""
+
+
+@dataclass
+class RayBatchResult:
+    """What a Ray batch did."""
+
+    out_dir: Path
+    briefed: list[str] = field(default_factory=list)
+    failed: list[ArticleError] = field(default_factory=list)
+    skipped: int = 0
+    seconds: float = 0.0
+    nodes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """OK when every article was briefed (or already was), PARTIAL when some failed."""
+        return ExitCode.PARTIAL if self.failed else ExitCode.OK
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError as exc:
+        raise RayUnavailableError(
+            "the Ray engine needs Ray, which is not installed: pip install 'briefing[ray]'"
+        ) from exc
+    return ray
+
+
+def run_batch_ray(
+    inputs: Iterable[str],
+    out_dir: Path,
+    config: AppConfig,
+    *,
+    overwrite: bool = False,
+    write_parquet: bool = False,
+    stdin=None,
+    init_kwargs: dict[str, Any] | None = None,
+    on_result: Callable[[str], None] | None = None,
+) -> RayBatchResult:
+    """Brief every input on Ray; the outputs are those of :func:`pipeline.batch.run.run_batch`.
+
+    Args:
+        inputs: files, folders, ``-`` (stdin), or URIs that pyarrow's filesystems reach
+            (``s3://…``) of ``.txt``, ``.jsonl`` or ``.parquet`` inputs.
+        overwrite: remove an earlier run's outputs first; without it, ids whose output is
+            already complete are skipped (a resumed run).
+        write_parquet: also write the briefings as a Parquet dataset (``briefings.parquet/``).
+        init_kwargs: extra ``ray.init`` arguments when this call starts Ray.
+        on_result: called with ``"briefed"`` or ``"failed"`` for each finished article.
+
+    Raises:
+        RayUnavailableError: Ray is missing or the cluster cannot be joined.
+        ModelUnavailableError: a model is missing (checked before Ray starts any work).
+    """
+    ray = _import_ray()
+    out_dir = Path(out_dir)
+    inputs = list(inputs)
+    local = [i for i in inputs if "://" not in i]
+    remote = [i for i in inputs if "://" in i]
+    files = expand_inputs([i for i in local if i != "-"])  # FileNotFoundError up front
+    BriefingEngine(config).resolve_models()  # a missing model stops us before any work
+    if overwrite:
+        remove_previous_outputs(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(out_dir)
+
+    started = time.perf_counter()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    _init_ray(ray, config.ray.address, init_kwargs)
+    ctx = ray.data.DataContext.get_current()
+    ctx.enable_progress_bars = False
+    logging.getLogger("ray.data").setLevel(logging.WARNING)
+
+    max_bytes = config.ingest.max_article_bytes
+    rows = _read(ray, files, remote, "-" in local, stdin, max_bytes).materialize()
+    result = RayBatchResult(out_dir=out_dir)
+    errors: list[tuple[int, ArticleError]] = []
+    keep = _plan(rows, out_dir, result, errors)
+
+    config_json = config.model_dump_json()
+    actors = _actor_count(ray, config)
+    # One block per batch of work, so that every actor gets some (a handful of input files
+    # would otherwise be one block and one actor). Done now, before the actors reserve every
+    # CPU of the cluster: a shuffle needs CPUs of its own.
+    blocks = max(actors, min(MAX_BLOCKS, -(-len(keep) // config.ray.batch_size)))
+    rows = rows.repartition(blocks).materialize()
+    # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
+    # starved by the actors, which reserve every CPU of the cluster between them.
+    prepared = rows.map_batches(
+        prepare_batch, batch_size=config.ray.batch_size,
+        fn_kwargs={"config_json": config_json, "keep": keep},
+        num_cpus=0, compute=ray.data.TaskPoolStrategy(size=2))
+    briefed = prepared.map_batches(
+        BriefActor,
+        batch_size=config.ray.batch_size,
+        compute=ray.data.ActorPoolStrategy(size=actors),
+        fn_constructor_kwargs={"config_json": _actor_config(config).model_dump_json(),
+                               "out_dir": str(out_dir.resolve())},
+        num_cpus=config.ray.threads_per_actor,
+        num_gpus=config.ray.gpus_per_actor or None,
+        ray_remote_args_fn=lambda: {"max_restarts": 3, "max_task_retries": 3},
+    ).materialize()
+
+    entries = []
+    for row in briefed.iter_rows():
+        record = json.loads(row["record"])
+        node = result.nodes.setdefault(row["node"], {"briefed": 0, "failed": 0})
+        if row["status"] == "briefed":
+            node["briefed"] += 1
+            result.briefed.append(row["id"])
+            entries.append(SimpleNamespace(**record))
+        else:
+            node["failed"] += 1
+            errors.append((keep.get(row["id"], 1 << 62), error_from_record(record)))
+        if on_result is not None:
+            on_result(row["status"])
+    if write_parquet and result.briefed:
+        _write_parquet(ray, out_dir, result.briefed)
+
+    errors.sort(key=lambda pair: (pair[0], pair[1].origin))
+    result.failed = [error for _, error in errors]
+    _write_errors(out_dir / ERRORS_FILE, result.failed)
+    atomic_write_text(out_dir / DIGEST_FILE, render_digest_md(entries, result.failed))
+    result.seconds = time.perf_counter() - started
+    atomic_write_json(out_dir / RUN_FILE, _run_record(ray, config, result, started_at, actors))
+    return result
+
+
+# -- plumbing ---------------------------------------------------------------------------------
+
+def _init_ray(ray, address: str | None, init_kwargs: dict[str, Any] | None) -> None:
+    if ray.is_initialized():
+        return
+    try:
+        ray.init(address=address, include_dashboard=False, log_to_driver=False,
+                 logging_level=logging.WARNING, **(init_kwargs or {}))
+    except (ConnectionError, RuntimeError, ValueError) as exc:
+        where = address or "a local instance"
+        raise RayUnavailableError(f"cannot start or join the Ray cluster ({where}): {exc}") from exc
+
+
+def _read(ray, files: list[str], remote: list[str], with_stdin: bool, stdin, max_bytes: int):
+    """Every input as rows (``id``, ``kind``, ``order``, ``payload``), read by Ray tasks."""
+    parts = []
+    if files:
+        items = [{"path": p, "index": i, "bytes": None} for i, p in enumerate(files)]
+        parts.append(ray.data.from_items(items).flat_map(read_input,
+                                                          fn_kwargs={"max_bytes": max_bytes}))
+    if remote:
+        offset = len(files)
+        binary = ray.data.read_binary_files(remote, include_paths=True)
+        parts.append(binary.map(lambda row: row | {"index": offset})
+                     .flat_map(read_input, fn_kwargs={"max_bytes": max_bytes}))
+    if with_stdin:
+        base = (len(files) + len(remote) + 1) * 1_000_000_000
+        rows = [article_row(item, base + n)
+                for n, item in enumerate(read_stdin(max_bytes=max_bytes, stream=stdin))]
+        if rows:
+            parts.append(ray.data.from_items(rows))
+    if not parts:
+        return ray.data.from_items([{"id": "", "kind": "none", "order": 0, "payload": ""}]) \
+            .filter(lambda row: False)
+    dataset = parts[0]
+    for part in parts[1:]:
+        dataset = dataset.union(part)
+    return dataset
+
+
+def _plan(rows, out_dir: Path, result: RayBatchResult,
+          errors: list[tuple[int, ArticleError]]) -> dict[str, int]:
+    """Which row of each id to brief: the first one, unless its output is already complete.
+
+    Read errors, reserved ids and later duplicates become errors, as in the local engine.
+    """
+    for row in rows.filter(lambda r: r["kind"] == "error").iter_rows():
+        errors.append((row["order"], error_from_record(json.loads(row["payload"]))))
+    first: dict[str, int] = {}
+    origins: dict[tuple[str, int], str] = {}
+    for row in rows.filter(lambda r: r["kind"] == "article").iter_rows():
+        article_id, order = row["id"], row["order"]
+        origins[(article_id, order)] = json.loads(row["payload"])["origin"]
+        if article_id not in first or order < first[article_id]:
+            first[article_id] = order
+    keep: dict[str, int] = {}
+    for (article_id, order), origin in sorted(origins.items(), key=lambda kv: kv[0][1]):
+        if file_stem(article_id).lower() in RESERVED_IDS:
+            errors.append((order, ArticleError(
+                f"{origin}: the id '{article_id}' is reserved for run files",
+                reason="reserved-id", origin=origin, article_id=article_id)))
+        elif order != first[article_id]:
+            seen = origins[(article_id, first[article_id])]
+            errors.append((order, ArticleError(
+                f"{origin}: duplicate id '{article_id}' (first seen in {seen}); it was not "
+                "processed so that no output is overwritten",
+                reason="duplicate-id", origin=origin, article_id=article_id)))
+        elif is_complete(output_path(out_dir, article_id)):
+            result.skipped += 1
+        else:
+            keep[article_id] = order
+    return keep
+
+
+def _actor_config(config: AppConfig) -> AppConfig:
+    """The configuration each actor runs with: its share of threads."""
+    actor = config.model_copy(deep=True)
+    actor.runtime.threads = config.ray.threads_per_actor
+    return actor
+
+
+def _actor_count(ray, config: AppConfig) -> int:
+    if config.ray.actors:
+        return config.ray.actors
+    resources = ray.cluster_resources()
+    if config.ray.gpus_per_actor:
+        return max(1, int(resources.get("GPU", 0) // config.ray.gpus_per_actor))
+    return max(1, int(resources.get("CPU", 1) // config.ray.threads_per_actor))
+
+
+def _write_errors(path: Path, errors: list[ArticleError]) -> None:
+    text = "".join(json.dumps(e.to_record(), ensure_ascii=False) + "\n" for e in errors)
+    atomic_write_text(path, text)
+
+
+def _write_parquet(ray, out_dir: Path, ids: list[str]) -> None:
+    paths = [str(output_path(out_dir, i)) for i in sorted(ids)]
+    ds = ray.data.from_items([{"path": p} for p in paths]).map(_briefing_row)
+    target = out_dir / PARQUET_DIR
+    clear = [p for p in target.glob("*.parquet")] if target.exists() else []
+    for old in clear:
+        old.unlink()
+    ds.write_parquet(str(target))
+
+
+def _briefing_row(row: dict[str, Any]) -> dict[str, Any]:
+    data = json.loads(Path(row["path"]).read_text(encoding="utf-8"))
+    return {"id": data["id"], "date": data.get("date"), "title_en": data.get("title_en"),
+            "briefing_en": data.get("briefing_en"), "url": data.get("url"),
+            "source": data.get("source"), "briefing_json": json.dumps(data, ensure_ascii=False)}
+
+
+def _remove_stale_temporaries(out_dir: Path) -> None:
+    """Temporary files of a killed run (the atomic writer's ``.<name>.*.tmp``)."""
+    for stale in out_dir.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+
+
+def _run_record(ray, config: AppConfig, result: RayBatchResult, started_at: str,
+                actors: int) -> dict[str, Any]:
+    minutes = result.seconds / 60 if result.seconds else 0.0
+    done = len(result.briefed)
+    return {
+        "engine": "ray",
+        "ray_address": ray.get_runtime_context().gcs_address,
+        "actors": actors,
+        "started": started_at,
+        "seconds": round(result.seconds, 3),
+        "briefed": done,
+        "failed": len(result.failed),
+        "skipped_complete": result.skipped,
+        "failures_by_reason": dict(Counter(e.reason for e in result.failed)),
+        "nodes": result.nodes,
+        "throughput": {"articles_per_minute": round(done / minutes, 2) if minutes else None},
+        "config": config.model_dump(mode="json"),
+        "versions": package_versions(),
+        "git_commit": git_commit(),
+    }

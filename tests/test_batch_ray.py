@@ -1,0 +1,194 @@
+"""`briefing batch --engine ray`: the same outputs as the local engine, on a local Ray and on
+a two-node cluster on this machine, resumable and exactly once.
+
+These tests start Ray themselves (a local instance with two CPUs, then a two-node cluster
+from ``ray.cluster_utils``) and use the tiny test models.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SAMPLES, tiny_config
+
+ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'briefing[ray]')")
+
+from pipeline.batch.ray_engine import run_batch_ray  # noqa: E402
+from pipeline.batch.run import run_batch  # noqa: E402
+from pipeline.ingest.readers import read_inputs  # noqa: E402
+
+pytestmark = pytest.mark.slow
+VOLATILE = ("timings",)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Four sample articles, a JSONL file (one good record, one duplicate id, one broken
+    line) and an empty file."""
+    folder = tmp_path_factory.mktemp("ray-in")
+    articles = sorted((SAMPLES / "articles").glob("*.txt"))[:4]
+    for path in articles:
+        shutil.copy(path, folder / path.name)
+    text = articles[0].read_text(encoding="utf-8")[14:]
+    lines = [json.dumps({"id": "jsonl-one", "text": text}),
+             json.dumps({"id": articles[1].stem, "text": text}),
+             "{broken"]
+    (folder / "more.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    return folder
+
+
+def briefings(out: Path) -> dict[str, dict]:
+    found = {}
+    for path in out.glob("*.json"):
+        if path.name == "run.json":
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        for key in VOLATILE:
+            data.pop(key, None)
+        found[path.stem] = data
+    return found
+
+
+def errors(out: Path) -> list[tuple[str, str, str]]:
+    lines = (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()
+    return sorted((r["id"] or "", r["origin"], r["reason"]) for r in map(json.loads, lines))
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def local_outputs(corpus, tiny_model_dirs, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("local") / "out"
+    config = tiny_config(tiny_model_dirs)
+    run_batch(read_inputs([str(corpus)], max_bytes=config.ingest.max_article_bytes), out, config)
+    return out
+
+
+def test_ray_outputs_equal_the_local_engine(local_ray, corpus, local_outputs, tiny_model_dirs,
+                                            tmp_path):
+    out = tmp_path / "ray"
+    config = tiny_config(tiny_model_dirs)
+    result = run_batch_ray([str(corpus)], out, config)
+
+    expected = briefings(local_outputs)
+    assert len(expected) == 5  # four articles and the JSONL record
+    assert briefings(out) == expected
+    assert errors(out) == errors(local_outputs)
+    assert {reason for _, _, reason in errors(out)} == {"duplicate-id", "malformed-jsonl", "empty"}
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["engine"] == "ray" and run["briefed"] == 5 and run["failed"] == 3
+    assert sum(node["briefed"] for node in run["nodes"].values()) == 5
+    assert run["throughput"]["articles_per_minute"] > 0
+    assert (out / "digest.md").read_text(encoding="utf-8").count("\n## ") >= 5
+    assert int(result.exit_code) == 1
+
+
+def test_a_rerun_skips_everything_complete_and_redoes_what_is_missing(
+        local_ray, corpus, tiny_model_dirs, tmp_path):
+    out = tmp_path / "ray"
+    config = tiny_config(tiny_model_dirs)
+    run_batch_ray([str(corpus)], out, config)
+    first = briefings(out)
+    missing = sorted(first)[0]
+    (out / f"{missing}.json").unlink()
+    (out / f"{sorted(first)[1]}.json").write_text('{"schema_version": 1, "id": "x"', "utf-8")
+    (out / ".left-over.json.abc.tmp").write_text("half", encoding="utf-8")
+
+    result = run_batch_ray([str(corpus)], out, config)
+
+    assert sorted(result.briefed) == sorted(first)[:2]  # the missing and the truncated one
+    assert result.skipped == len(first) - 2
+    assert briefings(out) == first
+    assert not list(out.glob(".*.tmp"))
+
+
+def test_parquet_output_holds_every_briefing(local_ray, corpus, tiny_model_dirs, tmp_path):
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "ray"
+    run_batch_ray([str(corpus)], out, tiny_config(tiny_model_dirs), write_parquet=True)
+    table = pq.read_table(out / "briefings.parquet")
+    rows = {row["id"]: row for row in table.to_pylist()}
+    assert rows.keys() == briefings(out).keys()
+    for article_id, row in rows.items():
+        assert json.loads(row["briefing_json"])["briefing_en"] == row["briefing_en"]
+        assert row["briefing_en"] == briefings(out)[article_id]["briefing_en"]
+
+
+def test_two_nodes_both_brief_articles(corpus, local_outputs, tiny_model_dirs, tmp_path):
+    from ray.cluster_utils import Cluster
+
+    if ray.is_initialized():
+        ray.shutdown()
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 1})
+    cluster.add_node(num_cpus=1)
+    try:
+        ray.init(address=cluster.address, log_to_driver=False)
+        cluster.wait_for_nodes()
+        out = tmp_path / "ray"
+        config = tiny_config(tiny_model_dirs, **{"ray.batch_size": 1, "ray.actors": 2})
+        run_batch_ray([str(corpus)], out, config)
+        run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        assert len(run["nodes"]) == 2
+        assert all(node["briefed"] > 0 for node in run["nodes"].values()), run["nodes"]
+        assert briefings(out) == briefings(local_outputs)
+    finally:
+        ray.shutdown()
+        cluster.shutdown()
+
+
+def test_a_run_killed_midway_ends_exactly_once_when_rerun(corpus, local_outputs,
+                                                          tiny_model_dirs, tmp_path):
+    if ray.is_initialized():
+        ray.shutdown()
+    marian, bart = tiny_model_dirs
+    out = tmp_path / "ray"
+    command = [sys.executable, "-m", "pipeline.cli", "batch", str(corpus), "--out", str(out),
+               "--engine", "ray", "--translator", str(marian), "--summarizer", str(bart),
+               "--set", "ray.batch_size=1", "--set", "ray.actors=1", "--set", "runtime.device=cpu"]
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    process = subprocess.Popen(command, env=env, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and process.poll() is None:
+        if len([p for p in out.glob("*.json") if p.name != "run.json"]) >= 1:
+            break
+        time.sleep(0.2)
+    assert process.poll() is None, "the run ended before it could be killed"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    # Ray's own processes are not in the driver's process group: stop them too, so the
+    # outputs below are all the killed run left.
+    _ray_stop()
+    killed_with = set(briefings(out))
+    assert 1 <= len(killed_with) < 5
+
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+
+    assert rerun.returncode == 1, rerun.stderr  # the corpus has bad inputs
+    assert briefings(out) == briefings(local_outputs)
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["skipped_complete"] == len(killed_with)
+    assert run["briefed"] == 5 - len(killed_with)
+    assert not list(out.glob(".*.tmp"))
+    _ray_stop()
+
+
+def _ray_stop() -> None:
+    subprocess.run([str(Path(sys.executable).parent / "ray"), "stop", "--force"],
+                   capture_output=True, timeout=120, check=False)
