@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SAMPLES, tiny_config
+from tests.conftest import REPO, SAMPLES, tiny_config
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'briefing[ray]')")
 
@@ -159,7 +159,8 @@ def test_a_run_killed_midway_ends_exactly_once_when_rerun(corpus, local_outputs,
     marian, bart = tiny_model_dirs
     out = tmp_path / "ray"
     command = [sys.executable, "-m", "pipeline.cli", "batch", str(corpus), "--out", str(out),
-               "--engine", "ray", "--translator", str(marian), "--summarizer", str(bart),
+               "--engine", "ray", "--config", str(REPO / "configs" / "exact.yaml"),
+               "--translator", str(marian), "--summarizer", str(bart),
                "--set", "ray.batch_size=1", "--set", "ray.actors=1", "--set", "runtime.device=cpu"]
     env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     process = subprocess.Popen(command, env=env, start_new_session=True,
