@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.grouping import main as grouping_main
 
         return grouping_main(argv[1:])
+    if argv[:1] == ["scale"]:  # `python -m bench scale`: local vs Ray, see bench/scale.py
+        from bench.scale import main as scale_main
+
+        return scale_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--out", type=Path, default=None, help="output folder (out/bench)")
     parser.add_argument("--shared", type=Path, default=None,
