@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, SAMPLES, tiny_config
+from tests.conftest import SAMPLES, tiny_config
 
 ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'briefing[ray]')")
 
@@ -33,7 +33,7 @@ VOLATILE = ("timings",)
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """Four sample articles, a JSONL file (one good record, one duplicate id, one broken
-    line) and an empty file."""
+    line), an empty file and a link out of the folder."""
     folder = tmp_path_factory.mktemp("ray-in")
     articles = sorted((SAMPLES / "articles").glob("*.txt"))[:4]
     for path in articles:
@@ -44,6 +44,9 @@ def corpus(tmp_path_factory) -> Path:
              "{broken"]
     (folder / "more.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")
+    outside = tmp_path_factory.mktemp("outside") / "secret.txt"
+    outside.write_text(" date 2025-01 " + text, encoding="utf-8")
+    (folder / "shadow.txt").symlink_to(outside)  # leaves the input root: refused
     return folder
 
 
@@ -89,9 +92,10 @@ def test_ray_outputs_equal_the_local_engine(local_ray, corpus, local_outputs, ti
     assert len(expected) == 5  # four articles and the JSONL record
     assert briefings(out) == expected
     assert errors(out) == errors(local_outputs)
-    assert {reason for _, _, reason in errors(out)} == {"duplicate-id", "malformed-jsonl", "empty"}
+    assert {reason for _, _, reason in errors(out)} == {
+        "duplicate-id", "malformed-jsonl", "empty", "symlink-outside"}
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert run["engine"] == "ray" and run["briefed"] == 5 and run["failed"] == 3
+    assert run["engine"] == "ray" and run["briefed"] == 5 and run["failed"] == 4
     assert sum(node["briefed"] for node in run["nodes"].values()) == 5
     assert run["throughput"]["articles_per_minute"] > 0
     assert (out / "digest.md").read_text(encoding="utf-8").count("\n## ") >= 5
@@ -159,8 +163,10 @@ def test_a_run_killed_midway_ends_exactly_once_when_rerun(corpus, local_outputs,
     marian, bart = tiny_model_dirs
     out = tmp_path / "ray"
     command = [sys.executable, "-m", "pipeline.cli", "batch", str(corpus), "--out", str(out),
-               "--engine", "ray", "--config", str(REPO / "configs" / "exact.yaml"),
-               "--translator", str(marian), "--summarizer", str(bart),
+               "--engine", "ray", "--translator", str(marian), "--summarizer", str(bart),
+               # the tests' path (tiny_config): transformers fp32
+               "--set", "translation.model.backend=transformers",
+               "--set", "summarization.model.backend=transformers",
                "--set", "ray.batch_size=1", "--set", "ray.actors=1", "--set", "runtime.device=cpu"]
     env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
     process = subprocess.Popen(command, env=env, start_new_session=True,

@@ -27,6 +27,7 @@ from typing import Any
 
 from pipeline.batch.digest_md import render_digest_md
 from pipeline.batch.ray_workers import (
+    ORDER_STRIDE,
     BriefActor,
     article_row,
     error_from_record,
@@ -117,7 +118,9 @@ def run_batch_ray(
     inputs = list(inputs)
     local = [i for i in inputs if "://" not in i]
     remote = [i for i in inputs if "://" in i]
-    files = expand_inputs([i for i in local if i != "-"])  # FileNotFoundError up front
+    expanded = expand_inputs([i for i in local if i != "-"])  # FileNotFoundError up front
+    files = [f for f in expanded if isinstance(f, str)]
+    walk_errors = [f for f in expanded if isinstance(f, ArticleError)]  # links, FIFOs, …
     BriefingEngine(config).resolve_models()  # a missing model stops us before any work
     if overwrite:
         remove_previous_outputs(out_dir)
@@ -132,7 +135,7 @@ def run_batch_ray(
     logging.getLogger("ray.data").setLevel(logging.WARNING)
 
     max_bytes = config.ingest.max_article_bytes
-    rows = _read(ray, files, remote, "-" in local, stdin, max_bytes).materialize()
+    rows = _read(ray, files, remote, "-" in local, stdin, max_bytes, walk_errors).materialize()
     result = RayBatchResult(out_dir=out_dir)
     errors: list[tuple[int, ArticleError]] = []
     keep = _plan(rows, out_dir, result, errors)
@@ -199,9 +202,14 @@ def _init_ray(ray, address: str | None, init_kwargs: dict[str, Any] | None) -> N
         raise RayUnavailableError(f"cannot start or join the Ray cluster ({where}): {exc}") from exc
 
 
-def _read(ray, files: list[str], remote: list[str], with_stdin: bool, stdin, max_bytes: int):
+def _read(ray, files: list[str], remote: list[str], with_stdin: bool, stdin, max_bytes: int,
+          walk_errors: list[ArticleError]):
     """Every input as rows (``id``, ``kind``, ``order``, ``payload``), read by Ray tasks."""
     parts = []
+    if walk_errors:  # what the folder walk refused (links leaving the root, FIFOs, …)
+        base = (len(files) + len(remote) + 2) * ORDER_STRIDE
+        parts.append(ray.data.from_items([article_row(e, base + n)
+                                          for n, e in enumerate(walk_errors)]))
     if files:
         items = [{"path": p, "index": i, "bytes": None} for i, p in enumerate(files)]
         parts.append(ray.data.from_items(items).flat_map(read_input,
@@ -212,7 +220,7 @@ def _read(ray, files: list[str], remote: list[str], with_stdin: bool, stdin, max
         parts.append(binary.map(lambda row: row | {"index": offset})
                      .flat_map(read_input, fn_kwargs={"max_bytes": max_bytes}))
     if with_stdin:
-        base = (len(files) + len(remote) + 1) * 1_000_000_000
+        base = (len(files) + len(remote) + 1) * ORDER_STRIDE
         rows = [article_row(item, base + n)
                 for n, item in enumerate(read_stdin(max_bytes=max_bytes, stream=stdin))]
         if rows:

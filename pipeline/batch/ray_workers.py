@@ -81,8 +81,8 @@ def read_input(row: dict[str, Any], *, max_bytes: int) -> list[dict[str, Any]]:
     elif path.lower().endswith(".parquet"):
         results = _read_parquet_bytes(row["bytes"], origin=path, max_bytes=max_bytes)
     elif path.lower().endswith(".jsonl"):
-        results = readers.read_jsonl_text(row["bytes"].decode("utf-8", errors="replace"),
-                                          origin=path, max_bytes=max_bytes)
+        results = readers.read_jsonl_stream(io.BytesIO(row["bytes"]), origin=path,
+                                            max_bytes=max_bytes)
     else:
         name = Path(path).stem
         results = [readers.parse_desk_text(
@@ -100,7 +100,7 @@ def read_input(row: dict[str, Any], *, max_bytes: int) -> list[dict[str, Any]]:
 def _read_parquet_bytes(data: bytes, *, origin: str, max_bytes: int):
     import pyarrow.parquet as pq
 
-    from pipeline.ingest.readers import parse_record
+    from pipeline.ingest.readers import parse_table_rows
 
     try:
         table = pq.read_table(io.BytesIO(data))
@@ -108,18 +108,7 @@ def _read_parquet_bytes(data: bytes, *, origin: str, max_bytes: int):
         yield ArticleError(f"{origin}: not a readable Parquet table ({type(exc).__name__})",
                            reason="malformed-table", origin=origin)
         return
-    for number, record in enumerate(table.to_pylist(), start=1):
-        where = f"{origin}:row {number}"
-        text = record.get("text")
-        if isinstance(text, str) and len(text.encode("utf-8")) > max_bytes:
-            yield ArticleError(f"{where}: the record is over the {max_bytes:,}-byte limit",
-                               reason="too-large", origin=where)
-            continue
-        try:
-            yield parse_record({k: v for k, v in record.items() if v is not None},
-                               origin=where, reason="malformed-table")
-        except ArticleError as error:
-            yield error
+    yield from parse_table_rows(table.to_pylist(), origin=origin, max_bytes=max_bytes)
 
 
 # -- stage 2: prepare (stateless tasks) ------------------------------------------------------

@@ -255,7 +255,13 @@ def read_parquet(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
         yield ArticleError(f"{origin}: not a readable Parquet table ({type(exc).__name__})",
                            reason="malformed-table", origin=origin)
         return
-    for number, row in enumerate(table, start=1):
+    yield from parse_table_rows(table, origin=origin, max_bytes=max_bytes)
+
+
+def parse_table_rows(rows: Iterable[dict], *, origin: str, max_bytes: int
+                     ) -> Iterator[ReadResult]:
+    """One article or one error per row of a table (Parquet, or a dataset's rows)."""
+    for number, row in enumerate(rows, start=1):
         where = f"{origin}:row {number}"
         text = row.get("text")
         if isinstance(text, str) and len(text.encode("utf-8")) > max_bytes:
