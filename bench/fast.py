@@ -61,6 +61,8 @@ def run(job: dict) -> dict:
         # Each briefing carries its word-count share of the window's timings.
         "translate_s": sum(o.timings["translate_s"] for o in outcomes),
         "summarize_s": sum(o.timings["summarize_s"] for o in outcomes),
+        # The per-claim support check (issue 8: at most 10% of the pipeline's time).
+        "support_s": sum(o.timings["support_s"] for o in outcomes),
         "work_s": work_s,
         "articles": len(outcomes),
         "sentences": sum(len(o.sentences) for o in outcomes),

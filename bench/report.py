@@ -167,6 +167,11 @@ def print_report(report: dict, path: Path) -> None:
               f"(>= {bound:.1%}), exact match {res['exact_match']:.2%}")
     print(f"fidelity model: copy accuracy {fid['copy_accuracy']:.0%}, mean greedy probability "
           f"{fid['mean_greedy_probability']:.3f}")
+    for side, raw in (("b", raw_b), ("c", raw_c)):
+        share = raw["support_s"] / raw["work_s"] if raw["work_s"] else 0.0
+        print(f"support check, side ({side}): {raw['support_s']:.1f}s of {raw['work_s']:.1f}s "
+              f"briefing time = {share:.1%} (target <= 10%) -> "
+              f"{'met' if share <= 0.10 else 'NOT met'}")
     for name, target in report["targets"].items():
         value = target["value"]
         shown = f"{value:.2f}" if isinstance(value, float) else str(value)
