@@ -128,7 +128,9 @@ def test_batch_all_good_exits_0_and_refuses_to_overwrite(tmp_path, tiny_model_di
     before = (out / f"{_sample(0).stem}.json").read_bytes()
     second = runner.invoke(app, args)
     assert second.exit_code == 2
-    assert "--overwrite" in second.stderr
+    # The library says what is wrong; only the CLI hint names the flags.
+    assert "allow overwriting" in second.stderr
+    assert "hint: pass --overwrite" in second.stderr and "--out" in second.stderr
     assert (out / f"{_sample(0).stem}.json").read_bytes() == before
     assert runner.invoke(app, [*args, "--overwrite"]).exit_code == 0
 

@@ -233,7 +233,7 @@ def test_overlapping_sources_first_wins_and_is_noted(corpus):
     ignored = report["inputs"]["sources_ignored"]
     assert len(ignored) == 3 and all(i["text"] == "en" for i in ignored)
     assert all(i["used"].startswith(str(corpus["en"])) for i in ignored)
-    assert any("more than one --sources" in n for n in report["notes"])
+    assert any("more than one sources input" in n for n in report["notes"])
 
 
 def test_unsupported_entity_is_reported(corpus):
@@ -355,7 +355,7 @@ def test_gate_scale_mistake_is_caught(corpus):
 
 def test_gate_on_metric_needing_sources(corpus):
     result = run(*base_args(corpus, "--fail-under", "entity_source_precision=0.5"))
-    assert result.exit_code == 2 and "--sources" in result.stderr
+    assert result.exit_code == 2 and "needs a sources input" in result.stderr
 
 
 def test_translation_metrics_with_signature(corpus):

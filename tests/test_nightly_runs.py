@@ -282,7 +282,9 @@ def test_attempts_run_out_then_reprocess_failed(tmp_path, tiny_model_dirs):
     third = run_nightly(config, night=NEXT_NIGHT, fetcher=_unreachable)  # given up: listed
     assert third.summary.exhausted == 1 and not third.models_loaded
     assert third.summary.exhausted_keys == [page] and third.exit_code == 0
-    assert "Given up" in (tmp_path / "out" / NEXT_NIGHT / "digest.md").read_text()
+    digest_md = (tmp_path / "out" / NEXT_NIGHT / "digest.md").read_text()
+    assert "Given up" in digest_md and "tried again when reprocessed" in digest_md
+    assert "--reprocess" not in digest_md  # the digest is read by people, not the CLI
 
     texts = paragraphs()
     html = _page("Kop", " ".join(texts[5:7])).encode()

@@ -80,7 +80,7 @@ def check_output_dir(out_dir: Path, *, overwrite: bool) -> None:
     if previous and not overwrite:
         raise OutputExistsError(
             f"{out_dir} already holds {len(previous)} output file(s) from an earlier run; "
-            "choose another --out or pass --overwrite to replace them"
+            "choose another output folder or allow overwriting them"
         )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)

@@ -118,6 +118,20 @@ _ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno
                        errno.EACCES, errno.EPERM}
 
 
+# Library messages do not name flags; where the user needs one, the hint names it. Keyed
+# by class name so this module does not import the (heavy) libraries that raise them.
+_FLAG_HINTS = {
+    "OutputExistsError": "pass --overwrite to replace them, or choose another --out",
+}
+
+
+def _flag_hint(exc: BaseException) -> str | None:
+    for cls in type(exc).__mro__:
+        if cls.__name__ in _FLAG_HINTS:
+            return _FLAG_HINTS[cls.__name__]
+    return None
+
+
 def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:
     """The sentence, exit code and hint for an exception that reached the command line."""
     if isinstance(exc, RunActiveError):
@@ -127,7 +141,7 @@ def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:
     if isinstance(exc, ConfigError):
         return str(exc), ExitCode.USAGE, "`briefing config show` prints the resolved configuration"
     if isinstance(exc, BriefingError):
-        return str(exc), ExitCode.USAGE, None
+        return str(exc), ExitCode.USAGE, _flag_hint(exc)
     if isinstance(exc, FileNotFoundError):
         name = exc.filename or (exc.args[0] if exc.args else exc)
         return f"no such file or directory: {name}", ExitCode.USAGE, None

@@ -144,17 +144,17 @@ def evaluate(config: EvalConfig) -> Report:
     if baseline is not None:
         systems.append(baseline)
     else:
-        baseline_status = ("skipped: no --sources given" if not config.sources else
+        baseline_status = ("skipped: no sources input given" if not config.sources else
                            "skipped: the sources hold no English text (only Dutch originals); "
                            "give an English translation (a briefing batch directory or <id>.txt "
                            "files) to get the lead-3 baseline")
         notes.append(f"{BASELINE_NAME} baseline {baseline_status}")
     if not systems:
         raise EvalInputError(
-            "nothing to evaluate: give --predictions, or --sources with English text for the "
-            "lead-3 baseline")
+            "nothing to evaluate: give a predictions input, or a sources input with English text "
+            "for the lead-3 baseline")
     if sources.ignored:
-        notes.append(f"{len(sources.ignored)} source text(s) given by more than one --sources input: "
+        notes.append(f"{len(sources.ignored)} source text(s) given by more than one sources input: "
                      "the first input's text was used (see report.json inputs.sources_ignored)")
 
     corpus = _Corpus(extractor, aliases)
@@ -212,7 +212,7 @@ def _check_system_names(systems: list[SystemInput]) -> None:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise EvalInputError(
-            f"--predictions: two inputs have the system name {', '.join(dupes)}; "
+            f"predictions inputs: two of them have the system name {', '.join(dupes)}; "
             "name them with NAME=PATH")
 
 
@@ -311,9 +311,9 @@ def _skipped_metrics(config: EvalConfig, ref_translations: dict[str, str] | None
     skipped = {}
     for name, spec in METRICS.items():
         if spec.needs == "sources" and not config.sources:
-            skipped[name] = "no --sources given"
+            skipped[name] = "no sources input given"
         if spec.needs == "reference_translations" and ref_translations is None:
-            skipped[name] = "no --reference-translations given"
+            skipped[name] = "no reference translations given"
     return skipped
 
 

@@ -207,7 +207,7 @@ def _failed(digest: dict) -> str:
     if run.get("exhausted_keys"):
         items = "".join(f"<li><code>{_e(k)}</code></li>" for k in run["exhausted_keys"])
         blocks.append('<section class="failed"><h2>Given up (no attempts left)</h2>'
-                      f'<p class="small">Retry with <code>--reprocess failed</code>.</p>'
+                      '<p class="small">They are tried again when reprocessed.</p>'
                       f"<ul>{items}</ul></section>")
     return "".join(blocks)
 

@@ -139,7 +139,7 @@ def render_md(digest: dict) -> str:
             lines.append(f"- {code(warning['source'])}: {text(warning['message'])}")
         lines.append("")
     if run.get("exhausted_keys"):
-        lines.append("## Given up (no attempts left; `--reprocess failed` retries them)")
+        lines.append("## Given up (no attempts left; they are tried again when reprocessed)")
         lines.append("")
         for key in run["exhausted_keys"]:
             lines.append(f"- {code(key)}")

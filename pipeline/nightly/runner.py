@@ -446,7 +446,7 @@ def _select(selectors: Sequence[str], snapshot: dict) -> list[str]:
             matched = [k for k, v in snapshot.items()
                        if selector in (k, v.file_id, v.article_id)]
             if not matched:
-                raise ConfigError(f"--reprocess {selector}: no known article has this key or id "
+                raise ConfigError(f"cannot reprocess {selector!r}: no known article has this key or id "
                                   "(keys and ids are listed in digest.json)")
         keys.extend(matched)
     return list(dict.fromkeys(keys))

@@ -96,7 +96,7 @@ def check_sources(specs: list[str]) -> None:
         FileNotFoundError: a local path does not exist.
     """
     if not specs:
-        raise ConfigError("no sources: pass --source PATH_OR_URL or set nightly.sources")
+        raise ConfigError("no sources: give a source path or URL, or set nightly.sources")
     for spec in specs:
         if is_http_url(spec):
             continue

@@ -160,7 +160,7 @@ def load_extractor(aliases: Any, *, use_spacy: bool = True, model: str | None = 
         return RuleBasedExtractor(aliases), info
 
     if not use_spacy:
-        return fallback("--no-spacy was given")
+        return fallback("the rule-based extractor was chosen")
     name = model or DEFAULT_SPACY_MODEL
     try:
         import spacy
@@ -169,7 +169,7 @@ def load_extractor(aliases: Any, *, use_spacy: bool = True, model: str | None = 
     except (ImportError, OSError, ValueError) as err:
         reason = f"spaCy pipeline {name!r} could not be loaded ({str(err).splitlines()[0]})"
         if model is not None and model != DEFAULT_SPACY_MODEL:
-            raise NerModelError(f"{reason}; install it or drop --ner-model") from err
+            raise NerModelError(f"{reason}; install it or change the NER model setting") from err
         return fallback(reason)
     if "ner" not in nlp.pipe_names:
         raise NerModelError(f"spaCy pipeline {name!r} has no 'ner' component; pick another")

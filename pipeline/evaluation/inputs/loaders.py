@@ -94,12 +94,12 @@ def parse_system_spec(spec: str) -> tuple[str, Path]:
         name, _, rest = spec.partition("=")
         name, path = name.strip(), Path(rest.strip())
         if not name or not rest.strip():
-            raise EvalInputError(f"--predictions {spec!r}: expected PATH or NAME=PATH")
+            raise EvalInputError(f"predictions input {spec!r}: expected PATH or NAME=PATH")
     else:
         name = (path.resolve().name if path.is_dir() else path.stem) or str(path)
     if name == BASELINE_NAME:
         raise EvalInputError(
-            f"--predictions {spec!r}: the system name {BASELINE_NAME!r} is reserved for the "
+            f"predictions input {spec!r}: the system name {BASELINE_NAME!r} is reserved for the "
             "built-in baseline; name it with NAME=PATH"
         )
     return name, path
@@ -125,14 +125,14 @@ def load_predictions(spec: str) -> SystemInput:
         predictions = _read_batch_dir(path)
         kind = "batch"
     elif path.is_file():
-        texts = read_jsonl(path, "prediction", what="--predictions")
+        texts = read_jsonl(path, "prediction", what="predictions input")
         predictions = {i: Prediction(t) for i, t in texts.items()}
         kind = "jsonl"
     else:
-        raise EvalInputError(f"--predictions {path}: no such file or directory")
+        raise EvalInputError(f"predictions input {path}: no such file or directory")
     if not predictions:
         raise EvalInputError(
-            f"--predictions {path}: no briefings found (expected <id>.json files with a "
+            f"predictions input {path}: no briefings found (expected <id>.json files with a "
             "'briefing_en' field, or JSONL lines with 'id' and 'prediction')"
         )
     return SystemInput(name, str(path), kind, predictions)
@@ -141,11 +141,11 @@ def load_predictions(spec: str) -> SystemInput:
 def _read_batch_dir(path: Path) -> dict[str, Prediction]:
     found: dict[str, Prediction] = {}
     files: dict[str, list[str]] = defaultdict(list)
-    for file in _list_dir(path, "--predictions", (".json",)):
-        data = _read_json(file, "--predictions")
+    for file in _list_dir(path, "predictions input", (".json",)):
+        data = _read_json(file, "predictions input")
         if not isinstance(data, dict) or not ("briefing_en" in data or "summary_sentences" in data):
             continue  # run.json and other non-article files
-        briefing = _briefing(data, file, "--predictions")
+        briefing = _briefing(data, file, "predictions input")
         # A record without translation_en (a hand-made one) has no translation to score;
         # an empty one is a translation that scored zero.
         translation = briefing.translation_en if "translation_en" in data or data.get(
@@ -182,17 +182,17 @@ def load_references(path: Path) -> dict[str, str]:
     if path.is_dir():
         texts = {
             i: strip_markdown(t) if f.suffix == ".md" else t
-            for i, (t, f) in read_text_dir(path, (".txt", ".md"), "--references").items()
+            for i, (t, f) in read_text_dir(path, (".txt", ".md"), "references input").items()
         }
     elif path.is_file():
-        texts = read_jsonl(path, "reference", what="--references")
+        texts = read_jsonl(path, "reference", what="references input")
     else:
-        raise EvalInputError(f"--references {path}: no such file or directory")
+        raise EvalInputError(f"references input {path}: no such file or directory")
     if not texts:
-        raise EvalInputError(f"--references {path}: no references found (.txt/.md files or JSONL)")
+        raise EvalInputError(f"references input {path}: no references found (.txt/.md files or JSONL)")
     empty = sorted(i for i, t in texts.items() if not t.strip())
     if empty:
-        raise EvalInputError(f"--references {path}: empty reference for id(s) {', '.join(empty)}")
+        raise EvalInputError(f"references input {path}: empty reference for id(s) {', '.join(empty)}")
     return texts
 
 
@@ -203,7 +203,7 @@ def load_reference_translations(path: Path) -> dict[str, str]:
     Raises:
         EvalInputError, DuplicateIdError: as :func:`load_references`.
     """
-    what = "--reference-translations"
+    what = "reference translations input"
     if path.is_dir():
         texts = {i: t for i, (t, _) in read_text_dir(path, (".txt",), what).items()}
     elif path.is_file():
@@ -237,7 +237,7 @@ def load_sources(paths: list[Path]) -> Sources:
     merged = Sources()
     for path in paths:
         if not path.is_dir():
-            raise EvalInputError(f"--sources {path}: not a directory")
+            raise EvalInputError(f"sources input {path}: not a directory")
         texts = _read_source_dir(path)
         merged.inputs.append({
             "path": str(path),
@@ -262,18 +262,18 @@ def load_sources(paths: list[Path]) -> Sources:
 def _read_source_dir(path: Path) -> dict[str, SourceText]:
     texts: dict[str, SourceText] = {}
     seen: dict[str, list[str]] = defaultdict(list)
-    for file in _list_dir(path, "--sources", (".json", ".txt")):
+    for file in _list_dir(path, "sources input", (".json", ".txt")):
         if file.suffix == ".json":
-            data = _read_json(file, "--sources")
+            data = _read_json(file, "sources input")
             if not isinstance(data, dict) or not ("translation_en" in data or "sentences" in data):
                 continue
-            briefing = _briefing(data, file, "--sources")
+            briefing = _briefing(data, file, "sources input")
             article_id = briefing.id
             en = briefing.translation_en
             nl = _dutch_from_sentences(briefing.sentences)
         else:
             article_id = file.stem
-            raw = _read_text(file, "--sources")
+            raw = _read_text(file, "sources input")
             match = DATE_PREFIX.match(raw)
             en, nl = (None, raw[match.end():]) if match else (raw, None)
         entry = texts.setdefault(article_id, SourceText())
@@ -305,7 +305,7 @@ def read_jsonl(path: Path, field_name: str, *, what: str) -> dict[str, str]:
     Args:
         path: the file.
         field_name: the text field (``prediction``, ``reference``, ``translation``).
-        what: the option name, for messages.
+        what: what the input is (e.g. "predictions input"), for messages.
 
     Returns:
         ``{id: text}`` (ids as strings).

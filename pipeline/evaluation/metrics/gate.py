@@ -68,7 +68,7 @@ def make_rule(name: str, raw: object, where: str) -> GateRule:
     Args:
         name: the metric name.
         raw: the threshold as given (text or number).
-        where: what to name in messages (``--fail-under 'rouge2=x'``, ``eval/gate.yaml``).
+        where: what to name in messages (``gate rule 'rouge2=x'``, ``gate file eval/gate.yaml``).
 
     Raises:
         UnknownMetricError: an unknown metric name.
@@ -107,8 +107,8 @@ def parse_rules(specs: list[str]) -> list[GateRule]:
         for item in filter(None, (part.strip() for part in spec.split(","))):
             name, sep, raw = item.partition("=")
             if not sep or not name.strip() or not raw.strip():
-                raise GateConfigError(f"--fail-under {item!r}: expected METRIC=VALUE, e.g. rouge2=0.15")
-            rules.append(make_rule(name.strip(), raw, f"--fail-under {item!r}"))
+                raise GateConfigError(f"gate rule {item!r}: expected METRIC=VALUE, e.g. rouge2=0.15")
+            rules.append(make_rule(name.strip(), raw, f"gate rule {item!r}"))
     return rules
 
 
@@ -165,9 +165,9 @@ def check_requirements(rules: list[GateRule], *, have_sources: bool,
     for rule in rules:
         needs = METRICS[rule.metric].needs
         if needs == "sources" and not have_sources:
-            raise GateConfigError(f"--fail-under {rule.metric} needs --sources")
+            raise GateConfigError(f"the gate rule for {rule.metric} needs a sources input")
         if needs == "reference_translations" and not have_reference_translations:
-            raise GateConfigError(f"--fail-under {rule.metric} needs --reference-translations")
+            raise GateConfigError(f"the gate rule for {rule.metric} needs the reference translations")
 
 
 def evaluate_gate(rules: list[GateRule], scores: dict[str, dict[str, float | None]]

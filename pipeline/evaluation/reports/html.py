@@ -161,7 +161,7 @@ def _translation(report: Report) -> list[str]:
 def _gate(report: Report) -> list[str]:
     """The verdict, first thing on the page: passed, FAILED (with each miss) or no gate."""
     if not report.gate_rules:
-        return ['<p class="verdict meta">No gate: no --fail-under or --gate rules were given.</p>']
+        return ['<p class="verdict meta">No gate: no gate rules were given.</p>']
     failures = report.gate_failures
     verdict = ('<span class="fail">Gate FAILED</span>' if failures
                else '<span class="pass">Gate passed</span>')

@@ -32,4 +32,5 @@ def write_reports(report: Report, out_dir: Path) -> list[Path]:
             write_html(report, out_dir / "report.html"),
         ]
     except OSError as err:
-        raise EvalInputError(f"--out {out_dir}: cannot write reports ({err.strerror})") from err
+        raise EvalInputError(
+            f"cannot write reports to the output folder {out_dir} ({err.strerror})") from err
