@@ -121,6 +121,27 @@ def test_a_rerun_skips_everything_complete_and_redoes_what_is_missing(
     assert not list(out.glob(".*.tmp"))
 
 
+def test_uri_inputs_are_read_by_ray_as_local_files_are(local_ray, corpus, local_outputs,
+                                                       tiny_model_dirs, tmp_path):
+    # A file:// URI goes through the remote path (listing with pyarrow, bytes read by Ray):
+    # the same briefings, and the same errors (duplicate ids included) as the local walk.
+    folder = tmp_path / "in"
+    shutil.copytree(corpus, folder, ignore=shutil.ignore_patterns("shadow.txt"))
+    (folder / "notes.md").write_text("not an article", encoding="utf-8")  # not read
+    out = tmp_path / "ray"
+    run_batch_ray([f"file://{folder}"], out, tiny_config(tiny_model_dirs))
+
+    def without_origin(found: dict[str, dict]) -> dict[str, dict]:
+        # "source" is where an article came from: a URI here, a path locally.
+        return {k: {f: v for f, v in b.items() if f != "source"} for k, b in found.items()}
+
+    assert without_origin(briefings(out)) == without_origin(briefings(local_outputs))
+    assert all(b["source"].startswith("file://") for b in briefings(out).values()
+               if b["id"] != "jsonl-one")
+    expected = {(i, reason) for i, _, reason in errors(local_outputs) if reason != "symlink-outside"}
+    assert {(i, reason) for i, _, reason in errors(out)} == expected
+
+
 def test_parquet_output_holds_every_briefing(local_ray, corpus, tiny_model_dirs, tmp_path):
     import pyarrow.parquet as pq
 

@@ -39,6 +39,7 @@ from pipeline.batch.run import (
     ERRORS_FILE,
     RESERVED_IDS,
     RUN_FILE,
+    check_output_dir,
     is_complete,
     output_path,
     remove_previous_outputs,
@@ -54,6 +55,7 @@ from pipeline.ingest.readers import expand_inputs, read_stdin
 log = logging.getLogger(__name__)
 PARQUET_DIR = "briefings.parquet"
 MAX_BLOCKS = 10_000
+SUFFIXES = (".txt", ".jsonl", ".parquet")
 
 
 class RayUnavailableError(BriefingError):
@@ -121,6 +123,7 @@ def run_batch_ray(
     expanded = expand_inputs([i for i in local if i != "-"])  # FileNotFoundError up front
     files = [f for f in expanded if isinstance(f, str)]
     walk_errors = [f for f in expanded if isinstance(f, ArticleError)]  # links, FIFOs, …
+    check_output_dir(out_dir, overwrite=True)  # writable? (exit 2, before the models load)
     BriefingEngine(config).resolve_models()  # a missing model stops us before any work
     if overwrite:
         remove_previous_outputs(out_dir)
@@ -215,10 +218,15 @@ def _read(ray, files: list[str], remote: list[str], with_stdin: bool, stdin, max
         parts.append(ray.data.from_items(items).flat_map(read_input,
                                                           fn_kwargs={"max_bytes": max_bytes}))
     if remote:
-        offset = len(files)
-        binary = ray.data.read_binary_files(remote, include_paths=True)
-        parts.append(binary.map(lambda row: row | {"index": offset})
-                     .flat_map(read_input, fn_kwargs={"max_bytes": max_bytes}))
+        # Each remote file gets its own index, in sorted order as the local walk does, so a
+        # duplicate id is found as it is locally (the first one by input order is briefed).
+        listed = _list_remote(remote)
+        index = {_without_scheme(path): len(files) + n for n, path in enumerate(listed)}
+        binary = ray.data.read_binary_files(listed, include_paths=True) if listed else None
+        if binary is not None:
+            parts.append(binary.map(lambda row: row | {
+                "index": index.get(_without_scheme(row["path"]), len(files) + len(index))})
+                .flat_map(read_input, fn_kwargs={"max_bytes": max_bytes}))
     if with_stdin:
         base = (len(files) + len(remote) + 1) * ORDER_STRIDE
         rows = [article_row(item, base + n)
@@ -232,6 +240,33 @@ def _read(ray, files: list[str], remote: list[str], with_stdin: bool, stdin, max
     for part in parts[1:]:
         dataset = dataset.union(part)
     return dataset
+
+
+def _list_remote(uris: list[str]) -> list[str]:
+    """The article files under remote URIs (a file, or a folder searched recursively),
+    sorted, with the suffixes the local walk reads."""
+    from pyarrow import fs
+
+    found: list[str] = []
+    for uri in uris:
+        filesystem, root = fs.FileSystem.from_uri(uri)
+        scheme = uri.split("://", 1)[0]
+        info = filesystem.get_file_info(root)
+        if info.type == fs.FileType.Directory:
+            entries = filesystem.get_file_info(fs.FileSelector(root, recursive=True))
+        else:
+            entries = [info]
+        for entry in entries:
+            if entry.type == fs.FileType.NotFound:
+                raise FileNotFoundError(uri)
+            if entry.type == fs.FileType.File and entry.path.lower().endswith(SUFFIXES) \
+                    and not Path(entry.path).name.startswith("."):
+                found.append(f"{scheme}://{entry.path}")
+    return sorted(found)
+
+
+def _without_scheme(path: str) -> str:
+    return path.split("://", 1)[-1]
 
 
 def _plan(rows, out_dir: Path, result: RayBatchResult,

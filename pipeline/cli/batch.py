@@ -45,7 +45,7 @@ def batch_command(
     ] = 8,
     engine_name: Annotated[
         Literal["local", "ray"], typer.Option(
-            "--engine", help="local: this process; ray: a Ray cluster (pip install 'briefing[ray]').")
+            "--engine", help="local: this process; ray: a Ray cluster (pip install 'briefing\\[ray]').")
     ] = "local",
     ray_address: Annotated[
         str | None, typer.Option(

@@ -40,12 +40,12 @@ ConfigOption = Annotated[
 ]
 TranslatorOption = Annotated[
     str | None,
-    typer.Option("--translator", help="Translation model: hub id[@revision] or a local directory.",
+    typer.Option("--translator", help="Translation model: hub id\\[@revision] or a local directory.",
                  show_default=False),
 ]
 SummarizerOption = Annotated[
     str | None,
-    typer.Option("--summarizer", help="Summarization model: hub id[@revision] or a local directory.",
+    typer.Option("--summarizer", help="Summarization model: hub id\\[@revision] or a local directory.",
                  show_default=False),
 ]
 SetOption = Annotated[

@@ -22,7 +22,7 @@ from pathlib import Path
 from pipeline.core.errors import BriefingError
 from pipeline.text.sentences import split_sentences
 
-SKIPPED_FILES = frozenset({"run.json"})
+SKIPPED_FILES = frozenset({"run.json", "digest.json"})  # run files of batch and nightly
 
 
 class CheckInputError(BriefingError):
