@@ -148,18 +148,23 @@ def run_batch_ray(
     # One block per batch of work, so that every actor gets some (a handful of input files
     # would otherwise be one block and one actor). Done now, before the actors reserve every
     # CPU of the cluster: a shuffle needs CPUs of its own.
-    blocks = max(actors, min(MAX_BLOCKS, -(-len(keep) // config.ray.batch_size)))
+    # Ray bundles blocks up to a batch before handing them to an actor, so a batch larger
+    # than each actor's share would leave actors idle on a small run.
+    batch = max(1, min(config.ray.batch_size, -(-len(keep) // actors)))
+    blocks = max(actors, min(MAX_BLOCKS, -(-len(keep) // batch)))
     rows = rows.repartition(blocks).materialize()
     # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
     # starved by the actors, which reserve every CPU of the cluster between them.
     prepared = rows.map_batches(
-        prepare_batch, batch_size=config.ray.batch_size,
+        prepare_batch, batch_size=batch,
         fn_kwargs={"config_json": config_json, "keep": keep},
         num_cpus=0, compute=ray.data.TaskPoolStrategy(size=2))
     briefed = prepared.map_batches(
         BriefActor,
-        batch_size=config.ray.batch_size,
-        compute=ray.data.ActorPoolStrategy(size=actors),
+        batch_size=batch,
+        # One batch at a time per actor: otherwise the first actor to finish loading its
+        # models takes several batches while the others are still loading.
+        compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
         fn_constructor_kwargs={"config_json": _actor_config(config).model_dump_json(),
                                "out_dir": str(out_dir.resolve())},
         num_cpus=config.ray.threads_per_actor,

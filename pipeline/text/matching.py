@@ -44,14 +44,16 @@ class TextIndex:
 
     Attributes:
         stream: its name tokens, indexed.
-        bag: the values of every figure in it.
         lang: ``"en"`` or ``"nl"`` (number words, months and weekdays).
+        bag: the values of every figure in it (found on first use: finding figures is the
+            costly part, and a caller that asks only about names never pays for it).
     """
 
     stream: TokenStream
-    bag: AtomBag
     lang: str = "en"
+    text: str = field(default="", repr=False)
     _capitalised: list[str] = field(default_factory=list, repr=False)
+    _bag: AtomBag | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, text: str, lang: str = "en") -> TextIndex:
@@ -59,7 +61,14 @@ class TextIndex:
         stream = TokenStream(text)
         capitalised = sorted({t for t in stream.tokens
                               if t[:1].isupper() and len(t) >= FUZZY_MIN_LENGTH - 1})
-        return cls(stream, AtomBag.of_text(text, lang), lang, capitalised)
+        return cls(stream, lang, text, capitalised)
+
+    @property
+    def bag(self) -> AtomBag:
+        """The values of every figure in the text."""
+        if self._bag is None:
+            self._bag = AtomBag.of_text(self.text, self.lang)
+        return self._bag
 
     def contains_name(self, tokens: Sequence[str], *, fuzzy: bool = True) -> bool:
         """Whether the name tokens occur as consecutive words (spelling variants allowed

@@ -37,6 +37,8 @@ def strip_diacritics(text: str) -> str:
     Returns:
         The text in NFC with every combining mark removed; case is kept.
     """
+    if text.isascii():  # the common case: nothing to decompose
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", kept)
