@@ -39,6 +39,7 @@ from pipeline.batch.run import (
     ERRORS_FILE,
     RESERVED_IDS,
     RUN_FILE,
+    BatchResult,
     check_output_dir,
     is_complete,
     output_path,
@@ -47,7 +48,6 @@ from pipeline.batch.run import (
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, BriefingError
-from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import atomic_write_json, atomic_write_text, file_stem
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.ingest.readers import expand_inputs, read_stdin
@@ -63,20 +63,12 @@ class RayUnavailableError(BriefingError):
 
 
 @dataclass
-class RayBatchResult:
-    """What a Ray batch did."""
+class RayBatchResult(BatchResult):
+    """What a Ray batch did: a local batch's result, plus what was skipped as complete and
+    what each Ray node briefed."""
 
-    out_dir: Path
-    briefed: list[str] = field(default_factory=list)
-    failed: list[ArticleError] = field(default_factory=list)
     skipped: int = 0
-    seconds: float = 0.0
     nodes: dict[str, dict[str, int]] = field(default_factory=dict)
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """OK when every article was briefed (or already was), PARTIAL when some failed."""
-        return ExitCode.PARTIAL if self.failed else ExitCode.OK
 
 
 def _import_ray():

@@ -84,7 +84,8 @@ def read_input(row: dict[str, Any], *, max_bytes: int) -> list[dict[str, Any]]:
         results = readers.read_jsonl_stream(io.BytesIO(row["bytes"]), origin=path,
                                             max_bytes=max_bytes)
     else:
-        results = _read_desk_bytes(row["bytes"], origin=path, max_bytes=max_bytes)
+        results = readers.read_desk_bytes(row["bytes"], origin=path, max_bytes=max_bytes,
+                                          article_id=Path(path).stem)
     out = []
     try:
         for position, item in enumerate(results):
@@ -92,18 +93,6 @@ def read_input(row: dict[str, Any], *, max_bytes: int) -> list[dict[str, Any]]:
     except ArticleError as error:  # a whole-file error (unreadable, binary, too large)
         out.append(article_row(error, base + len(out)))
     return out
-
-
-def _read_desk_bytes(data: bytes, *, origin: str, max_bytes: int):
-    from pipeline.ingest import readers
-
-    name = Path(origin).stem
-    try:
-        text = readers.decode_article_bytes(data, origin=origin, max_bytes=max_bytes,
-                                            article_id=name)
-        yield readers.parse_desk_text(text, article_id=name, origin=origin)
-    except ArticleError as error:  # empty, binary, not UTF-8, too large: this file's error
-        yield error
 
 
 def _read_parquet_bytes(data: bytes, *, origin: str, max_bytes: int):

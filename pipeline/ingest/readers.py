@@ -300,7 +300,7 @@ def read_file(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
         size = _size_of(path, len(data))
         yield _too_large(origin, size, max_bytes, article_id)
         return
-    yield from _read_desk_bytes(data, origin=origin, max_bytes=max_bytes, article_id=article_id)
+    yield from read_desk_bytes(data, origin=origin, max_bytes=max_bytes, article_id=article_id)
 
 
 def read_bounded(handle: BinaryIO, max_bytes: int) -> bytes:
@@ -335,11 +335,12 @@ def read_stdin(*, max_bytes: int, stream=None) -> Iterator[ReadResult]:
     if lines and all(ln.lstrip().startswith(b"{") for ln in lines):
         yield from read_jsonl_stream(io.BytesIO(data), origin="-", max_bytes=max_bytes)
     else:
-        yield from _read_desk_bytes(data, origin="-", max_bytes=max_bytes, article_id="stdin")
+        yield from read_desk_bytes(data, origin="-", max_bytes=max_bytes, article_id="stdin")
 
 
-def _read_desk_bytes(data: bytes, *, origin: str, max_bytes: int,
-                     article_id: str) -> Iterator[ReadResult]:
+def read_desk_bytes(data: bytes, *, origin: str, max_bytes: int,
+                    article_id: str) -> Iterator[ReadResult]:
+    """The article (or its error: empty, binary, not UTF-8, too large) in desk-format bytes."""
     try:
         text = decode_article_bytes(data, origin=origin, max_bytes=max_bytes,
                                     article_id=article_id)
