@@ -23,7 +23,7 @@ from bench.settings import BenchSettings
 
 
 def pipeline_config(settings: BenchSettings, marian: Path, bart: Path, model_cache: Path,
-                    *, decoding: str) -> dict:
+                    *, decoding: str, device: str = "cpu", backend: str | None = None) -> dict:
     """A pipeline configuration: the product defaults (CTranslate2 int8, batch sizes, beams)
     with the benchmark's models and lengths pinned as on the naive side.
 
@@ -31,6 +31,8 @@ def pipeline_config(settings: BenchSettings, marian: Path, bart: Path, model_cac
         decoding: ``naive`` -- side (b), the models' own num_beams (Marian 6, DistilBART 4),
             as the naive recipe decodes; ``default`` -- side (c), the product default
             (translation beam 4, see configs/default.yaml).
+        device: ``runtime.device`` (``cuda`` for ``python -m bench gpu``).
+        backend: both models' backend; None keeps the product default (ctranslate2).
     """
 
     def beams(model_dir: Path) -> int:
@@ -43,12 +45,15 @@ def pipeline_config(settings: BenchSettings, marian: Path, bart: Path, model_cac
             generation["num_beams"] = beams(model_dir)
         # Only the model and its lengths: backend, quantization and batch sizes stay the
         # product's defaults.
-        return {"model": {"id": str(model_dir), "revision": None}, "generation": generation}
+        model = {"id": str(model_dir), "revision": None}
+        if backend is not None:
+            model["backend"] = backend
+        return {"model": model, "generation": generation}
 
     return {
         "translation": section(marian, settings.translation_new_tokens),
         "summarization": section(bart, settings.summary_new_tokens),
-        "runtime": {"model_cache": str(model_cache), "offline": True, "device": "cpu"},
+        "runtime": {"model_cache": str(model_cache), "offline": True, "device": device},
     }
 
 
@@ -59,6 +64,14 @@ def main(argv: list[str] | None = None) -> int:
         from bench.grouping import main as grouping_main
 
         return grouping_main(argv[1:])
+    if argv[:1] == ["gpu"]:  # `python -m bench gpu`: the same work on CUDA, see bench/gpu.py
+        from bench.gpu import main as gpu_main
+
+        return gpu_main(argv[1:])
+    if argv[:1] == ["compute-types"]:  # CTranslate2 compute types vs torch dtypes
+        from bench.compute_types import main as types_main
+
+        return types_main(argv[1:])
     if argv[:1] == ["scale"]:  # `python -m bench scale`: local vs Ray, see bench/scale.py
         from bench.scale import main as scale_main
 

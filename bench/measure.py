@@ -49,4 +49,6 @@ def run_step(module: str, job: dict, work_dir: Path, name: str) -> dict:
     result["process_wall_s"] = wall_s
     # CPU time is less sensitive than wall time to other load on a shared machine.
     result["process_cpu_s"] = usage.ru_utime + usage.ru_stime
+    # Saved with the measurements, so a later run can reuse the step (--skip-naive).
+    result_path.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
     return result

@@ -21,14 +21,19 @@ def run(job: dict) -> dict:
     """Translate and summarize every article of ``job``; return timings and token counts."""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+    device = job.get("device", "cpu")  # "cuda": `python -m bench gpu` (the model card's .to())
+
+    def encode(tokenizer, text: str, **kwargs) -> dict:
+        return {k: v.to(device) for k, v in tokenizer(text, return_tensors="pt", **kwargs).items()}
+
     started = time.perf_counter()
     mt_tokenizer = AutoTokenizer.from_pretrained(job["marian"])
-    mt_model = AutoModelForSeq2SeqLM.from_pretrained(job["marian"])
+    mt_model = AutoModelForSeq2SeqLM.from_pretrained(job["marian"]).to(device)
     sum_tokenizer = AutoTokenizer.from_pretrained(job["bart"])
-    sum_model = AutoModelForSeq2SeqLM.from_pretrained(job["bart"])
+    sum_model = AutoModelForSeq2SeqLM.from_pretrained(job["bart"]).to(device)
     # One untimed call per model, as on the pipeline side: first-call set-up is load cost.
-    mt_model.generate(**mt_tokenizer("Goedemorgen.", return_tensors="pt"), max_new_tokens=4)
-    sum_model.generate(**sum_tokenizer("Good morning.", return_tensors="pt"), max_new_tokens=4)
+    mt_model.generate(**encode(mt_tokenizer, "Goedemorgen."), max_new_tokens=4)
+    sum_model.generate(**encode(sum_tokenizer, "Good morning."), max_new_tokens=4)
     load_s = time.perf_counter() - started
     n_mt, n_sum = job["translation_new_tokens"], job["summary_new_tokens"]
 
@@ -42,7 +47,7 @@ def run(job: dict) -> dict:
         english = []
         started = time.perf_counter()
         for sentence in texts:
-            inputs = mt_tokenizer(sentence, return_tensors="pt")
+            inputs = encode(mt_tokenizer, sentence)
             output = mt_model.generate(**inputs, max_new_tokens=n_mt, min_new_tokens=n_mt)
             english.append(mt_tokenizer.decode(output[0], skip_special_tokens=True))
             source_tokens += int(inputs["input_ids"].shape[1])
@@ -51,7 +56,7 @@ def run(job: dict) -> dict:
 
         started = time.perf_counter()
         body = " ".join(english[: len(article["sentences"])])
-        inputs = sum_tokenizer(body, return_tensors="pt", truncation=True, max_length=1024)
+        inputs = encode(sum_tokenizer, body, truncation=True, max_length=1024)
         output = sum_model.generate(**inputs, max_new_tokens=n_sum, min_new_tokens=n_sum)
         sum_tokenizer.decode(output[0], skip_special_tokens=True)
         summarize_s += time.perf_counter() - started

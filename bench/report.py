@@ -136,7 +136,8 @@ def format_table(report: dict) -> str:
         lines.append(
             f"| {label} | {beams[key]} | {m['articles_per_min']:.2f} "
             f"| {m['source_tokens_per_s']:.0f} | {m['peak_rss_mb']:.0f} | {m['translate_s']:.1f} "
-            f"| {m['summarize_s']:.1f} | {m['load_s']:.1f} | {m['process_cpu_s']:.0f} |"
+            f"| {m['summarize_s']:.1f} | {m['load_s']:.1f} "
+            f"| {'n/a' if m['process_cpu_s'] is None else format(m['process_cpu_s'], '.0f')} |"
         )
     return "\n".join(lines)
 
@@ -182,9 +183,15 @@ def print_report(report: dict, path: Path) -> None:
           f"{load['before'][0]:.2f}/{load['after'][0]:.2f}")
     print(f"wrote {path}")
     b, c = report["speedups"]["b_over_a"], report["speedups"]["c_over_a"]
-    print(f"speedup (b)/(a): {b['wall']:.2f}x wall, {b['cpu_time']:.2f}x process CPU time [{cpu}]")
+    print(f"speedup (b)/(a): {b['wall']:.2f}x wall, {_times(b['cpu_time'])} process CPU time "
+          f"[{cpu}]")
     print(f"speedup (c)/(a), product default over the naive recipe: {c['wall']:.2f}x "
-          f"(process CPU time {c['cpu_time']:.2f}x) [{cpu}]")
+          f"(process CPU time {_times(c['cpu_time'])}) [{cpu}]")
+
+
+def _times(ratio: float | None) -> str:
+    # A reused step saved before its process CPU time was recorded has no CPU-time ratio.
+    return "n/a" if ratio is None else f"{ratio:.2f}x"
 
 
 def machine() -> dict:

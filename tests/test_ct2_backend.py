@@ -136,6 +136,24 @@ def test_sub_batches(beam, size, longest, expected):
     assert sub_batch_size(size, longest, beam, workers=2) == expected
 
 
+def test_a_missing_cuda_library_says_what_to_install():
+    from pipeline.backends.ct2.runtime import cuda_library_hint
+
+    hint = cuda_library_hint("Library libcublas.so.12 is not found or cannot be loaded")
+    assert hint.startswith("Library libcublas.so.12 is not found")
+    assert "nvidia-cublas-cu12" in hint and "runtime.device: cpu" in hint
+    assert cuda_library_hint("out of memory") == "out of memory"
+
+
+@pytest.mark.parametrize(("beam", "size", "longest", "expected"), [
+    (6, 120, 40, 120),  # Marian: the whole window in one sub-batch on a GPU
+    (4, 8, 1024, 8),    # DistilBART: eight full-length articles together
+    (4, 64, 1024, 32),  # bounded by memory: 131,072 hypothesis x source tokens
+])
+def test_gpu_sub_batches_keep_the_gpu_busy(beam, size, longest, expected):
+    assert sub_batch_size(size, longest, beam, workers=1, device="cuda") == expected
+
+
 # -- conversion -----------------------------------------------------------------------------
 
 def test_hub_conversions_are_named_by_snapshot_and_quantization(tmp_path):

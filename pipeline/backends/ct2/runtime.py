@@ -31,6 +31,13 @@ from pipeline.hub.registry import ResolvedModel
 # to the peak.
 _HYPOTHESES_PER_WORKER = 72
 _HYPOTHESIS_TOKENS_PER_WORKER = 4096
+# On a GPU one worker decodes everything, and small sub-batches leave it idle: the CPU limits
+# above cut the benchmark's 120 sentences into 10 sequential sub-batches and made the pipeline
+# 6x slower than one translate_batch call on an H200 (bench/README.md, "GPU"). The GPU
+# limits bound memory only: 131,072 hypothesis x source tokens is ~3 GB of DistilBART
+# cross-attention keys and values in 16-bit floats.
+_GPU_HYPOTHESES = 4096
+_GPU_HYPOTHESIS_TOKENS = 131072
 
 
 class CTranslate2Backend(Seq2SeqBackend):
@@ -45,6 +52,7 @@ class CTranslate2Backend(Seq2SeqBackend):
         self.translator = translator
         self.vocabulary = vocabulary
         self.workers = max(1, workers)
+        self.device = device
         self.plan = plan_decoding(generation_config, tokenizer, vocabulary)
         self.generation_settings["ctranslate2"] = asdict(self.plan) | {
             "device": device, "quantization": quantization,
@@ -58,11 +66,17 @@ class CTranslate2Backend(Seq2SeqBackend):
         directory = convert_model(resolved, runtime.model_cache, quantization)
         workers, threads = worker_threads(runtime, device)
         with loading(resolved.role, directory):
-            translator = ctranslate2.Translator(
-                str(directory), device=device,
-                compute_type=ct2_compute_type(quantization, device),
-                intra_threads=threads, inter_threads=workers,
-            )
+            try:
+                translator = ctranslate2.Translator(
+                    str(directory), device=device,
+                    compute_type=ct2_compute_type(quantization, device),
+                    intra_threads=threads, inter_threads=workers,
+                )
+                if device == "cuda":
+                    # cuBLAS is opened on the first decode: fail here, once, not per article.
+                    translator.translate_batch([[tokenizer.eos_token]], max_decoding_length=1)
+            except RuntimeError as exc:
+                raise RuntimeError(cuda_library_hint(str(exc))) from None
         return cls(tokenizer, translator, generation_config, model_max_tokens=model_max_tokens,
                    vocabulary=_vocabulary(directory), workers=workers, device=device,
                    quantization=quantization, converted=directory.name)
@@ -73,7 +87,7 @@ class CTranslate2Backend(Seq2SeqBackend):
         source = [self.tokenizer.convert_ids_to_tokens(i) for i in ids]
         prefix = [list(plan.prefix) for _ in source] if plan.prefix else None
         size = sub_batch_size(len(source), max(len(i) for i in ids), plan.beam_size,
-                              self.workers)
+                              self.workers, device=self.device)
         results = self.translator.translate_batch(
             source, target_prefix=prefix, max_batch_size=size, batch_type="examples",
             **plan.options())
@@ -89,13 +103,29 @@ class CTranslate2Backend(Seq2SeqBackend):
         return outputs
 
 
-def sub_batch_size(size: int, longest: int, beam: int, workers: int) -> int:
+def cuda_library_hint(message: str) -> str:
+    """CTranslate2's error, with what to do when its CUDA build cannot open a CUDA library.
+
+    CTranslate2 4.8's wheels are built against CUDA 12 and open ``libcublas.so.12`` at run
+    time; a machine with only another CUDA major version has none (bench/README.md, "GPU").
+    """
+    if "libcublas" in message or "libcudnn" in message:
+        return (f"{message}. CTranslate2's CUDA build needs CUDA 12's cuBLAS: pip install "
+                "nvidia-cublas-cu12, or use runtime.device: cpu or backend: transformers")
+    return message
+
+
+def sub_batch_size(size: int, longest: int, beam: int, workers: int, *,
+                   device: str = "cpu") -> int:
     """Examples per sub-batch: CTranslate2 sorts the batch by length, cuts it into
     sub-batches of this size and decodes them on its workers in parallel. A sub-batch
     also stays within ``_HYPOTHESES_PER_WORKER`` beam hypotheses and
-    ``_HYPOTHESIS_TOKENS_PER_WORKER`` hypotheses x source tokens (see there)."""
-    return max(1, min(math.ceil(size / max(1, workers)), _HYPOTHESES_PER_WORKER // beam,
-                      _HYPOTHESIS_TOKENS_PER_WORKER // (beam * max(1, longest))))
+    ``_HYPOTHESIS_TOKENS_PER_WORKER`` hypotheses x source tokens on a CPU, and within the
+    far larger ``_GPU_*`` limits on a GPU (see there)."""
+    hypotheses, tokens = ((_HYPOTHESES_PER_WORKER, _HYPOTHESIS_TOKENS_PER_WORKER)
+                          if device == "cpu" else (_GPU_HYPOTHESES, _GPU_HYPOTHESIS_TOKENS))
+    return max(1, min(math.ceil(size / max(1, workers)), hypotheses // beam,
+                      tokens // (beam * max(1, longest))))
 
 
 def worker_threads(runtime: RuntimeConfig, device: str) -> tuple[int, int]:
