@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         convert = run_step("bench.convert", job, work, "convert")
         if args.skip_naive and (work / "naive.result.json").is_file():
             naive = json.loads((work / "naive.result.json").read_text("utf-8"))
-            naive.setdefault("peak_rss_mb", naive["self_peak_rss_mb"])
+            naive.setdefault("peak_rss_mb", naive.get("own_peak_rss_mb"))
         else:
             print("side (a): naive transformers recipe ...", flush=True)
             naive = run_step("bench.naive", job, work, "naive")

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
-import resource
 import sys
 import time
 from pathlib import Path
+
+from bench.measure import own_peak_rss_mb
 
 
 def run(job: dict) -> dict:
@@ -81,7 +82,7 @@ def run(job: dict) -> dict:
             "translation": mt.generation_settings,
             "summarization": summ.generation_settings,
         },
-        "self_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "own_peak_rss_mb": own_peak_rss_mb(),
     }
 
 

@@ -64,6 +64,8 @@ def main(argv: list[str]) -> int:
                         help="the shared folder with models/ and seeds/ (../shared)")
     parser.add_argument("--device", choices=("cuda", "cpu"), default="cuda",
                         help="cpu: a dry run of the same steps without a GPU")
+    parser.add_argument("--sides", default=",".join(key for key, *_ in SIDES),
+                        help="which sides, comma-separated (naive,hf,ct2,default)")
     parser.add_argument("--articles", type=int, default=None,
                         help="only the first N input articles (a shorter dry run)")
     args = parser.parse_args(argv)
@@ -76,6 +78,10 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     gpu = gpu_name(args.device)
     print(f"gpu: {gpu}", flush=True)
+    from bench.cpu import describe_cpu
+
+    cpu = describe_cpu()
+    print(f"cpu: {cpu['label']}", flush=True)
 
     paths, input_label = article_paths(settings.seeds_dir, settings.samples_dir)
     paths = paths[: args.articles] if args.articles else paths
@@ -104,7 +110,10 @@ def main(argv: list[str]) -> int:
         run_step("bench.convert", job | {"config": str(configs["default"])}, work, "gpu-convert")
     except StepFailed as exc:
         print(f"  conversion failed: {str(exc).strip().splitlines()[-1]}", flush=True)
+    chosen = set(args.sides.split(","))
     for key, label, module, _, _ in SIDES:
+        if key not in chosen:
+            continue
         side_job = job | ({"config": str(configs[key])} if key in configs else {})
         print(f"{label} ...", flush=True)
         started = time.perf_counter()
@@ -121,7 +130,7 @@ def main(argv: list[str]) -> int:
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": "python -m bench gpu",
         "gpu": gpu,
-        "machine": machine(),
+        "machine": machine() | {"cpu_detail": cpu},
         "git_commit": git_head(REPO),
         "input": {"label": input_label, "articles": len(articles)},
         "settings": settings.to_json(),

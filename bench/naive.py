@@ -11,10 +11,11 @@ Run by ``bench.measure`` as ``python -m bench.naive JOB.json RESULT.json``.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
+
+from bench.measure import own_peak_rss_mb
 
 
 def run(job: dict) -> dict:
@@ -81,7 +82,7 @@ def run(job: dict) -> dict:
             "translation": mt_model.generation_config.to_diff_dict(),
             "summarization": sum_model.generation_config.to_diff_dict(),
         },
-        "self_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "own_peak_rss_mb": own_peak_rss_mb(),
     }
 
 

@@ -41,16 +41,27 @@ def _config(marian: Path, bart: Path, cache: Path, settings: BenchSettings, **ra
     return load_config(None, values)
 
 
-def _side(label: str, run, articles: int) -> dict:
-    started_wall, started_cpu = time.perf_counter(), time.process_time()
+def _side(label: str, run, articles: int, out: Path) -> dict:
+    started_wall, started_cpu, started_at = time.perf_counter(), time.process_time(), time.time()
     briefed = run()
     wall = time.perf_counter() - started_wall
+    first = _first_briefing_s(out, started_at)
     result = {"label": label, "briefed": briefed, "wall_s": round(wall, 2),
               "articles_per_min": round(60 * briefed / wall, 2) if wall else None,
+              "first_briefing_s": first,
               "driver_cpu_s": round(time.process_time() - started_cpu, 2)}
     print(f"{label:<28} {briefed}/{articles} articles in {wall:6.1f}s: "
-          f"{result['articles_per_min']:.2f} articles/min", flush=True)
+          f"{result['articles_per_min']:.2f} articles/min; first briefing written after "
+          f"{first:.1f}s (start-up, models, first batch)", flush=True)
     return result
+
+
+def _first_briefing_s(out: Path, started_at: float) -> float:
+    """Seconds from the start of a side to its first briefing file: the fixed start-up cost
+    (Ray's start, the models loading in each actor, the first batch)."""
+    times = [p.stat().st_mtime for p in out.glob("*.json")
+             if p.name not in ("run.json", "digest.json")]
+    return round(min(times) - started_at, 1) if times else float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results = [_side("local, 2 threads", lambda: len(run_batch(
         read_inputs([str(inputs)], max_bytes=max_bytes), out / "local", local_config,
-        overwrite=True).briefed), args.articles)]
+        overwrite=True).briefed), args.articles, out / "local")]
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
     try:
         for actors in (2, 1):
@@ -106,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                              threads_per_actor=1, batch_size=8)
             results.append(_side(f"ray, {actors} actor(s) x 1 thread", lambda c=config: len(
                 run_batch_ray([str(inputs)], out / "ray", c, overwrite=True).briefed),
-                args.articles))
+                args.articles, out / "ray"))
     finally:
         ray.shutdown()
 

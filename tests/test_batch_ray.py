@@ -216,6 +216,67 @@ def test_a_run_killed_midway_ends_exactly_once_when_rerun(corpus, local_outputs,
     _ray_stop()
 
 
+def test_a_worker_killed_mid_batch_is_retried_and_every_article_ends_once(
+        corpus, local_outputs, tiny_model_dirs, tmp_path):
+    """SIGKILL the briefing actor's process while the run goes on: Ray restarts the actor and
+    retries its batch, and the run still briefs every article exactly once."""
+    import threading
+
+    if ray.is_initialized():
+        ray.shutdown()
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    out = tmp_path / "ray"
+    config = tiny_config(tiny_model_dirs, **{"ray.batch_size": 1, "ray.actors": 1})
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = run_batch_ray([str(corpus)], out, config)
+        except BaseException as exc:  # surfaced by the assertions below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run)
+    try:
+        worker.start()
+        killed = []
+        deadline = time.monotonic() + 600
+        while not killed and worker.is_alive() and time.monotonic() < deadline:
+            # Kill once the actor has written a briefing and holds the next batch.
+            if any(p.name != "run.json" for p in out.glob("*.json")):
+                for pid in _actor_processes("BriefActor"):
+                    os.kill(pid, signal.SIGKILL)
+                    killed.append(pid)
+            time.sleep(0.02)
+        assert killed, "no briefing actor process was found to kill"
+        assert worker.is_alive(), "the run ended before its actor could be killed"
+        worker.join(timeout=600)
+    finally:
+        ray.shutdown()
+
+    assert "error" not in outcome, outcome.get("error")
+    assert briefings(out) == briefings(local_outputs)
+    assert errors(out) == errors(local_outputs)
+    run_record = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run_record["briefed"] == len(briefings(local_outputs))
+    assert not list(out.glob(".*.tmp"))
+
+
+def _actor_processes(name: str) -> list[int]:
+    """Ray worker processes whose title (``ray::MapWorker(MapBatches(BriefActor))``) names
+    ``name``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if title.startswith("ray::") and name in title:
+            found.append(int(entry.name))
+    return found
+
+
 def _ray_stop() -> None:
     subprocess.run([str(Path(sys.executable).parent / "ray"), "stop", "--force"],
                    capture_output=True, timeout=120, check=False)

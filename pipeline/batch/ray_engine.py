@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ from pipeline.batch.run import (
     remove_previous_outputs,
 )
 from pipeline.briefing.engine import BriefingEngine
+from pipeline.briefing.schema import Briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, BriefingError
 from pipeline.core.fileio import atomic_write_json, atomic_write_text, file_stem
@@ -125,6 +127,8 @@ def run_batch_ray(
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     _init_ray(ray, config.ray.address, init_kwargs)
+    log.info("ray: joined %s in %.1fs", ray.get_runtime_context().gcs_address,
+             time.perf_counter() - started)
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
     logging.getLogger("ray.data").setLevel(logging.WARNING)
@@ -133,7 +137,10 @@ def run_batch_ray(
     rows = _read(ray, files, remote, "-" in local, stdin, max_bytes, walk_errors).materialize()
     result = RayBatchResult(out_dir=out_dir)
     errors: list[tuple[int, ArticleError]] = []
-    keep = _plan(rows, out_dir, result, errors)
+    origins: dict[str, str] = {}
+    keep = _plan(rows, out_dir, result, errors, origins)
+    log.info("ray: read and planned at %.1fs: %d to brief, %d complete, %d errors",
+             time.perf_counter() - started, len(keep), result.skipped, len(errors))
 
     config_json = config.model_dump_json()
     actors = _actor_count(ray, config)
@@ -145,27 +152,33 @@ def run_batch_ray(
     batch = max(1, min(config.ray.batch_size, -(-len(keep) // actors)))
     blocks = max(actors, min(MAX_BLOCKS, -(-len(keep) // batch)))
     rows = rows.repartition(blocks).materialize()
-    # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
-    # starved by the actors, which reserve every CPU of the cluster between them.
-    prepared = rows.map_batches(
-        prepare_batch, batch_size=batch,
-        fn_kwargs={"config_json": config_json, "keep": keep},
-        num_cpus=0, compute=ray.data.TaskPoolStrategy(size=2))
-    briefed = prepared.map_batches(
-        BriefActor,
-        batch_size=batch,
-        # One batch at a time per actor: otherwise the first actor to finish loading its
-        # models takes several batches while the others are still loading.
-        compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
-        fn_constructor_kwargs={"config_json": _actor_config(config).model_dump_json(),
-                               "out_dir": str(out_dir.resolve())},
-        num_cpus=config.ray.threads_per_actor,
-        num_gpus=config.ray.gpus_per_actor or None,
-        ray_remote_args_fn=lambda: {"max_restarts": 3, "max_task_retries": 3},
-    ).materialize()
+    # From here on a block whose task still fails after Ray's retries (a worker killed
+    # every time, a bug) is dropped instead of ending the run: its articles are listed as
+    # failed below, and every other article is still briefed.
+    tolerant, ctx.max_errored_blocks = ctx.max_errored_blocks, -1
+    try:
+        # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
+        # starved by the actors, which reserve every CPU of the cluster between them.
+        prepared = rows.map_batches(
+            prepare_batch, batch_size=batch,
+            fn_kwargs={"config_json": config_json, "keep": keep},
+            num_cpus=0, compute=ray.data.TaskPoolStrategy(size=2))
+        with warnings.catch_warnings():
+            # Per-stage max_restarts is deprecated (Ray 2.60) with no named replacement yet;
+            # this project pins Ray 2.60. Without it Ray Data retries forever.
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
+            briefed = _brief_stage(ray, prepared, config, out_dir, actors, batch)
+        log.info("ray: %d actor(s) x %d thread(s) start at %.1fs", actors,
+                 config.ray.threads_per_actor, time.perf_counter() - started)
+        briefed = briefed.materialize()
+        log.info("ray: briefed at %.1fs", time.perf_counter() - started)
+    finally:
+        ctx.max_errored_blocks = tolerant
 
     entries = []
+    seen = set()
     for row in briefed.iter_rows():
+        seen.add(row["id"])
         record = json.loads(row["record"])
         node = result.nodes.setdefault(row["node"], {"briefed": 0, "failed": 0})
         if row["status"] == "briefed":
@@ -177,6 +190,13 @@ def run_batch_ray(
             errors.append((keep.get(row["id"], 1 << 62), error_from_record(record)))
         if on_result is not None:
             on_result(row["status"])
+    for article_id in sorted(set(keep) - seen, key=keep.__getitem__):
+        errors.append((keep[article_id], ArticleError(
+            f"{origins[article_id]}: the Ray worker briefing it failed after every retry "
+            "(see the Ray logs); it was not briefed",
+            reason="worker-failed", origin=origins[article_id], article_id=article_id)))
+        if on_result is not None:
+            on_result("failed")
     if write_parquet and result.briefed:
         _write_parquet(ray, out_dir, result.briefed)
 
@@ -267,16 +287,21 @@ def _without_scheme(path: str) -> str:
 
 
 def _plan(rows, out_dir: Path, result: RayBatchResult,
-          errors: list[tuple[int, ArticleError]]) -> dict[str, int]:
+          errors: list[tuple[int, ArticleError]], kept_origins: dict[str, str]
+          ) -> dict[str, int]:
     """Which row of each id to brief: the first one, unless its output is already complete.
 
     Read errors, reserved ids and later duplicates become errors, as in the local engine.
+    ``kept_origins`` receives the origin of each id to brief.
     """
-    for row in rows.filter(lambda r: r["kind"] == "error").iter_rows():
-        errors.append((row["order"], error_from_record(json.loads(row["payload"]))))
     first: dict[str, int] = {}
     origins: dict[tuple[str, int], str] = {}
-    for row in rows.filter(lambda r: r["kind"] == "article").iter_rows():
+    for row in rows.iter_rows():  # one pass over the small read rows
+        if row["kind"] == "error":
+            errors.append((row["order"], error_from_record(json.loads(row["payload"]))))
+            continue
+        if row["kind"] != "article":
+            continue
         article_id, order = row["id"], row["order"]
         origins[(article_id, order)] = json.loads(row["payload"])["origin"]
         if article_id not in first or order < first[article_id]:
@@ -297,7 +322,26 @@ def _plan(rows, out_dir: Path, result: RayBatchResult,
             result.skipped += 1
         else:
             keep[article_id] = order
+            kept_origins[article_id] = origin
     return keep
+
+
+def _brief_stage(ray, prepared, config: AppConfig, out_dir: Path, actors: int, batch: int):
+    """The actor pool that translates, summarizes and writes (not yet executed)."""
+    return prepared.map_batches(
+        BriefActor,
+        batch_size=batch,
+        # One batch at a time per actor: otherwise the first actor to finish loading its
+        # models takes several batches while the others are still loading.
+        compute=ray.data.ActorPoolStrategy(size=actors, max_tasks_in_flight_per_actor=1),
+        fn_constructor_kwargs={"config_json": _actor_config(config).model_dump_json(),
+                               "out_dir": str(out_dir.resolve())},
+        num_cpus=config.ray.threads_per_actor,
+        num_gpus=config.ray.gpus_per_actor or None,
+        # A killed actor is restarted and its batch retried, three times at most (Ray
+        # Data's default is forever: an article that kills its worker would never end).
+        max_restarts=3, max_task_retries=3,
+    )
 
 
 def _actor_config(config: AppConfig) -> AppConfig:
@@ -333,9 +377,10 @@ def _write_parquet(ray, out_dir: Path, ids: list[str]) -> None:
 
 def _briefing_row(row: dict[str, Any]) -> dict[str, Any]:
     data = json.loads(Path(row["path"]).read_text(encoding="utf-8"))
-    return {"id": data["id"], "date": data.get("date"), "title_en": data.get("title_en"),
-            "briefing_en": data.get("briefing_en"), "url": data.get("url"),
-            "source": data.get("source"), "briefing_json": json.dumps(data, ensure_ascii=False)}
+    briefing = Briefing.from_dict(data)  # the one reader of <id>.json
+    return {"id": briefing.id, "date": briefing.date, "title_en": briefing.title_en,
+            "briefing_en": briefing.briefing_en, "url": briefing.url,
+            "source": briefing.source, "briefing_json": json.dumps(data, ensure_ascii=False)}
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:

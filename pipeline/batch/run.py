@@ -108,12 +108,14 @@ def write_briefing(out_dir: Path, briefing: Briefing) -> Path:
 
 
 def is_complete(path: Path) -> bool:
-    """Whether ``path`` holds a whole briefing (so a resumed run may skip its article)."""
+    """Whether ``path`` holds a whole briefing this version reads (so a resumed run may skip
+    its article): read by :meth:`Briefing.from_dict`, with its briefing text present."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        Briefing.from_dict(data)
+    except (OSError, ValueError):  # a BriefingFormatError is a ValueError
         return False
-    return isinstance(data, dict) and "schema_version" in data and "briefing_en" in data
+    return "briefing_en" in data
 
 
 def _dedupe(items: Iterable[Article | ArticleError]) -> Iterable[Article | ArticleError]:
