@@ -15,6 +15,7 @@ parallelism (target: at least 85%); the last line printed is that share.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -84,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.ingest.readers import read_inputs
 
     hf_logging.set_verbosity_error()
+    # The Ray engine's phase timings (started, read and planned, actors, briefed).
+    logging.basicConfig(level=logging.WARNING, format="  %(message)s")
+    logging.getLogger("pipeline.batch.ray_engine").setLevel(logging.INFO)
     settings = BenchSettings()
     out = args.out
     paths, label = article_paths(settings.seeds_dir, settings.samples_dir)
