@@ -11,7 +11,6 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from bench.cpu import describe_cpu
@@ -19,7 +18,7 @@ from bench.inputs import article_paths, load_articles, tokenizer_corpus
 from bench.measure import StepFailed, run_step
 from bench.random_models import build_models
 from bench.report import build_report, print_report, write_report
-from bench.settings import BenchSettings
+from bench.settings import BenchSettings, add_location_args, settings_from
 
 
 def pipeline_config(settings: BenchSettings, marian: Path, bart: Path, model_cache: Path,
@@ -77,19 +76,12 @@ def main(argv: list[str] | None = None) -> int:
 
         return scale_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--out", type=Path, default=None, help="output folder (out/bench)")
-    parser.add_argument("--shared", type=Path, default=None,
-                        help="the shared folder with models/ and seeds/ (../shared)")
+    add_location_args(parser)
     parser.add_argument("--skip-naive", action="store_true",
                         help="reuse the naive side's last result (development only)")
     args = parser.parse_args(argv)
-    settings = BenchSettings()
-    if args.out is not None:
-        settings = replace(settings, out_dir=args.out)
-    if args.shared is not None:
-        settings = replace(settings, shared_dir=args.shared)
+    settings = settings_from(args)
     out = settings.out_dir
-    out.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from transformers.utils import logging as hf_logging
 

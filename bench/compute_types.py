@@ -13,13 +13,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from functools import partial
-from pathlib import Path
 
 from bench.inputs import article_paths, load_articles, tokenizer_corpus
 from bench.random_models import build_models
-from bench.settings import BenchSettings
+from bench.settings import add_location_args, settings_from
 
 REPEATS = 3
 
@@ -48,14 +46,9 @@ def main(argv: list[str]) -> int:
     """Time each setting; returns the exit status."""
     parser = argparse.ArgumentParser(prog="python -m bench compute-types", description=__doc__)
     parser.add_argument("--device", choices=("cuda", "cpu"), default="cuda")
-    parser.add_argument("--out", type=Path, default=None, help="output folder (out/bench)")
-    parser.add_argument("--shared", type=Path, default=None)
+    add_location_args(parser)
     args = parser.parse_args(argv)
-    settings = BenchSettings()
-    if args.out is not None:
-        settings = replace(settings, out_dir=args.out)
-    if args.shared is not None:
-        settings = replace(settings, shared_dir=args.shared)
+    settings = settings_from(args)
     import ctranslate2
     import torch
     from ctranslate2.converters import TransformersConverter

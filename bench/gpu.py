@@ -21,14 +21,12 @@ import json
 import os
 import sys
 import time
-from dataclasses import replace
-from pathlib import Path
 
 from bench.inputs import article_paths, load_articles, tokenizer_corpus
 from bench.measure import StepFailed, run_step
 from bench.random_models import build_models
 from bench.report import git_head, machine, side_metrics
-from bench.settings import REPO, BenchSettings
+from bench.settings import REPO, add_location_args, settings_from
 
 SIDES = (
     # (key, label, bench step, decoding, backend)
@@ -59,9 +57,7 @@ def main(argv: list[str]) -> int:
     from bench.__main__ import pipeline_config
 
     parser = argparse.ArgumentParser(prog="python -m bench gpu", description=__doc__)
-    parser.add_argument("--out", type=Path, default=None, help="output folder (out/bench)")
-    parser.add_argument("--shared", type=Path, default=None,
-                        help="the shared folder with models/ and seeds/ (../shared)")
+    add_location_args(parser)
     parser.add_argument("--device", choices=("cuda", "cpu"), default="cuda",
                         help="cpu: a dry run of the same steps without a GPU")
     parser.add_argument("--sides", default=",".join(key for key, *_ in SIDES),
@@ -69,13 +65,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--articles", type=int, default=None,
                         help="only the first N input articles (a shorter dry run)")
     args = parser.parse_args(argv)
-    settings = BenchSettings()
-    if args.out is not None:
-        settings = replace(settings, out_dir=args.out)
-    if args.shared is not None:
-        settings = replace(settings, shared_dir=args.shared)
+    settings = settings_from(args)
     out = settings.out_dir
-    out.mkdir(parents=True, exist_ok=True)
     gpu = gpu_name(args.device)
     print(f"gpu: {gpu}", flush=True)
     from bench.cpu import describe_cpu

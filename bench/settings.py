@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import argparse
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -45,3 +46,21 @@ class BenchSettings:
         """The settings as recorded in bench.json."""
         data = asdict(self)
         return {k: str(v) if isinstance(v, Path) else v for k, v in data.items()}
+
+
+def add_location_args(parser: argparse.ArgumentParser) -> None:
+    """``--out`` and ``--shared``, the options every benchmark command takes."""
+    parser.add_argument("--out", type=Path, default=None, help="output folder (out/bench)")
+    parser.add_argument("--shared", type=Path, default=None,
+                        help="the shared folder with models/ and seeds/ (../shared)")
+
+
+def settings_from(args: argparse.Namespace) -> BenchSettings:
+    """The settings with ``--out`` / ``--shared`` applied; the output folder exists."""
+    settings = BenchSettings()
+    if args.out is not None:
+        settings = replace(settings, out_dir=args.out)
+    if args.shared is not None:
+        settings = replace(settings, shared_dir=args.shared)
+    settings.out_dir.mkdir(parents=True, exist_ok=True)
+    return settings
