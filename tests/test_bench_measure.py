@@ -1,0 +1,26 @@
+"""The benchmark's per-step peak RSS is the step's own, not its parent's.
+
+``python -m bench`` builds 1.5 GB of models and then forks each side; ``ru_maxrss`` (from
+``wait4`` or ``getrusage``) survives ``exec`` on Linux, so it reported the parent's size for
+every side. ``bench.measure`` reads ``VmHWM`` instead.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from bench.measure import run_step
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="VmHWM is read from /proc")
+
+
+def test_a_step_reports_its_own_peak_not_its_parents(tmp_path):
+    parent = bytearray(600 * 2**20)  # the parent is far larger than the step at fork time
+
+    result = run_step("tests.support.rss_probe", {"mb": 120}, tmp_path, "probe")
+
+    assert len(parent) and result["held"] == 120 * 2**20
+    assert 120 <= result["peak_rss_mb"] < 400, result
