@@ -226,5 +226,23 @@ def test_compute_types_follow_the_weights_and_the_device():
 
     assert ct2_compute_type("int8", "cpu") == "int8"
     assert ct2_compute_type("none", "cpu") == "float32"
-    # The exact path stays float32 on a GPU too (int8 on CUDA is covered where one exists).
+    # The exact path stays float32 on a GPU too.
     assert ct2_compute_type("none", "cuda") == "float32"
+
+
+@pytest.mark.parametrize(("supported", "expected"), [
+    # an H200 (bench/README.md "GPU": bfloat16 fastest, then float16; int8_float16 slowest)
+    ({"float32", "float16", "bfloat16", "int8", "int8_float32", "int8_float16",
+      "int8_bfloat16"}, "bfloat16"),
+    ({"float32", "float16", "int8", "int8_float32", "int8_float16"}, "float16"),  # a T4
+    ({"float32", "int8", "int8_float32"}, "int8"),
+])
+def test_cuda_runs_the_int8_conversion_in_the_fastest_type_the_gpu_has(
+        monkeypatch, supported, expected):
+    import ctranslate2
+
+    from pipeline.hub.device import ct2_compute_type
+
+    monkeypatch.setattr(ctranslate2, "get_supported_compute_types",
+                        lambda device: supported if device == "cuda" else {"int8", "float32"})
+    assert ct2_compute_type("int8", "cuda") == expected
