@@ -183,6 +183,22 @@ def test_pull_without_the_hub_says_how_to_copy_a_cache(tmp_path):
     assert "Copy a Hugging Face cache" in str(info.value)
 
 
+def test_a_hub_whose_name_does_not_resolve_is_reported_without_retrying(tmp_path, monkeypatch):
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "ENDPOINT", "https://hub.invalid")  # RFC 2606: never resolves
+    for proxy in ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(proxy, raising=False)
+    with pytest.raises(ModelUnavailableError) as info:
+        pull_model("translator", ModelSpec(id="test-org/absent", revision="main"),
+                   model_cache=tmp_path)
+    assert "could not be reached from this machine (hub.invalid does not resolve)" \
+        in str(info.value)
+    assert "Copy a Hugging Face cache" in str(info.value)
+    assert not (tmp_path / "hub").exists() or not any((tmp_path / "hub").iterdir())
+
+
 def test_config_show_prints_absolute_paths_and_the_offline_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf-cache"))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

@@ -175,6 +175,31 @@ def _check_hub_id(role: str, spec: ModelSpec) -> None:
         )
 
 
+def _unresolvable_hub_host() -> str | None:
+    """The hub's host name when it does not resolve here (an air-gapped machine), else None.
+
+    Not checked in offline mode (huggingface_hub says so itself) or behind a proxy, which
+    resolves names the machine cannot.
+    """
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    from huggingface_hub import constants
+
+    proxies = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
+    if constants.HF_HUB_OFFLINE or any(os.environ.get(name) for name in proxies):
+        return None
+    host = urlparse(constants.ENDPOINT).hostname
+    if not host:
+        return None
+    try:
+        socket.getaddrinfo(host, 443)
+    except OSError:  # socket.gaierror: the name does not resolve
+        return host
+    return None
+
+
 def _unreachable_message(role: str, spec: ModelSpec, cache: Path, why: str) -> str:
     return (
         f"The {role} model '{spec.display}' cannot be downloaded: {why}. Copy a Hugging Face "
@@ -207,6 +232,12 @@ def pull_model(role: str, spec: ModelSpec, *, model_cache: Path | None) -> Resol
         return _local(role, spec)
     _check_hub_id(role, spec)
     cache = hub_cache_dir(model_cache)
+    unresolved = _unresolvable_hub_host()
+    if unresolved:
+        # Fail at once, not after huggingface_hub's five retries (~25 s of warnings).
+        raise ModelUnavailableError(_unreachable_message(
+            role, spec, cache, f"the Hugging Face hub could not be reached from this machine "
+            f"({unresolved} does not resolve)"))
     try:
         path = Path(snapshot_download(
             repo_id=spec.id, revision=spec.revision, cache_dir=cache,
