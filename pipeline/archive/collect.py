@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from pipeline.briefing.schema import Briefing, BriefingFormatError
+from pipeline.briefing.schema import BriefingFormatError, read_briefing
 from pipeline.nightly.render_md import night_date
 
 NIGHT_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -107,8 +107,7 @@ def _read_json(path: Path, warnings: list[str]) -> dict | None:
     """The briefing JSON, if :meth:`Briefing.from_dict` (the one reader) accepts it; the
     pages then render from the checked object's fields as written."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        Briefing.from_dict(data)
+        _, data = read_briefing(path)
     except BriefingFormatError as exc:
         warnings.append(f"{path}: not a briefing this version reads; its page shows the digest "
                         f"only ({exc})")

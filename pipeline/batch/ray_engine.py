@@ -47,7 +47,7 @@ from pipeline.batch.run import (
     remove_previous_outputs,
 )
 from pipeline.briefing.engine import BriefingEngine
-from pipeline.briefing.schema import Briefing
+from pipeline.briefing.schema import read_briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, BriefingError
 from pipeline.core.fileio import atomic_write_json, atomic_write_text, file_stem
@@ -376,8 +376,7 @@ def _write_parquet(ray, out_dir: Path, ids: list[str]) -> None:
 
 
 def _briefing_row(row: dict[str, Any]) -> dict[str, Any]:
-    data = json.loads(Path(row["path"]).read_text(encoding="utf-8"))
-    briefing = Briefing.from_dict(data)  # the one reader of <id>.json
+    briefing, data = read_briefing(Path(row["path"]))
     return {"id": briefing.id, "date": briefing.date, "title_en": briefing.title_en,
             "briefing_en": briefing.briefing_en, "url": briefing.url,
             "source": briefing.source, "briefing_json": json.dumps(data, ensure_ascii=False)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import tempfile
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 from pipeline.batch.digest_md import render_digest_md
 from pipeline.briefing.engine import BriefingEngine
-from pipeline.briefing.schema import Briefing
+from pipeline.briefing.schema import Briefing, read_briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, BriefingError
 from pipeline.core.exit_codes import ExitCode
@@ -111,8 +110,7 @@ def is_complete(path: Path) -> bool:
     """Whether ``path`` holds a whole briefing this version reads (so a resumed run may skip
     its article): read by :meth:`Briefing.from_dict`, with its briefing text present."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        Briefing.from_dict(data)
+        _, data = read_briefing(path)
     except (OSError, ValueError):  # a BriefingFormatError is a ValueError
         return False
     return "briefing_en" in data

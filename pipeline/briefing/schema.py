@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
@@ -232,3 +234,15 @@ def _sentence_objects(value: Any) -> list[dict]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise BriefingFormatError("'summary' must be a list of objects")
     return value
+
+
+def read_briefing(path: Path) -> tuple[Briefing, dict]:
+    """Read one ``<id>.json``: the briefing, through :meth:`Briefing.from_dict`, and the JSON
+    object as written (for callers that keep or show the file itself).
+
+    Raises:
+        OSError: the file cannot be read.
+        ValueError: not JSON, or not a briefing this version reads (``BriefingFormatError``).
+    """
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return Briefing.from_dict(data), data

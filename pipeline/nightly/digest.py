@@ -8,14 +8,13 @@ past night. ``digest.json`` is the data; ``digest.md`` and ``digest.html`` rende
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline import __version__
-from pipeline.briefing.schema import Briefing
+from pipeline.briefing.schema import read_briefing
 from pipeline.core.config import NightlyConfig
 from pipeline.core.fileio import atomic_write_json, atomic_write_text
 from pipeline.nightly.fetch import is_http_url
@@ -131,8 +130,7 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
     if not outcome.output_path:
         return None
     try:
-        briefing = Briefing.from_dict(
-            json.loads((out_dir / outcome.output_path).read_text(encoding="utf-8")))
+        briefing, _ = read_briefing(out_dir / outcome.output_path)
     except (OSError, ValueError, RecursionError):  # BriefingFormatError is a ValueError
         return None
     sentences = [asdict(s) for s in briefing.sentences]
