@@ -13,11 +13,12 @@ import sys
 import time
 from pathlib import Path
 
+from bench.arithmetic import arithmetic_report, float32_gemm_rate, source_lengths
 from bench.cpu import describe_cpu
 from bench.inputs import article_paths, load_articles, tokenizer_corpus
 from bench.measure import StepFailed, run_step
 from bench.random_models import build_models
-from bench.report import build_report, print_report, write_report
+from bench.report import build_report, machine, print_report, targets_for, write_report
 from bench.settings import BenchSettings, add_location_args, settings_from
 
 
@@ -110,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
             settings, models.marian, models.bart, out / "models", decoding=decoding)), "utf-8")
     cpu = describe_cpu()
     print(f"cpu: {cpu['label']}", flush=True)
+    threads = machine()["cores"]
+    gemm_rate = float32_gemm_rate(threads)
+    print(f"float32 GEMM: {gemm_rate:.0f} GMAC/s ({threads} threads)", flush=True)
 
     job = {
         "marian": str(models.marian), "bart": str(models.bart), "config": str(configs["default"]),
@@ -140,11 +144,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
+    sentences = [text for a in articles for text in a.sentences + ([a.title] if a.title else [])]
+    arithmetic = arithmetic_report(
+        marian=models.marian, bart=models.bart,
+        translation_lens=source_lengths(models.marian, sentences),
+        summary_lens=naive["summary_input_tokens"],
+        sides={"naive": naive, "pipeline": fast, "default": default}, settings=settings,
+        gemm_gmac_per_s=gemm_rate, threads=threads, targets=targets_for(cpu)[1],
+        source_tokens=naive["source_tokens"],
+    )
     report = build_report(
         settings=settings, input_label=input_label, models=models, build_s=build_s,
         convert=convert, naive=naive, fast=fast, default=default, fidelity=fidelity, cpu=cpu,
         load_before=load_before, load_after=os.getloadavg(),
-        total_s=time.perf_counter() - started,
+        total_s=time.perf_counter() - started, arithmetic=arithmetic,
     )
     path = write_report(report, out / "bench.json")
     print_report(report, path)

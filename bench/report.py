@@ -20,6 +20,12 @@ TARGETS = {
 }
 
 
+def targets_for(cpu: dict) -> tuple[str, dict]:
+    """The vendor whose targets apply to ``cpu`` (Intel's for any other vendor) and them."""
+    vendor = cpu.get("vendor") if cpu.get("vendor") in TARGETS else "GenuineIntel"
+    return vendor, TARGETS[vendor]
+
+
 def side_metrics(result: dict) -> dict:
     """Articles/min, source tokens/s and peak RSS of one side."""
     return {
@@ -55,13 +61,14 @@ def ratios(naive: dict, side: dict) -> dict:
 
 def build_report(*, settings: BenchSettings, input_label: str, models, build_s: float,
                  convert: dict, naive: dict, fast: dict, default: dict, fidelity: dict,
-                 cpu: dict, load_before, load_after, total_s: float) -> dict:
+                 cpu: dict, load_before, load_after, total_s: float,
+                 arithmetic: dict | None = None) -> dict:
     """Everything bench.json holds: results, what produced them, and the targets."""
     from pipeline.core.provenance import package_versions
 
     a, b, c = side_metrics(naive), side_metrics(fast), side_metrics(default)
     speedups = {"b_over_a": ratios(naive, fast), "c_over_a": ratios(naive, default)}
-    bounds = TARGETS.get(cpu.get("vendor"), TARGETS["GenuineIntel"])
+    vendor, bounds = targets_for(cpu)
     speedup_c = speedups["c_over_a"]
     targets = {
         "speedup_c_over_a_wall": (speedup_c["wall"], ">=", bounds["speedup"]),
@@ -81,7 +88,7 @@ def build_report(*, settings: BenchSettings, input_label: str, models, build_s: 
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "command": "python -m bench",
         "machine": machine() | {"cpu_detail": cpu},
-        "targets_for": cpu.get("vendor") if cpu.get("vendor") in TARGETS else "GenuineIntel",
+        "targets_for": vendor,
         "load_average": {"before": list(load_before), "after": list(load_after)},
         "versions": package_versions(),
         "git_commit": git_head(REPO),
@@ -100,6 +107,7 @@ def build_report(*, settings: BenchSettings, input_label: str, models, build_s: 
         "fidelity": fidelity,
         "speedups": speedups,
         "speedup": speedup_c["wall"],
+        "arithmetic": arithmetic,
         "targets": targets,
         "higher_is_better": {"articles_per_min": True, "source_tokens_per_s": True,
                              "peak_rss_mb": False, "speedup": True,
@@ -178,6 +186,8 @@ def print_report(report: dict, path: Path) -> None:
         shown = f"{value:.2f}" if isinstance(value, float) else str(value)
         print(f"target {name}: {shown} ({target['target']}, {report['targets_for']} targets) -> "
               f"{'met' if target['met'] else 'NOT met'} [{cpu}]")
+    if report.get("arithmetic"):
+        print_arithmetic(report["arithmetic"], cpu)
     load = report["load_average"]
     print(f"machine: {cpu}, {report['machine']['memory_gb']} GB; load average before/after "
           f"{load['before'][0]:.2f}/{load['after'][0]:.2f}")
@@ -187,6 +197,36 @@ def print_report(report: dict, path: Path) -> None:
           f"[{cpu}]")
     print(f"speedup (c)/(a), product default over the naive recipe: {c['wall']:.2f}x "
           f"(process CPU time {_times(c['cpu_time'])}) [{cpu}]")
+
+
+def print_arithmetic(arithmetic: dict, cpu: str) -> None:
+    """The work in multiply-adds, each side's useful rate and the rates the targets ask for,
+    against this CPU's float32 GEMM rate (see bench/arithmetic.py)."""
+    gemm = arithmetic["float32_gemm_gmac_per_s"]
+    sides = arithmetic["sides"]
+    parts = {f"translation {s['translate_gmac']:.0f} GMAC at beam {s['translation_beams']}"
+             for s in sides.values()}
+    parts |= {f"summarization {s['summarize_gmac']:.0f} GMAC at beam {s['summary_beams']}"
+              for s in sides.values()}
+    work = ", ".join(sorted(parts, reverse=True))
+    print(f"arithmetic of the work: {work}; float32 GEMM on this CPU: {gemm:.0f} GMAC/s "
+          f"(torch, {arithmetic['threads']} threads) [{cpu}]")
+    if not arithmetic["lengths_match"]:
+        print(f"warning: the arithmetic counted {arithmetic['counted_source_tokens']} source "
+              f"and {arithmetic['counted_summary_tokens']} summarizer input tokens, not what "
+              "the sides fed their models: its figures are off by that much")
+    for key, label in (("naive", "a"), ("pipeline", "b"), ("default", "c")):
+        side = sides[key]
+        print(f"useful rate, side ({label}): translate {side['translate_gmac_per_s']:.1f} / "
+              f"summarize {side['summarize_gmac_per_s']:.1f} GMAC/s, overall "
+              f"{side['gmac_per_s']:.1f} GMAC/s = {side['of_float32_gemm']:.2f}x float32 GEMM")
+    need = arithmetic["targets_need"]
+    print(f"the targets need, side (c): (c)/(a) >= {need['speedup']['target']:g}x -> "
+          f"{need['speedup']['gmac_per_s']:.0f} GMAC/s = "
+          f"{need['speedup']['of_float32_gemm']:.2f}x float32 GEMM; "
+          f">= {need['source_tokens_per_s']['target']:g} source tokens/s -> "
+          f"{need['source_tokens_per_s']['gmac_per_s']:.0f} GMAC/s = "
+          f"{need['source_tokens_per_s']['of_float32_gemm']:.2f}x float32 GEMM")
 
 
 def _times(ratio: float | None) -> str:
