@@ -112,8 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     cpu = describe_cpu()
     print(f"cpu: {cpu['label']}", flush=True)
     threads = machine()["cores"]
-    gemm_rate = float32_gemm_rate(threads)
-    print(f"float32 GEMM: {gemm_rate:.0f} GMAC/s ({threads} threads)", flush=True)
+    gemm_rates = [float32_gemm_rate(threads)]
+    print(f"float32 GEMM: {gemm_rates[0]:.0f} GMAC/s ({threads} threads)", flush=True)
 
     job = {
         "marian": str(models.marian), "bart": str(models.bart), "config": str(configs["default"]),
@@ -144,13 +144,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
+    gemm_rates.append(float32_gemm_rate(threads))
     sentences = [text for a in articles for text in a.sentences + ([a.title] if a.title else [])]
     arithmetic = arithmetic_report(
         marian=models.marian, bart=models.bart,
         translation_lens=source_lengths(models.marian, sentences),
         summary_lens=naive["summary_input_tokens"],
         sides={"naive": naive, "pipeline": fast, "default": default}, settings=settings,
-        gemm_gmac_per_s=gemm_rate, threads=threads, targets=targets_for(cpu)[1],
+        gemm_rates=gemm_rates, threads=threads, targets=targets_for(cpu)[1],
         source_tokens=naive["source_tokens"],
     )
     report = build_report(

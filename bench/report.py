@@ -209,8 +209,10 @@ def print_arithmetic(arithmetic: dict, cpu: str) -> None:
     parts |= {f"summarization {s['summarize_gmac']:.0f} GMAC at beam {s['summary_beams']}"
               for s in sides.values()}
     work = ", ".join(sorted(parts, reverse=True))
+    measured = " / ".join(f"{rate:.0f}" for rate in arithmetic["float32_gemm_measurements"])
     print(f"arithmetic of the work: {work}; float32 GEMM on this CPU: {gemm:.0f} GMAC/s "
-          f"(torch, {arithmetic['threads']} threads) [{cpu}]")
+          f"(torch, {arithmetic['threads']} threads; before / after the sides: {measured}) "
+          f"[{cpu}]")
     if not arithmetic["lengths_match"]:
         print(f"warning: the arithmetic counted {arithmetic['counted_source_tokens']} source "
               f"and {arithmetic['counted_summary_tokens']} summarizer input tokens, not what "

@@ -76,7 +76,7 @@ def test_report_rates_and_what_the_targets_need(tmp_path, capsys):
 
     report = arithmetic_report(
         marian=tmp_path / "mt", bart=tmp_path / "sum", translation_lens=[9, 12],
-        summary_lens=[30, 50], sides=sides, settings=settings, gemm_gmac_per_s=0.5, threads=2,
+        summary_lens=[30, 50], sides=sides, settings=settings, gemm_rates=[40.0, 50.0], threads=2,
         targets={"speedup": 20.0, "source_tokens_per_s": 1000.0}, source_tokens=21)
 
     naive, fast, default = (report["sides"][k] for k in ("naive", "pipeline", "default"))
@@ -96,13 +96,15 @@ def test_report_rates_and_what_the_targets_need(tmp_path, capsys):
 
     mismatched = arithmetic_report(
         marian=tmp_path / "mt", bart=tmp_path / "sum", translation_lens=[9],
-        summary_lens=[30, 50], sides=sides, settings=settings, gemm_gmac_per_s=0.5, threads=2,
+        summary_lens=[30, 50], sides=sides, settings=settings, gemm_rates=[40.0, 50.0], threads=2,
         targets={"speedup": 20.0, "source_tokens_per_s": 1000.0}, source_tokens=21)
     assert not mismatched["lengths_match"]
 
     print_arithmetic(report, "test CPU")
     printed = capsys.readouterr().out
-    assert f"float32 GEMM on this CPU: {0.5:.0f} GMAC/s (torch, 2 threads)" in printed
+    assert report["float32_gemm_gmac_per_s"] == 50.0  # the higher measurement
+    assert ("float32 GEMM on this CPU: 50 GMAC/s (torch, 2 threads; before / after the sides: "
+            "40 / 50)") in printed
     assert f"useful rate, side (b): translate {fast['translate_gmac_per_s']:.1f}" in printed
     assert f"{need['speedup']['gmac_per_s']:.0f} GMAC/s" in printed
     assert "warning" not in printed
