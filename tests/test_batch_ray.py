@@ -120,6 +120,12 @@ def test_a_rerun_skips_everything_complete_and_redoes_what_is_missing(
     assert briefings(out) == first
     assert not list(out.glob(".*.tmp"))
 
+    again = run_batch_ray([str(corpus)], out, config)  # everything complete now
+
+    assert again.briefed == [] and again.skipped == len(first)
+    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["actors"] == 0
+    assert briefings(out) == first
+
 
 def test_uri_inputs_are_read_by_ray_as_local_files_are(local_ray, corpus, local_outputs,
                                                        tiny_model_dirs, tmp_path):
@@ -280,3 +286,21 @@ def _actor_processes(name: str) -> list[int]:
 def _ray_stop() -> None:
     subprocess.run([str(Path(sys.executable).parent / "ray"), "stop", "--force"],
                    capture_output=True, timeout=120, check=False)
+
+
+def test_an_empty_input_folder_ends_as_the_local_engine_does(local_ray, tiny_model_dirs,
+                                                             tmp_path):
+    empty = tmp_path / "in"
+    empty.mkdir()
+    config = tiny_config(tiny_model_dirs)
+    local = run_batch(read_inputs([str(empty)], max_bytes=config.ingest.max_article_bytes),
+                      tmp_path / "local", config)
+
+    result = run_batch_ray([str(empty)], tmp_path / "ray", config)
+
+    assert result.exit_code == local.exit_code
+    assert result.briefed == [] and result.skipped == 0
+    run = json.loads((tmp_path / "ray" / "run.json").read_text(encoding="utf-8"))
+    assert run["briefed"] == 0 and run["failed"] == 0
+    assert run["actors"] == 0  # nothing to brief: no actor started, no model loaded
+    assert (tmp_path / "ray" / "errors.jsonl").read_text(encoding="utf-8") == ""

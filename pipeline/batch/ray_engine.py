@@ -142,42 +142,14 @@ def run_batch_ray(
     log.info("ray: read and planned at %.1fs: %d to brief, %d complete, %d errors",
              time.perf_counter() - started, len(keep), result.skipped, len(errors))
 
-    config_json = config.model_dump_json()
-    actors = _actor_count(ray, config)
-    # One block per batch of work, so that every actor gets some (a handful of input files
-    # would otherwise be one block and one actor). Done now, before the actors reserve every
-    # CPU of the cluster: a shuffle needs CPUs of its own.
-    # Ray bundles blocks up to a batch before handing them to an actor, so a batch larger
-    # than each actor's share would leave actors idle on a small run.
-    batch = max(1, min(config.ray.batch_size, -(-len(keep) // actors)))
-    blocks = max(actors, min(MAX_BLOCKS, -(-len(keep) // batch)))
-    rows = rows.repartition(blocks).materialize()
-    # From here on a block whose task still fails after Ray's retries (a worker killed
-    # every time, a bug) is dropped instead of ending the run: its articles are listed as
-    # failed below, and every other article is still briefed.
-    tolerant, ctx.max_errored_blocks = ctx.max_errored_blocks, -1
-    try:
-        # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
-        # starved by the actors, which reserve every CPU of the cluster between them.
-        prepared = rows.map_batches(
-            prepare_batch, batch_size=batch,
-            fn_kwargs={"config_json": config_json, "keep": keep},
-            num_cpus=0, compute=ray.data.TaskPoolStrategy(size=2))
-        with warnings.catch_warnings():
-            # Per-stage max_restarts is deprecated (Ray 2.60) with no named replacement yet;
-            # this project pins Ray 2.60. Without it Ray Data retries forever.
-            warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
-            briefed = _brief_stage(ray, prepared, config, out_dir, actors, batch)
-        log.info("ray: %d actor(s) x %d thread(s) start at %.1fs", actors,
-                 config.ray.threads_per_actor, time.perf_counter() - started)
-        briefed = briefed.materialize()
-        log.info("ray: briefed at %.1fs", time.perf_counter() - started)
-    finally:
-        ctx.max_errored_blocks = tolerant
+    # Nothing to brief (no input, or a resumed run with everything complete): no actor
+    # starts, so no model is loaded.
+    actors = _actor_count(ray, config) if keep else 0
+    briefed_rows = _brief(ray, rows, keep, config, out_dir, actors, started) if keep else []
 
     entries = []
     seen = set()
-    for row in briefed.iter_rows():
+    for row in briefed_rows:
         seen.add(row["id"])
         record = json.loads(row["record"])
         node = result.nodes.setdefault(row["node"], {"briefed": 0, "failed": 0})
@@ -222,6 +194,45 @@ def _init_ray(ray, address: str | None, init_kwargs: dict[str, Any] | None) -> N
         raise RayUnavailableError(f"cannot start or join the Ray cluster ({where}): {exc}") from exc
 
 
+def _brief(ray, rows, keep: dict[str, int], config: AppConfig, out_dir: Path, actors: int,
+           started: float):
+    """Prepare and brief the planned rows on ``actors`` actors; the result rows (``id``,
+    ``status``, ``node``, ``record``)."""
+    ctx = ray.data.DataContext.get_current()
+    config_json = config.model_dump_json()
+    # One block per batch of work, so that every actor gets some (a handful of input files
+    # would otherwise be one block and one actor). Done now, before the actors reserve every
+    # CPU of the cluster: a shuffle needs CPUs of its own.
+    # Ray bundles blocks up to a batch before handing them to an actor, so a batch larger
+    # than each actor's share would leave actors idle on a small run.
+    batch = max(1, min(config.ray.batch_size, -(-len(keep) // actors)))
+    blocks = max(actors, min(MAX_BLOCKS, -(-len(keep) // batch)))
+    rows = rows.repartition(blocks).materialize()
+    # From here on a block whose task still fails after Ray's retries (a worker killed
+    # every time, a bug) is dropped instead of ending the run: its articles are listed as
+    # failed below, and every other article is still briefed.
+    tolerant, ctx.max_errored_blocks = ctx.max_errored_blocks, -1
+    try:
+        # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
+        # starved by the actors, which reserve every CPU of the cluster between them.
+        prepared = rows.map_batches(
+            prepare_batch, batch_size=batch,
+            fn_kwargs={"config_json": config_json, "keep": keep},
+            num_cpus=0, compute=ray.data.TaskPoolStrategy(size=2))
+        with warnings.catch_warnings():
+            # Per-stage max_restarts is deprecated (Ray 2.60) with no named replacement yet;
+            # this project pins Ray 2.60. Without it Ray Data retries forever.
+            warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
+            briefed = _brief_stage(ray, prepared, config, out_dir, actors, batch)
+        log.info("ray: %d actor(s) x %d thread(s) start at %.1fs", actors,
+                 config.ray.threads_per_actor, time.perf_counter() - started)
+        briefed = briefed.materialize()
+        log.info("ray: briefed at %.1fs", time.perf_counter() - started)
+    finally:
+        ctx.max_errored_blocks = tolerant
+    return briefed.iter_rows()
+
+
 def _read(ray, files: list[str], remote: list[str], with_stdin: bool, stdin, max_bytes: int,
           walk_errors: list[ArticleError]):
     """Every input as rows (``id``, ``kind``, ``order``, ``payload``), read by Ray tasks."""
@@ -251,8 +262,9 @@ def _read(ray, files: list[str], remote: list[str], with_stdin: bool, stdin, max
         if rows:
             parts.append(ray.data.from_items(rows))
     if not parts:
+        # No rows, with the columns the later stages read (limit: no UDF, no warning).
         return ray.data.from_items([{"id": "", "kind": "none", "order": 0, "payload": ""}]) \
-            .filter(lambda row: False)
+            .limit(0)
     dataset = parts[0]
     for part in parts[1:]:
         dataset = dataset.union(part)
