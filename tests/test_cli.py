@@ -182,3 +182,26 @@ def test_config_show_prints_the_resolved_config(tiny_model_dirs):
     result = runner.invoke(app, ["config", "show", "--set", "translation.batch_tokens=1234"])
     assert result.exit_code == 0
     assert "batch_tokens: 1234" in result.stdout
+
+
+def _commands(command, path=()):
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from _commands(sub, (*path, name))
+
+
+def test_every_help_names_what_each_option_takes_not_a_python_type():
+    import typer.main
+
+    commands = list(_commands(typer.main.get_command(app)))
+    assert len(commands) >= 12  # briefing, its 7 commands, models' 4 and config's 1
+
+    for path, _ in commands:
+        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "200"})
+        assert result.exit_code == 0, (path, result.output)
+        assert "Show this message and exit." in result.output
+        # Flags (--help among them) take no value; options say what they take.
+        for label in ("<bool>", "<str>", "<list[str]>", "<list[Path]>"):
+            option_lines = [line for line in result.output.splitlines()
+                            if line.lstrip("│ *").startswith("-") and label in line]
+            assert not option_lines, (path, option_lines)

@@ -15,7 +15,7 @@ import typer
 from pipeline import __version__
 from pipeline.cli.batch import batch_command
 from pipeline.cli.check import check_command
-from pipeline.cli.common import configure_logging, flag
+from pipeline.cli.common import Command, Group, configure_logging, flag
 from pipeline.cli.config_cmd import config_app
 from pipeline.cli.eval import eval_command
 from pipeline.cli.models import models_app
@@ -24,16 +24,17 @@ from pipeline.cli.summarize import summarize_command
 
 app = typer.Typer(
     name="briefing",
+    cls=Group,
     help="Dutch news articles in, English briefings out.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command("summarize")(summarize_command)
-app.command("batch")(batch_command)
-app.command("nightly")(nightly_command)
-app.command("eval")(eval_command)
-app.command("check")(check_command)
+app.command("summarize", cls=Command)(summarize_command)
+app.command("batch", cls=Command)(batch_command)
+app.command("nightly", cls=Command)(nightly_command)
+app.command("eval", cls=Command)(eval_command)
+app.command("check", cls=Command)(check_command)
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
 

@@ -49,7 +49,7 @@ def batch_command(
     ] = "local",
     ray_address: Annotated[
         str | None, typer.Option(
-            "--ray-address", show_default=False,
+            "--ray-address", show_default=False, metavar="<address>",
             help="With --engine ray: 'auto' or HOST:PORT of a cluster to join; default: start "
             "a local Ray.")
     ] = None,

@@ -26,7 +26,7 @@ def check_command(
     ] = "text",
     aliases: Annotated[list[Path] | None, typer.Option(
         "--aliases", help="Extra alias table (TAB-separated names, one entity a line); "
-        "repeatable.", dir_okay=False, show_default=False)] = None,
+        "repeatable.", dir_okay=False, show_default=False, metavar="<file>")] = None,
     no_spacy: Annotated[bool, flag("--no-spacy",
                                    help="Use the rule-based entity finder instead of spaCy.")
                         ] = False,

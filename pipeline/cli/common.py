@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperCommand, TyperGroup
 
 from pipeline.core.config import AppConfig, load_config, parse_model_option
 from pipeline.core.errors import (
@@ -41,18 +42,36 @@ ConfigOption = Annotated[
 TranslatorOption = Annotated[
     str | None,
     typer.Option("--translator", help="Translation model: hub id\\[@revision] or a local directory.",
-                 show_default=False),
+                 show_default=False, metavar="<model>"),
 ]
 SummarizerOption = Annotated[
     str | None,
     typer.Option("--summarizer", help="Summarization model: hub id\\[@revision] or a local directory.",
-                 show_default=False),
+                 show_default=False, metavar="<model>"),
 ]
 SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override one config key, e.g. --set translation.batch_tokens=2000.",
-                 show_default=False),
+                 show_default=False, metavar="<key=value>"),
 ]
+
+
+class _BareHelp:
+    """``--help`` shown as the bare flag it is: typer labels its own help option ``<bool>``."""
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class Command(_BareHelp, TyperCommand):
+    """Every ``briefing`` command (``app.command(..., cls=Command)``)."""
+
+
+class Group(_BareHelp, TyperGroup):
+    """``briefing`` and its command groups (``typer.Typer(cls=Group)``)."""
 
 
 def flag(*names: str, help: str) -> Any:  # noqa: A002 - typer's own keyword

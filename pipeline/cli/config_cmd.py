@@ -7,7 +7,9 @@ import os
 import typer
 
 from pipeline.cli.common import (
+    Command,
     ConfigOption,
+    Group,
     SetOption,
     SummarizerOption,
     TranslatorOption,
@@ -17,7 +19,7 @@ from pipeline.cli.common import (
 from pipeline.core.config import AppConfig, config_to_yaml
 from pipeline.hub.cache import cache_source, conversions_dir, hub_cache_dir
 
-config_app = typer.Typer(help="Inspect the configuration.", no_args_is_help=True)
+config_app = typer.Typer(cls=Group, help="Inspect the configuration.", no_args_is_help=True)
 
 
 def resolved_notes(config: AppConfig) -> str:
@@ -37,7 +39,7 @@ def resolved_notes(config: AppConfig) -> str:
     return "".join(f"# {line}\n" for line in lines)
 
 
-@config_app.command("show")
+@config_app.command("show", cls=Command)
 @handle_errors
 def show_command(
     config: ConfigOption = None,

