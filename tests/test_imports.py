@@ -55,3 +55,20 @@ def test_every_module_imports_alone_in_a_fresh_interpreter():
     result = subprocess.run([sys.executable, "-c", CHILD, *module_names()],
                             capture_output=True, text=True, cwd=PACKAGE.parent)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_library_never_imports_the_command_line():
+    """Flags, exit codes and what a terminal shows live in ``pipeline.cli``; the library
+    below it raises and returns, and knows nothing of them."""
+    import ast
+
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.relative_to(PACKAGE).parts[0] == "cli":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            offenders += [f"{path.relative_to(PACKAGE)}: {name}" for name in names
+                          if name == "pipeline.cli" or name.startswith("pipeline.cli.")]
+    assert offenders == []

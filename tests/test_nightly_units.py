@@ -304,7 +304,7 @@ def test_console_events_draw_a_progress_bar_on_a_terminal():
 
     from rich.console import Console
 
-    from pipeline.nightly.events import ConsoleEvents
+    from pipeline.cli.events import ConsoleEvents
 
     buffer = io.StringIO()
     events = ConsoleEvents(Console(file=buffer, force_terminal=True, width=80), progress=True)

@@ -19,9 +19,9 @@ from pipeline.cli.common import (
     stderr,
     stderr_is_terminal,
 )
+from pipeline.cli.events import ConsoleEvents, JsonLines, install_json_logging
 from pipeline.core.errors import BriefingError, RunActiveError
 from pipeline.core.exit_codes import ExitCode
-from pipeline.nightly.events import ConsoleEvents, JsonLines, install_json_logging
 from pipeline.nightly.runner import NightlyResult, resolve_night, run_nightly
 from pipeline.nightly.state import normalise_url
 
