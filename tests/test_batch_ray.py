@@ -125,6 +125,10 @@ def test_a_rerun_skips_everything_complete_and_redoes_what_is_missing(
     assert again.briefed == [] and again.skipped == len(first)
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["actors"] == 0
     assert briefings(out) == first
+    # Each run's digest covers every complete briefing, not only the ones it wrote.
+    digest = (out / "digest.md").read_text(encoding="utf-8")
+    assert f"{len(first)} article(s) briefed" in digest
+    assert all(f"`{article_id}`" in digest for article_id in first)
 
 
 def test_uri_inputs_are_read_by_ray_as_local_files_are(local_ray, corpus, local_outputs,

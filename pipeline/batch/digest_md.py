@@ -1,4 +1,9 @@
-"""The Markdown digest of a batch: one section per briefing, then what failed."""
+"""The Markdown digest of a batch: one section per briefing, then what failed.
+
+As in the nightly's digest, a name or figure the article does not contain is written in bold
+and followed by ``[?]`` (policy ``flag``), a briefing with such claims says how many, and
+the header counts them and says once how to read the marks.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,8 @@ from collections.abc import Sequence
 
 from pipeline.briefing.schema import Briefing
 from pipeline.core.errors import ArticleError
-from pipeline.core.markdown import code, link, text
+from pipeline.core.markdown import code, link, piece, text
+from pipeline.support.marks import MARK, NOTE, marked_text, unsupported_count
 
 
 def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleError],
@@ -15,6 +21,15 @@ def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleErro
     lines = [f"# {text(title)}", ""]
     lines.append(f"{len(briefings)} article(s) briefed, {len(errors)} failed.")
     lines.append("")
+    unsupported = {b.id: _unsupported(b) for b in briefings}
+    if any((b.support or {}).get("policy", "flag") != "keep" for b in briefings if b.support):
+        total = sum(unsupported.values())
+        with_claims = sum(1 for n in unsupported.values() if n)
+        lines.append(f"**{total} claim(s) not found in their article**, in {with_claims} "
+                     "briefing(s).")
+        lines.append("")
+        lines.append(f"*{text(NOTE)}*")
+        lines.append("")
     ordered = sorted(briefings, key=lambda b: b.id)
     ordered = sorted(ordered, key=lambda b: b.date or "", reverse=True)
     for briefing in ordered:
@@ -26,8 +41,11 @@ def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleErro
                             where) if x]
         lines.append("*" + " · ".join(meta) + "*")
         lines.append("")
-        lines.append(text(briefing.briefing_en) if briefing.briefing_en
-                     else "_(the summarizer produced no text)_")
+        if unsupported[briefing.id]:
+            lines.append(f"**{text(MARK)} {unsupported[briefing.id]} claim(s) not in the "
+                         "article**")
+            lines.append("")
+        lines.append(_body(briefing))
         lines.append("")
     if errors:
         lines.append("## Not briefed")
@@ -37,3 +55,17 @@ def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleErro
             lines.append(f"- {code(who)} ({text(error.reason)}): {text(error)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _unsupported(briefing: Briefing) -> int:
+    return unsupported_count({"support": briefing.support, "summary": briefing.summary})
+
+
+def _body(briefing: Briefing) -> str:
+    """The summary, its unsupported claims marked unless the policy is ``keep``."""
+    if not briefing.briefing_en:
+        return "_(the summarizer produced no text)_"
+    if not briefing.summary or (briefing.support or {}).get("policy") == "keep":
+        return text(briefing.briefing_en)
+    mark = "**{}** " + text(MARK)
+    return " ".join(marked_text(sentence, mark, piece).strip() for sentence in briefing.summary)

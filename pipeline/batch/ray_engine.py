@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from pipeline.batch.digest_md import render_digest_md
@@ -138,7 +137,8 @@ def run_batch_ray(
     result = RayBatchResult(out_dir=out_dir)
     errors: list[tuple[int, ArticleError]] = []
     origins: dict[str, str] = {}
-    keep = _plan(rows, out_dir, result, errors, origins)
+    complete: list[str] = []
+    keep = _plan(rows, out_dir, result, errors, origins, complete)
     log.info("ray: read and planned at %.1fs: %d to brief, %d complete, %d errors",
              time.perf_counter() - started, len(keep), result.skipped, len(errors))
 
@@ -147,7 +147,6 @@ def run_batch_ray(
     actors = _actor_count(ray, config) if keep else 0
     briefed_rows = _brief(ray, rows, keep, config, out_dir, actors, started) if keep else []
 
-    entries = []
     seen = set()
     for row in briefed_rows:
         seen.add(row["id"])
@@ -156,7 +155,6 @@ def run_batch_ray(
         if row["status"] == "briefed":
             node["briefed"] += 1
             result.briefed.append(row["id"])
-            entries.append(SimpleNamespace(**record))
         else:
             node["failed"] += 1
             errors.append((keep.get(row["id"], 1 << 62), error_from_record(record)))
@@ -175,7 +173,11 @@ def run_batch_ray(
     errors.sort(key=lambda pair: (pair[0], pair[1].origin))
     result.failed = [error for _, error in errors]
     _write_errors(out_dir / ERRORS_FILE, result.failed)
-    atomic_write_text(out_dir / DIGEST_FILE, render_digest_md(entries, result.failed))
+    # The digest covers every complete briefing of the inputs: those of earlier runs that
+    # this one skipped, and those it wrote.
+    atomic_write_text(out_dir / DIGEST_FILE,
+                      render_digest_md(_read_briefings(out_dir, complete + result.briefed),
+                                       result.failed))
     result.seconds = time.perf_counter() - started
     atomic_write_json(out_dir / RUN_FILE, _run_record(ray, config, result, started_at, actors))
     return result
@@ -298,13 +300,27 @@ def _without_scheme(path: str) -> str:
     return path.split("://", 1)[-1]
 
 
+def _read_briefings(out_dir: Path, ids: list[str]):
+    """The briefings of ``ids`` from their ``<id>.json`` (one that cannot be read is logged
+    and left out of the digest; it stays on disk)."""
+    briefings = []
+    for article_id in ids:
+        path = output_path(out_dir, article_id)
+        try:
+            briefings.append(read_briefing(path)[0])
+        except (OSError, ValueError) as exc:
+            log.warning("%s: left out of the digest: %s", path, exc)
+    return briefings
+
+
 def _plan(rows, out_dir: Path, result: RayBatchResult,
-          errors: list[tuple[int, ArticleError]], kept_origins: dict[str, str]
-          ) -> dict[str, int]:
+          errors: list[tuple[int, ArticleError]], kept_origins: dict[str, str],
+          complete: list[str]) -> dict[str, int]:
     """Which row of each id to brief: the first one, unless its output is already complete.
 
     Read errors, reserved ids and later duplicates become errors, as in the local engine.
-    ``kept_origins`` receives the origin of each id to brief.
+    ``kept_origins`` receives the origin of each id to brief, ``complete`` the ids skipped
+    because their output is complete.
     """
     first: dict[str, int] = {}
     origins: dict[tuple[str, int], str] = {}
@@ -332,6 +348,7 @@ def _plan(rows, out_dir: Path, result: RayBatchResult,
                 reason="duplicate-id", origin=origin, article_id=article_id)))
         elif is_complete(output_path(out_dir, article_id)):
             result.skipped += 1
+            complete.append(article_id)
         else:
             keep[article_id] = order
             kept_origins[article_id] = origin

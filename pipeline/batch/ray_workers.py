@@ -179,11 +179,8 @@ class BriefActor:
                 rows.append(self._row(outcome.article_id or "", "failed", outcome.to_record()))
                 continue
             write_briefing(self.out_dir, outcome)
-            rows.append(self._row(outcome.id, "briefed", {
-                "id": outcome.id, "date": outcome.date, "title_en": outcome.title_en,
-                "briefing_en": outcome.briefing_en, "url": outcome.url,
-                "source": outcome.source,
-            }))
+            # The driver reads the written <id>.json for the digest and the Parquet export.
+            rows.append(self._row(outcome.id, "briefed", {"id": outcome.id}))
         return _columns(rows, ("id", "status", "record", "node"))
 
     def _row(self, article_id: str, status: str, record: dict) -> dict[str, Any]:

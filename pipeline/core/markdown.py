@@ -7,7 +7,7 @@ through and links whatever a ``[label](url)`` names, so every Markdown writer of
 
 - :func:`text` for running text, headings, list items and table cells: HTML and the
   Markdown characters that change structure are backslash-escaped (CommonMark renders
-  ``\\<`` as a literal ``<``), line breaks become spaces;
+  ``\\<`` as a literal ``<``), line breaks become spaces, control characters are dropped;
 - :func:`code` for ids and keys shown as code spans;
 - :func:`link` for links: only http(s) URLs become links; anything else (``javascript:``,
   ``data:``, relative paths) is shown as plain escaped text.
@@ -24,6 +24,8 @@ _ALWAYS = re.compile(r"([\\`*_{}\[\]<>#|~&])")
 # Only at the start of a line: list items, setext underlines, ordered lists.
 _LINE_START = re.compile(r"^([-+=]|\d+[.)])")
 _WHITESPACE = re.compile(r"\s+")
+# Control characters (a model can emit BEL or ESC): no text a reader should get; dropped.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Characters kept as they are in a link destination; everything else is percent-encoded, so
 # a URL can close neither the destination nor the HTML attribute it ends up in.
 _URL_SAFE = ":/?#[]@!$&*+,;=%~-._"
@@ -37,7 +39,7 @@ def text(value: object) -> str:
 def piece(value: object) -> str:
     """Like :func:`text`, for a piece of a line: whitespace is folded, not stripped, so
     pieces escaped one by one (a sentence around its marked claims) join as written."""
-    flat = _WHITESPACE.sub(" ", str(value))
+    flat = _WHITESPACE.sub(" ", _CONTROL.sub("", str(value)))
     escaped = _ALWAYS.sub(r"\\\1", flat)
     return _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], escaped)
 
