@@ -72,3 +72,14 @@ def test_the_library_never_imports_the_command_line():
             offenders += [f"{path.relative_to(PACKAGE)}: {name}" for name in names
                           if name == "pipeline.cli" or name.startswith("pipeline.cli.")]
     assert offenders == []
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`briefing --version`, `--help` and a usage error answer at once: the models' and the
+    archive's libraries load only in the commands that use them."""
+    heavy = ("torch", "transformers", "ctranslate2", "sklearn", "ray", "spacy")
+    code = ("import sys, pipeline.cli; "
+            f"print(' '.join(m for m in {heavy!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=PACKAGE.parent, check=True)
+    assert result.stdout.split() == []

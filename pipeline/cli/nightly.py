@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import traceback
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,8 +22,9 @@ from pipeline.cli.common import (
 from pipeline.cli.events import ConsoleEvents, JsonLines, install_json_logging
 from pipeline.core.errors import BriefingError, RunActiveError
 from pipeline.core.exit_codes import ExitCode
-from pipeline.nightly.runner import NightlyResult, resolve_night, run_nightly
-from pipeline.nightly.state import normalise_url
+
+if TYPE_CHECKING:
+    from pipeline.nightly.runner import NightlyResult
 
 
 @handle_errors
@@ -77,6 +78,11 @@ def nightly_command(
     3 another nightly run is active (this one did nothing).
     4 unexpected error (a bug or a broken environment); finished work is kept.
     """
+    # Imported here: the runner pulls the archive and scikit-learn (about a second), which
+    # `briefing --help` and the other commands do not need.
+    from pipeline.nightly.runner import resolve_night, run_nightly
+    from pipeline.nightly.state import normalise_url
+
     app_config = resolve_config(config, translator, summarizer, set_)
     settings = app_config.nightly
     if source:
