@@ -205,3 +205,16 @@ def test_every_help_names_what_each_option_takes_not_a_python_type():
             option_lines = [line for line in result.output.splitlines()
                             if line.lstrip("│ *").startswith("-") and label in line]
             assert not option_lines, (path, option_lines)
+
+
+@pytest.mark.parametrize(("args", "hinted"), [
+    (["batch", "samples/articles", "--out", "x", "--set", "translation.batch_tokns=5"], True),
+    (["config", "show", "--set", "translation.batch_tokns=5"], False),  # names itself
+    (["nightly", "--date", "2025-13-40"], False),  # the date is wrong, not the config
+])
+def test_the_config_hint_comes_only_where_the_configuration_is_at_fault(
+        args, hinted, tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert ("briefing config show` prints the resolved configuration" in result.output) == hinted

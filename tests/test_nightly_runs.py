@@ -18,6 +18,7 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from pipeline.core.errors import InvalidArgumentError
 from pipeline.ingest.article import Article
 from pipeline.nightly.fetch import Fetched, FetchError
 from pipeline.nightly.lock import RunActiveError
@@ -357,6 +358,11 @@ def test_past_night_is_rebuilt_read_only(tmp_path, tiny_model_dirs):
     assert {n: store.outcome_counts(n) for n in (NIGHT, NEXT_NIGHT)} == before
     store.close()
     assert (tmp_path / "out" / NEXT_NIGHT / "digest.json").read_bytes() == next_digest
+
+    # A past night no run was on (a mistyped date) is an error, not an empty digest.
+    with pytest.raises(InvalidArgumentError, match="no run of the state was on the night"):
+        run_nightly(both, night="2000-01-01", fetcher=no_fetch)
+    assert not (tmp_path / "out" / "2000-01-01").exists()
 
 
 # -- feeds over HTTP ------------------------------------------------------------------------

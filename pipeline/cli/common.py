@@ -26,6 +26,7 @@ from pipeline.core.config import AppConfig, load_config, parse_model_option
 from pipeline.core.errors import (
     BriefingError,
     ConfigError,
+    InvalidArgumentError,
     ModelUnavailableError,
     RunActiveError,
 )
@@ -139,6 +140,7 @@ _ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno
 
 # Library messages do not name flags; where the user needs one, the hint names it. Keyed
 # by class name so this module does not import the (heavy) libraries that raise them.
+CONFIG_HINT = "`briefing config show` prints the resolved configuration"
 _FLAG_HINTS = {
     "OutputExistsError": "pass --overwrite to replace them, or choose another --out",
 }
@@ -157,8 +159,10 @@ def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:
         return str(exc), ExitCode.RUN_ACTIVE, None
     if isinstance(exc, ModelUnavailableError):
         return str(exc), ExitCode.USAGE, None
+    if isinstance(exc, InvalidArgumentError):
+        return str(exc), ExitCode.USAGE, None
     if isinstance(exc, ConfigError):
-        return str(exc), ExitCode.USAGE, "`briefing config show` prints the resolved configuration"
+        return str(exc), ExitCode.USAGE, CONFIG_HINT
     if isinstance(exc, BriefingError):
         return str(exc), ExitCode.USAGE, _flag_hint(exc)
     if isinstance(exc, FileNotFoundError):

@@ -13,10 +13,12 @@ from pipeline.cli.common import (
     SetOption,
     SummarizerOption,
     TranslatorOption,
+    fail,
     handle_errors,
     resolve_config,
 )
 from pipeline.core.config import AppConfig, config_to_yaml
+from pipeline.core.errors import ConfigError
 from pipeline.hub.cache import cache_source, conversions_dir, hub_cache_dir
 
 config_app = typer.Typer(cls=Group, help="Inspect the configuration.", no_args_is_help=True)
@@ -49,7 +51,10 @@ def show_command(
 ) -> None:
     """Print the configuration after defaults, the YAML file and overrides are merged, with
     the effective offline mode (HF_HUB_OFFLINE included) and the absolute model paths."""
-    app_config = resolve_config(config, translator, summarizer, set_)
+    try:
+        app_config = resolve_config(config, translator, summarizer, set_)
+    except ConfigError as exc:
+        fail(str(exc))  # without the usual hint, which names this very command
     shown = app_config.model_copy(deep=True)
     shown.runtime.offline = app_config.offline
     typer.echo(config_to_yaml(shown) + resolved_notes(app_config), nl=False)

@@ -11,6 +11,11 @@ class ConfigError(BriefingError):
     """The configuration file or an override is invalid."""
 
 
+class InvalidArgumentError(ConfigError):
+    """A value given to one run (a night's date, a reprocess selector) is invalid; the
+    configuration itself is not at fault."""
+
+
 class ModelUnavailableError(BriefingError):
     """A configured model cannot be found locally and cannot be downloaded."""
 

@@ -36,7 +36,7 @@ from sqlalchemy.engine import make_url
 from pipeline.archive import update_archive
 from pipeline.briefing.schema import Briefing
 from pipeline.core.config import AppConfig, NightlyConfig
-from pipeline.core.errors import ArticleError, ConfigError
+from pipeline.core.errors import ArticleError, InvalidArgumentError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import atomic_write_json
 from pipeline.core.provenance import git_commit, package_versions
@@ -109,7 +109,7 @@ def resolve_night(night: date | str | None) -> str:
     """The night as ``YYYY-MM-DD`` (default: today, local time).
 
     Raises:
-        ConfigError: not a valid date.
+        InvalidArgumentError: not a valid date.
     """
     if night is None:
         return date.today().isoformat()
@@ -118,7 +118,7 @@ def resolve_night(night: date | str | None) -> str:
     try:
         return date.fromisoformat(night).isoformat()
     except ValueError:
-        raise ConfigError(f"the night must be YYYY-MM-DD, got '{night}'") from None
+        raise InvalidArgumentError(f"the night must be YYYY-MM-DD, got '{night}'") from None
 
 
 def lock_path_for(settings: NightlyConfig) -> Path:
@@ -410,8 +410,9 @@ class _Run:
 
 def _refuse_reprocess_into_past(night: str, latest: str, reprocess: Sequence[str]) -> None:
     if reprocess:
-        raise ConfigError(f"{night} is a past night (the state has {latest}); it can only be "
-                          "rebuilt: reprocess articles into the latest night instead")
+        raise InvalidArgumentError(
+            f"{night} is a past night (the state has {latest}); it can only be rebuilt: "
+            "reprocess articles into the latest night instead")
 
 
 def _rebuild(config: AppConfig, store: StateStore, night: str, emit: EventSink) -> NightlyResult:
@@ -420,6 +421,10 @@ def _rebuild(config: AppConfig, store: StateStore, night: str, emit: EventSink) 
     settings = config.nightly
     digest = build_digest(store, night=night, out_dir=settings.out_dir, settings=settings,
                           run=None, provenance=_provenance(config))
+    if not digest["night"]["runs"] and not digest["night"]["articles"]:
+        # A mistyped date would otherwise get an empty digest and exit 0.
+        raise InvalidArgumentError(f"no run of the state was on the night {night}: there is "
+                                   "nothing to rebuild (check the date)")
     night_dir = settings.out_dir / night
     result = NightlyResult(night=night, night_dir=night_dir, summary=RunSummary(night=night),
                            digest=digest, rebuilt=True)
@@ -446,8 +451,9 @@ def _select(selectors: Sequence[str], snapshot: dict) -> list[str]:
             matched = [k for k, v in snapshot.items()
                        if selector in (k, v.file_id, v.article_id)]
             if not matched:
-                raise ConfigError(f"cannot reprocess {selector!r}: no known article has this key or id "
-                                  "(keys and ids are listed in digest.json)")
+                raise InvalidArgumentError(
+                    f"cannot reprocess {selector!r}: no known article has this key or id "
+                    "(keys and ids are listed in digest.json)")
         keys.extend(matched)
     return list(dict.fromkeys(keys))
 
