@@ -166,7 +166,12 @@ def test_verified_unverified_and_missing(hub_files, tmp_path, monkeypatch):
     assert "sha256 matches the pin" in result.output and "unverified" in result.output
     result = _models("list", *base, "--summarizer", f"test-org/tiny-sum@{commit}")
     assert result.exit_code == 0, result.output
-    assert "verified" in result.output and "unverified" in result.output
+    # Not a terminal: tab-separated lines, the full ids and commits unbroken.
+    header, *rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert header == ["role", "model", "revision", "backend", "status", "where"]
+    assert [(r[0], r[1], r[2], r[4]) for r in rows] == [
+        ("translator", "test-org/tiny-nl-en", commit, "verified"),
+        ("summarizer", "test-org/tiny-sum", commit, "unverified")]
     result = _models("list", *base, "--summarizer", "test-org/absent@main")
     assert result.exit_code == 2 and "test-org/absent@main" in result.output
 

@@ -60,8 +60,12 @@ def batch_command(
 ) -> None:
     """Brief every article into DIR: <id>.json each, errors.jsonl, digest.md, run.json.
 
-    Exit 0 when every article was briefed, 1 when some failed, 2 for usage, configuration
-    or model-availability errors.
+    Exit codes:
+    0 every article was briefed.
+    1 some articles failed (each one in errors.jsonl; the others are briefed).
+    2 usage, configuration, input or model-availability errors; nothing was briefed.
+    4 unexpected error (a bug or a broken environment); finished briefings are kept.
+    130 interrupted; finished briefings are kept.
     """
     app_config = resolve_config(config, translator, summarizer, set_)
     if engine_name == "ray" or output_format == "parquet":

@@ -33,8 +33,10 @@ def check_command(
 ) -> None:
     """Check that every name and figure of each briefing occurs in its article.
 
-    Exit 0 when every claim is supported, 1 when any is not, 2 for unusable input (the
-    usable briefings are still checked and reported).
+    Exit codes:
+    0 every claim is supported.
+    1 some claim is not.
+    2 unusable input (the usable briefings are still checked and reported).
     """
     checker = SupportChecker.with_alias_files(aliases or [], use_spacy=not no_spacy)
     results: dict[str, dict] = {}

@@ -3,6 +3,7 @@ offline, fetch it, check its weights, convert it for the ctranslate2 backend."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -71,12 +72,12 @@ def list_command(
 ) -> None:
     """Show the configured models, whether each is in the cache and whether its weights match
     their pin. Exits 2 when a model is missing or fails verification (a deploy gate); a model
-    without a recorded hash is listed as unverified, which is not an error."""
+    without a recorded hash is listed as unverified, which is not an error. Not on a terminal,
+    prints tab-separated lines (a header, then one model a line)."""
     app_config = resolve_config(config, translator, summarizer, set_)
     cache = hub_cache_dir(app_config.runtime.model_cache)
-    table = Table(title=f"models (cache: {cache})")
-    for column in ("role", "model", "revision", "backend", "status", "where"):
-        table.add_column(column, overflow="fold")
+    columns = ("role", "model", "revision", "backend", "status", "where")
+    rows = []
     problems = []
     for role, spec in _configured(app_config):
         status, where, problem = _check(role, spec, app_config)
@@ -87,8 +88,18 @@ def list_command(
             advice = pin_advice(spec, cache)
             revision += f" (not a full commit; pin {advice})" if advice else " (not a full commit)"
         backend = spec.backend + (f" {spec.quantization}" if spec.backend == "ctranslate2" else "")
-        table.add_row(role, spec.id, revision, backend, status, where)
-    Console(soft_wrap=True).print(table)
+        rows.append((role, spec.id, revision, backend, status, where))
+    if sys.stdout.isatty():
+        table = Table(title=f"models (cache: {cache})")
+        for column in columns:
+            table.add_column(column, overflow="fold")
+        for row in rows:
+            table.add_row(*row)
+        Console(soft_wrap=True).print(table)
+    else:
+        # For scripts and deploy gates: one line per model, ids and hashes unbroken.
+        for row in (columns, *rows):
+            typer.echo("\t".join(" ".join(str(value).split()) for value in row))
     for problem in problems:
         stderr.print(f"[bold red]error:[/] {escape(problem)}", markup=True)
     if problems:

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from pipeline.cli.common import (
-    ConfigOption,
     SetOption,
     SummarizerOption,
     TranslatorOption,
@@ -29,7 +28,9 @@ if TYPE_CHECKING:
 
 @handle_errors
 def nightly_command(
-    config: ConfigOption = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", help="YAML config (see configs/nightly.yaml).", dir_okay=False,
+        show_default=False)] = None,
     source: Annotated[
         list[str] | None,
         typer.Option("--source", "-s", show_default=False, metavar="<source>",
@@ -77,6 +78,7 @@ def nightly_command(
     2 usage, configuration, state database or model errors.
     3 another nightly run is active (this one did nothing).
     4 unexpected error (a bug or a broken environment); finished work is kept.
+    130 interrupted; finished work is kept.
     """
     # Imported here: the runner pulls the archive and scikit-learn (about a second), which
     # `briefing --help` and the other commands do not need.

@@ -33,7 +33,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 @handle_errors
 def summarize_command(
-    path: Annotated[str, typer.Argument(help="An article (.txt or .jsonl), or - for stdin.")],
+    path: Annotated[str, typer.Argument(
+        help="An article (.txt, .jsonl or .parquet; or a folder of them), or - for stdin.")],
     config: ConfigOption = None,
     translator: TranslatorOption = None,
     summarizer: SummarizerOption = None,
