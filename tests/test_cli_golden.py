@@ -39,7 +39,7 @@ UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 # ``seconds`` of a run and the ``*_s`` entries of ``timings`` (not configured timeouts).
 _DURATION = re.compile(r"_s$")
 _VOLATILE = {"pipeline_version": "<version>", "git_commit": "<commit>", "started": "<time>",
-             "seconds": "<seconds>"}
+             "seconds": "<seconds>", "load_seconds": "<seconds>"}
 
 runner = CliRunner()
 

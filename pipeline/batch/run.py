@@ -51,7 +51,8 @@ class BatchResult:
     out_dir: Path
     briefed: list[str] = field(default_factory=list)
     failed: list[ArticleError] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = 0.0  # briefing, from the first article to the last
+    load_seconds: float = 0.0  # loading the models, before the first article
     aborted: OSError | None = None
 
     @property
@@ -160,13 +161,15 @@ def run_batch(
     check_output_dir(out_dir, overwrite=overwrite)
     engine = engine or BriefingEngine(config)
     log.info("loading the models")
+    loading = time.perf_counter()
     engine.load_models()
+    load_seconds = time.perf_counter() - loading
     if overwrite:
         removed = remove_previous_outputs(out_dir)
         log.info("removed %d output file(s) of the earlier run in %s", removed, out_dir)
     errors_path = out_dir / ERRORS_FILE
     errors_path.unlink(missing_ok=True)
-    result = BatchResult(out_dir=out_dir)
+    result = BatchResult(out_dir=out_dir, load_seconds=load_seconds)
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     briefings: list[Briefing] = []
@@ -210,6 +213,7 @@ def _write_run_files(out_dir: Path, errors_path: Path, result: BatchResult,
                                                 f"({aborted.filename or 'output'})",
         "started": started_at,
         "seconds": round(result.seconds, 3),
+        "load_seconds": round(result.load_seconds, 3),
         "briefed": len(result.briefed),
         "failed": len(result.failed),
         "failures_by_reason": _count_reasons(result.failed),

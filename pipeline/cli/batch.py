@@ -98,6 +98,8 @@ def batch_command(
                            on_result=log_progress)
     total = len(result.briefed) + len(result.failed)
     message = f"Briefed {len(result.briefed)} of {total} article(s) into {out} in {result.seconds:.1f}s"
+    if result.load_seconds:  # the progress lines count from before the models loaded
+        message += f" (after {result.load_seconds:.1f}s loading the models)"
     if result.failed:
         message += f"; {len(result.failed)} failed (see {out / ERRORS_FILE})"
     stderr.print(message)
