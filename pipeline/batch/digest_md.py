@@ -11,8 +11,13 @@ from collections.abc import Sequence
 
 from pipeline.briefing.schema import Briefing
 from pipeline.core.errors import ArticleError
-from pipeline.core.markdown import code, link, piece, text
-from pipeline.support.marks import MARK, NOTE, marked_text, unsupported_count
+from pipeline.core.markdown import code, link, text
+from pipeline.support.marks import (
+    markdown_claim_count,
+    markdown_header,
+    markdown_summary,
+    unsupported_count,
+)
 
 
 def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleError],
@@ -23,13 +28,8 @@ def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleErro
     lines.append("")
     unsupported = {b.id: _unsupported(b) for b in briefings}
     if any((b.support or {}).get("policy", "flag") != "keep" for b in briefings if b.support):
-        total = sum(unsupported.values())
-        with_claims = sum(1 for n in unsupported.values() if n)
-        lines.append(f"**{total} claim(s) not found in their article**, in {with_claims} "
-                     "briefing(s).")
-        lines.append("")
-        lines.append(f"*{text(NOTE)}*")
-        lines.append("")
+        lines += markdown_header(sum(unsupported.values()),
+                                 sum(1 for n in unsupported.values() if n))
     ordered = sorted(briefings, key=lambda b: b.id)
     ordered = sorted(ordered, key=lambda b: b.date or "", reverse=True)
     for briefing in ordered:
@@ -42,8 +42,7 @@ def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleErro
         lines.append("*" + " · ".join(meta) + "*")
         lines.append("")
         if unsupported[briefing.id]:
-            lines.append(f"**{text(MARK)} {unsupported[briefing.id]} claim(s) not in the "
-                         "article**")
+            lines.append(markdown_claim_count(unsupported[briefing.id]))
             lines.append("")
         lines.append(_body(briefing))
         lines.append("")
@@ -67,5 +66,4 @@ def _body(briefing: Briefing) -> str:
         return "_(the summarizer produced no text)_"
     if not briefing.summary or (briefing.support or {}).get("policy") == "keep":
         return text(briefing.briefing_en)
-    mark = "**{}** " + text(MARK)
-    return " ".join(marked_text(sentence, mark, piece).strip() for sentence in briefing.summary)
+    return markdown_summary(briefing.summary)

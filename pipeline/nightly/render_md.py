@@ -6,8 +6,8 @@ a briefing with such claims gets a line saying how many; the header counts them.
 
 from __future__ import annotations
 
-from pipeline.core.markdown import code, link, piece, text
-from pipeline.support.marks import MARK, NOTE, marked_text
+from pipeline.core.markdown import code, link, text
+from pipeline.support.marks import markdown_claim_count, markdown_header, markdown_summary
 
 SUMMARY_FIELDS = ("new", "changed", "unchanged", "retried", "resumed", "reprocessed", "done",
                   "failed", "exhausted")
@@ -63,9 +63,7 @@ def _briefing_md(article: dict) -> str:
     if not summary:
         return text(article.get("support_notice") or article.get("briefing_en")
                     or "(the summarizer produced no text)")
-    mark = "**{}** " + text(MARK)
-    return " ".join(marked_text({"text": s["en"], "claims": s.get("claims")}, mark, piece).strip()
-                    for s in summary)
+    return markdown_summary({"text": s["en"], "claims": s.get("claims")} for s in summary)
 
 
 def render_md(digest: dict) -> str:
@@ -79,11 +77,8 @@ def render_md(digest: dict) -> str:
     lines.append("")
     support = digest.get("support")
     if support:
-        lines.append(f"**{support['unsupported_claims']} claim(s) not found in their article**, "
-                     f"in {support.get('briefings_with_unsupported', 0)} briefing(s).")
-        lines.append("")
-        lines.append(f"*{text(NOTE)}*")
-        lines.append("")
+        lines += markdown_header(support["unsupported_claims"],
+                                 support.get("briefings_with_unsupported", 0))
     lines.append(run_line(digest.get("run")))
     lines.append("")
     by_id = {a["id"]: a for a in digest["articles"]}
@@ -101,7 +96,7 @@ def render_md(digest: dict) -> str:
         lines.append("*" + " · ".join(text(m) for m in meta) + "*")
         lines.append("")
         if lead.get("unsupported_claims"):
-            lines.append(f"**{text(MARK)} {lead['unsupported_claims']} claim(s) not in the article**")
+            lines.append(markdown_claim_count(lead["unsupported_claims"]))
             lines.append("")
         lines.append(_briefing_md(lead))
         lines.append("")
@@ -110,8 +105,7 @@ def render_md(digest: dict) -> str:
             missing = (by_id.get(source["id"]) or {}).get("unsupported_claims")
             lines.append(f"- {link(title, source.get('url'))} — {text(source['name'])} "
                          f"({code(source['id'])})"
-                         + (f" — **{text(MARK)} {missing} claim(s) not in the article**" if missing
-                            else ""))
+                         + (f" — {markdown_claim_count(missing)}" if missing else ""))
         if group["related"]:
             related = ", ".join(f"{text(group_titles[r['group']])}" for r in group["related"])
             lines.append("")

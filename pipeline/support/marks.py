@@ -7,7 +7,9 @@ the marks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+
+from pipeline.core.markdown import piece, text
 
 MARK = "[?]"
 NOTE = ("Briefings are machine-translated and machine-summarized. A name or figure marked "
@@ -42,3 +44,23 @@ def unsupported_count(briefing: dict) -> int:
     if support.get("policy", "flag") == "keep":
         return 0
     return sum(len(s.get("unsupported") or []) for s in briefing.get("summary") or [])
+
+
+# -- Markdown, as both digests write it ---------------------------------------------------
+
+def markdown_summary(sentences: Iterable[dict]) -> str:
+    """Summary sentences (``text`` and ``claims``) as one Markdown paragraph, each unsupported
+    claim in bold and followed by ``[?]``."""
+    mark = "**{}** " + text(MARK)
+    return " ".join(marked_text(sentence, mark, piece).strip() for sentence in sentences)
+
+
+def markdown_claim_count(count: int) -> str:
+    """The bold note on one briefing: how many of its claims the article does not contain."""
+    return f"**{text(MARK)} {count} claim(s) not in the article**"
+
+
+def markdown_header(total: int, briefings: int) -> list[str]:
+    """A digest's header lines: the count over all briefings, then :data:`NOTE` once."""
+    return [f"**{total} claim(s) not found in their article**, in {briefings} briefing(s).",
+            "", f"*{text(NOTE)}*", ""]
