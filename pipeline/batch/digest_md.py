@@ -16,6 +16,7 @@ from pipeline.support.marks import (
     markdown_claim_count,
     markdown_header,
     markdown_summary,
+    marks_claims,
     unsupported_count,
 )
 
@@ -27,7 +28,7 @@ def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleErro
     lines.append(f"{len(briefings)} article(s) briefed, {len(errors)} failed.")
     lines.append("")
     unsupported = {b.id: _unsupported(b) for b in briefings}
-    if any((b.support or {}).get("policy", "flag") != "keep" for b in briefings if b.support):
+    if any(b.support and marks_claims(b.support) for b in briefings):
         lines += markdown_header(sum(unsupported.values()),
                                  sum(1 for n in unsupported.values() if n))
     ordered = sorted(briefings, key=lambda b: b.id)
@@ -64,6 +65,6 @@ def _body(briefing: Briefing) -> str:
     """The summary, its unsupported claims marked unless the policy is ``keep``."""
     if not briefing.briefing_en:
         return "_(the summarizer produced no text)_"
-    if not briefing.summary or (briefing.support or {}).get("policy") == "keep":
+    if not briefing.summary or not marks_claims(briefing.support):
         return text(briefing.briefing_en)
     return markdown_summary(briefing.summary)

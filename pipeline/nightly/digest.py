@@ -25,7 +25,7 @@ from pipeline.nightly.render_html import render_html
 from pipeline.nightly.render_md import render_md
 from pipeline.nightly.state import DONE, NightOutcome, StateStore
 from pipeline.support.evidence import find_evidence
-from pipeline.support.marks import unsupported_count
+from pipeline.support.marks import marks_claims, unsupported_count
 
 DIGEST_SCHEMA_VERSION = 2  # 2: "night" is an object (date and the night's totals)
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
@@ -148,7 +148,7 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
                          "en": english[e.index], "score": e.score}
                         for e in find_evidence(sentence, english, limit=settings.evidence_sentences)]
         entry_sentence = {"en": sentence, "evidence": evidence}
-        if item is not None and (briefing.support or {}).get("policy") != "keep":
+        if item is not None and marks_claims(briefing.support):
             entry_sentence |= {k: item[k] for k in ("support", "claims", "unsupported") if k in item}
         summary.append(entry_sentence)
     entry = {

@@ -38,10 +38,15 @@ def marked_text(sentence: dict, template: str,
     return "".join(pieces)
 
 
+def marks_claims(support: dict | None) -> bool:
+    """Whether unsupported claims are shown to readers under a briefing's support record:
+    every policy but ``keep`` (which records them in the JSON only)."""
+    return (support or {}).get("policy", "flag") != "keep"
+
+
 def unsupported_count(briefing: dict) -> int:
     """Unsupported claims in a briefing JSON object (0 without support data or with ``keep``)."""
-    support = briefing.get("support") or {}
-    if support.get("policy", "flag") == "keep":
+    if not marks_claims(briefing.get("support")):
         return 0
     return sum(len(s.get("unsupported") or []) for s in briefing.get("summary") or [])
 
