@@ -6,7 +6,8 @@ Formats:
 - ``.jsonl``: one JSON object per line with ``id`` and ``text`` (optional ``date``,
   ``title``, ``url``, ``source``). Each line is decoded and parsed on its own, so one bad
   line is one error (with its line number) and the other lines are read.
-- ``.parquet``: a table (e.g. a Hugging Face ``datasets`` export) with the JSONL columns.
+- ``.parquet``: a table (e.g. a Hugging Face ``datasets`` export) with the JSONL columns,
+  read with pyarrow (no cache copy); other columns become JSON values in ``extra``.
 - a directory: every ``.txt``, ``.jsonl`` and ``.parquet`` below it, in sorted order (see
   :mod:`pipeline.ingest.walk` for links, FIFOs and unreadable folders).
 - ``-``: standard input, JSONL when every non-empty line is a JSON object, else one article.
@@ -17,8 +18,12 @@ Ids are kept as written (``a/b`` stays ``a/b``); output file names come from
 
 from __future__ import annotations
 
+import base64
+import datetime
 import io
 import json
+import logging
+import math
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -34,6 +39,7 @@ ARTICLE_SUFFIXES = (".txt", ".jsonl", ".parquet")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 ReadResult = Article | ArticleError
+log = logging.getLogger(__name__)
 
 
 def safe_id(raw: str) -> str:
@@ -158,11 +164,12 @@ def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl"
         raise ArticleError(f"{origin}: expected a JSON object, got {type(record).__name__}",
                            reason=reason, origin=origin)
     raw_id = record.get("id")
-    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
-        raise ArticleError(f"{origin}: 'id' must be a string or a number", reason=reason,
-                           origin=origin)
-    # Ids are kept as written; file names are derived from them (core.fileio.file_stem).
-    article_id = str(raw_id).strip() if raw_id is not None else ""
+    article_id = _known_id(raw_id)
+    if article_id is None and raw_id is not None and not isinstance(raw_id, str):
+        shown = repr(raw_id) if isinstance(raw_id, float | bool) else type(raw_id).__name__
+        raise ArticleError(f"{origin}: 'id' must be a string or a whole number, got {shown}",
+                           reason=reason, origin=origin)
+    article_id = article_id or ""
     text = record.get("text")
     if not article_id:
         raise ArticleError(f"{origin}: the record has no 'id'", reason=reason, origin=origin)
@@ -182,6 +189,17 @@ def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl"
                                reason=reason, origin=origin, article_id=article_id)
     extra = {k: v for k, v in record.items() if k not in {"id", "text", *optional}}
     return Article(id=article_id, text=text, origin=origin, extra=extra, **optional)
+
+
+def _known_id(raw: object) -> str | None:
+    """The id as written (a string, or a whole number: ``3`` and ``3.0`` are ``"3"``), or
+    None when ``raw`` cannot be an id. File names are derived from it
+    (:func:`pipeline.core.fileio.file_stem`)."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        return None
+    return str(raw).strip() or None
 
 
 def read_jsonl_stream(stream: BinaryIO, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
@@ -244,32 +262,95 @@ def _jsonl_line(raw: bytes, number: int, *, origin: str, max_bytes: int) -> Iter
         yield error
 
 
-def read_parquet(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
-    """Yield one article or one error per row of a Parquet table read with ``datasets``."""
-    from datasets import Dataset
+def read_parquet(source: Path | BinaryIO, *, max_bytes: int, origin: str | None = None
+                 ) -> Iterator[ReadResult]:
+    """Yield one article or one error per row of a Parquet table (a path or its bytes).
 
-    origin = str(path)
+    Read with pyarrow one row group at a time, so nothing is copied into a cache and a
+    large table is never held whole. Columns JSON cannot hold become JSON values (see
+    :func:`json_value`); a typed ``date`` column is the article's date.
+    """
+    import pyarrow.parquet as pq
+
+    origin = origin or str(source)
     try:
-        table = Dataset.from_parquet(str(path), keep_in_memory=True)
-    except Exception as exc:  # pyarrow raises many types for a damaged file
+        table = pq.ParquetFile(source)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
         yield ArticleError(f"{origin}: not a readable Parquet table ({type(exc).__name__})",
                            reason="malformed-table", origin=origin)
         return
-    yield from parse_table_rows(table, origin=origin, max_bytes=max_bytes)
+    done = 0
+    try:
+        for group in range(table.num_row_groups):
+            rows = _table_rows(table.read_row_group(group), origin=origin)
+            yield from parse_table_rows(rows, origin=origin, max_bytes=max_bytes, start=done + 1)
+            done += len(rows)
+    except Exception as exc:  # noqa: BLE001 - a damaged row group ends the table, not the batch
+        yield ArticleError(f"{origin}:row {done + 1}: the rest of the table cannot be read "
+                           f"({_describe(exc)})", reason="malformed-table",
+                           origin=f"{origin}:row {done + 1}")
 
 
-def parse_table_rows(rows: Iterable[dict], *, origin: str, max_bytes: int
+def _table_rows(table, *, origin: str) -> list[dict]:
+    """The rows of an Arrow table as dicts of JSON values; a column that cannot be turned
+    into Python values is left out (and logged)."""
+    columns: dict[str, list] = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        try:
+            columns[str(name)] = column.to_pylist()
+        except Exception as exc:  # noqa: BLE001 - e.g. a timestamp outside Python's range
+            log.warning("%s: column %r left out: its values cannot be read (%s)",
+                        origin, name, _describe(exc))
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(),
+                                                                      strict=True)]
+
+
+def json_value(value: object) -> object:
+    """A table cell as a JSON value: dates and times in ISO 8601, bytes in base64, decimals
+    as strings, durations in seconds, NaN and infinities as null; lists and structs inside."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return str(value)  # Decimal, and anything else a table may hold
+
+
+def _table_date(value: object) -> object:
+    """A typed date (Arrow date32/date64/timestamp) as ``YYYY-MM-DD``; other values as they are."""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def parse_table_rows(rows: Iterable[dict], *, origin: str, max_bytes: int, start: int = 1
                      ) -> Iterator[ReadResult]:
     """One article or one error per row of a table (Parquet, or a dataset's rows)."""
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=start):
         where = f"{origin}:row {number}"
-        text = row.get("text")
-        if isinstance(text, str) and len(text.encode("utf-8")) > max_bytes:
-            yield ArticleError(f"{where}: the record is over the {max_bytes:,}-byte limit",
-                               reason="too-large", origin=where)
-            continue
-        record = {k: v for k, v in row.items() if v is not None}
         try:
+            record = {k: v for k, v in row.items() if v is not None}
+            if "date" in record:
+                record["date"] = _table_date(record["date"])
+            for key in record.keys() - {"id", "text", "date", "title", "url", "source"}:
+                record[key] = json_value(record[key])
+            text = record.get("text")
+            if isinstance(text, str) and len(text.encode("utf-8")) > max_bytes:
+                yield ArticleError(f"{where}: the record is over the {max_bytes:,}-byte limit",
+                                   reason="too-large", origin=where,
+                                   article_id=_known_id(record.get("id")))
+                continue
             yield parse_record(record, origin=where, reason="malformed-table")
         except ArticleError as error:
             yield error
@@ -282,7 +363,7 @@ def read_file(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
     """Yield the articles (or errors) in one ``.txt``, ``.jsonl`` or ``.parquet`` file."""
     origin = str(path)
     if path.suffix.lower() == ".parquet":
-        yield from read_parquet(path, max_bytes=max_bytes)
+        yield from read_parquet(path, max_bytes=max_bytes, origin=origin)
         return
     is_jsonl = path.suffix.lower() == ".jsonl"
     article_id = None if is_jsonl else path.stem

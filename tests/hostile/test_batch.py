@@ -202,3 +202,30 @@ def test_verbose_shows_what_the_batch_is_doing(tmp_path, tiny_model_dirs, caplog
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("pipeline")]
     assert "loading the models" in messages
     assert any(m.startswith("briefed: a") for m in messages)
+
+
+def test_parquet_with_typed_columns_is_briefed_whole(tmp_path, tiny_model_dirs):
+    # A datasets export: a timestamp, bytes and a decimal next to id/text, a typed date.
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "export.parquet"
+    pq.write_table(pa.table({
+        "id": ["a", "b"], "text": [_text(0), _text(1)],
+        "date": pa.array([datetime.date(2024, 3, 1), datetime.date(2024, 3, 2)], pa.date32()),
+        "fetched": pa.array([datetime.datetime(2024, 3, 1, 12, 30)] * 2, pa.timestamp("us")),
+        "raw": pa.array([b"\xff", b"\x00"], pa.binary()),
+        "price": pa.array([decimal.Decimal("1.50")] * 2, pa.decimal128(5, 2)),
+    }), source)
+    out = tmp_path / "out"
+    result = _batch(tiny_model_dirs, str(source), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    outputs = _outputs(out)
+    assert set(outputs) == {"a.json", "b.json"}
+    assert outputs["a.json"]["date"] == "2024-03-01"
+    assert outputs["a.json"]["extra"] == {"fetched": "2024-03-01T12:30:00", "raw": "/w==",
+                                          "price": "1.50"}
+    assert json.loads((out / "run.json").read_text())["briefed"] == 2
