@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import datetime
 import io
-import json
 import logging
 import math
 import re
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pipeline.core.errors import ArticleError, BriefingError
+from pipeline.ingest import jsonio
 from pipeline.ingest.article import Article
 from pipeline.ingest.walk import walk_article_files
 
@@ -52,21 +52,9 @@ class InputUnavailableError(BriefingError):
     """An input stream cannot be read at all (e.g. standard input is closed)."""
 
 
-_UTF8_BOM = b"\xef\xbb\xbf"
-_SNIFF_BYTES = 8192
-
-
-def _looks_utf16(sample: bytes) -> bool:
-    """A UTF-16 byte-order mark, or text where every other byte is NUL."""
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    pairs = sample[: len(sample) // 2 * 2]
-    if len(pairs) < 4:
-        return False
-    even_nuls = pairs[0::2].count(0)
-    odd_nuls = pairs[1::2].count(0)
-    half = len(pairs) // 2
-    return max(even_nuls, odd_nuls) > 0.4 * half and min(even_nuls, odd_nuls) < 0.1 * half
+_UTF8_BOM = jsonio.UTF8_BOM
+_SNIFF_BYTES = jsonio.SNIFF_BYTES
+_looks_utf16 = jsonio.looks_utf16
 
 
 def _utf16_error(origin: str, article_id: str | None) -> ArticleError:
@@ -128,29 +116,7 @@ def parse_desk_text(text: str, *, article_id: str, origin: str) -> Article:
     return Article(id=article_id, text=body, origin=origin, date=date)
 
 
-def parse_jsonl_line(line: str, *, origin: str) -> Article:
-    """Parse one JSONL record into an article.
-
-    Raises:
-        ArticleError: reason ``malformed-jsonl`` for invalid JSON or missing/invalid fields.
-    """
-    try:
-        record = json.loads(line)
-        return parse_record(record, origin=origin)
-    except ArticleError:
-        raise
-    except json.JSONDecodeError as exc:
-        raise ArticleError(f"{origin}: invalid JSON ({exc.msg} at column {exc.colno})",
-                           reason="malformed-jsonl", origin=origin) from None
-    except Exception as exc:  # noqa: BLE001 - deep nesting, huge ints: this record's error
-        raise ArticleError(f"{origin}: cannot read this record ({_describe(exc)})",
-                           reason="malformed-jsonl", origin=origin) from None
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    text = text if len(text) <= 120 else text[:117] + "..."
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+_describe = jsonio.describe
 
 
 def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl") -> Article:
@@ -203,63 +169,21 @@ def _known_id(raw: object) -> str | None:
 
 
 def read_jsonl_stream(stream: BinaryIO, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
-    """Yield one article or one error per non-empty line, reading one line at a time.
-
-    A line is decoded on its own (one bad byte fails only its line); a line over
-    ``max_bytes`` is skipped without being held in memory.
-    """
-    number = 0
-    records = 0
-    while True:
-        raw = stream.readline(max_bytes + 2)
-        if not raw:
-            break
-        number += 1
-        if number == 1:
-            if _looks_utf16(raw[:_SNIFF_BYTES]):
-                yield _utf16_error(origin, None)
-                return
-            if b"\x00" in raw[:_SNIFF_BYTES]:
-                yield ArticleError(f"{origin}: this is a binary file, not JSONL", reason="binary",
-                                   origin=origin)
-                return
-            raw = raw.removeprefix(_UTF8_BOM)
-        records += bool(raw.strip())
-        if len(raw.rstrip(b"\r\n")) > max_bytes:
-            size = len(raw)
-            while not raw.endswith(b"\n"):
-                raw = stream.readline(1 << 20)
-                if not raw:
-                    break
-                size += len(raw)
-            yield ArticleError(
-                f"{origin}:{number}: the record is over the {max_bytes:,}-byte limit for one "
-                "article", reason="too-large", origin=f"{origin}:{number}")
+    """Yield one article or one error per non-empty line, reading one line at a time
+    (:func:`pipeline.ingest.jsonio.iter_jsonl`): one bad line fails only its line, and a
+    line over ``max_bytes`` is skipped without being held in memory."""
+    for number, value in jsonio.iter_jsonl(stream, max_bytes=max_bytes):
+        where = f"{origin}:{number}" if number else origin
+        if isinstance(value, jsonio.JsonInputError):
+            yield ArticleError(f"{where}: {value.detail}", reason=value.reason, origin=where)
             continue
-        yield from _jsonl_line(raw, number, origin=origin, max_bytes=max_bytes)
-
-
-def _jsonl_line(raw: bytes, number: int, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
-    where = f"{origin}:{number}"
-    raw = raw.rstrip(b"\r\n")
-    if not raw.strip():
-        return
-    if len(raw) > max_bytes:
-        yield ArticleError(
-            f"{where}: the record is over the {max_bytes:,}-byte limit for one article",
-            reason="too-large", origin=where)
-        return
-    try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        yield ArticleError(
-            f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
-            "re-save the file as UTF-8", reason="not-utf8", origin=where)
-        return
-    try:
-        yield parse_jsonl_line(line, origin=where)
-    except ArticleError as error:
-        yield error
+        try:
+            yield parse_record(value, origin=where)
+        except ArticleError as error:
+            yield error
+        except Exception as exc:  # noqa: BLE001 - one record's problem is that record's error
+            yield ArticleError(f"{where}: cannot read this record ({_describe(exc)})",
+                               reason="malformed-jsonl", origin=where)
 
 
 def read_parquet(source: Path | BinaryIO, *, max_bytes: int, origin: str | None = None
