@@ -46,6 +46,16 @@ def record_limit(max_article_bytes: int) -> int:
     return RECORD_ARTICLES * max_article_bytes
 
 
+def record_id(raw: object) -> str | None:
+    """A record's id as written: a string, or a whole number (``3`` and ``3.0`` are ``"3"``);
+    None when ``raw`` cannot be an id (another type, a fraction, blank)."""
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, bool) or not isinstance(raw, str | int):
+        return None
+    return str(raw).strip() or None
+
+
 def looks_utf16(sample: bytes) -> bool:
     """A UTF-16 byte-order mark, or text where every other byte is NUL."""
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -130,7 +130,7 @@ def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl"
         raise ArticleError(f"{origin}: expected a JSON object, got {type(record).__name__}",
                            reason=reason, origin=origin)
     raw_id = record.get("id")
-    article_id = _known_id(raw_id)
+    article_id = jsonio.record_id(raw_id)
     if article_id is None and raw_id is not None and not isinstance(raw_id, str):
         shown = repr(raw_id) if isinstance(raw_id, float | bool) else type(raw_id).__name__
         raise ArticleError(f"{origin}: 'id' must be a string or a whole number, got {shown}",
@@ -155,17 +155,6 @@ def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl"
                                reason=reason, origin=origin, article_id=article_id)
     extra = {k: v for k, v in record.items() if k not in {"id", "text", *optional}}
     return Article(id=article_id, text=text, origin=origin, extra=extra, **optional)
-
-
-def _known_id(raw: object) -> str | None:
-    """The id as written (a string, or a whole number: ``3`` and ``3.0`` are ``"3"``), or
-    None when ``raw`` cannot be an id. File names are derived from it
-    (:func:`pipeline.core.fileio.file_stem`)."""
-    if isinstance(raw, float) and raw.is_integer():
-        raw = int(raw)
-    if isinstance(raw, bool) or not isinstance(raw, str | int):
-        return None
-    return str(raw).strip() or None
 
 
 def read_jsonl_stream(stream: BinaryIO, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
@@ -273,7 +262,7 @@ def parse_table_rows(rows: Iterable[dict], *, origin: str, max_bytes: int, start
             if isinstance(text, str) and len(text.encode("utf-8")) > max_bytes:
                 yield ArticleError(f"{where}: the record is over the {max_bytes:,}-byte limit",
                                    reason="too-large", origin=where,
-                                   article_id=_known_id(record.get("id")))
+                                   article_id=jsonio.record_id(record.get("id")))
                 continue
             yield parse_record(record, origin=where, reason="malformed-table")
         except ArticleError as error:
