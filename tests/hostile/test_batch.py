@@ -229,3 +229,18 @@ def test_parquet_with_typed_columns_is_briefed_whole(tmp_path, tiny_model_dirs):
     assert outputs["a.json"]["extra"] == {"fetched": "2024-03-01T12:30:00", "raw": "/w==",
                                           "price": "1.50"}
     assert json.loads((out / "run.json").read_text())["briefed"] == 2
+
+
+def test_only_unreadable_inputs_load_no_model(tmp_path):
+    # The model folders do not exist: loading them would end the run with exit 2.
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(tmp_path / "empty.txt"), str(tmp_path / "binary.txt"),
+                                 "--out", str(out), "--translator", str(tmp_path / "no-marian"),
+                                 "--summarizer", str(tmp_path / "no-bart")])
+    assert result.exit_code == 1, result.output
+    reasons = [json.loads(line)["reason"] for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert reasons == ["empty", "binary"]
+    run = json.loads((out / "run.json").read_text())
+    assert (run["briefed"], run["failed"], run["models"]) == (0, 2, None)
