@@ -303,3 +303,27 @@ def test_whole_number_float_id_is_accepted_and_a_fraction_is_that_lines_error(tm
     assert isinstance(whole, Article) and whole.id == "3"
     assert fraction.reason == "malformed-jsonl" and fraction.origin.endswith(":2")
     assert "whole number" in str(fraction) and "3.5" in str(fraction)
+
+
+@pytest.mark.parametrize("page", [b"", b"\xff\xfe<\x00h\x00"])
+def test_a_page_without_text_is_its_error_without_trafilatura_log_lines(page, caplog):
+    import logging
+
+    from pipeline.nightly.extract import page_to_article
+
+    with caplog.at_level(logging.DEBUG), pytest.raises(ArticleError) as caught:
+        page_to_article(page, article_id="p", origin="feed:p", url=None, source=None)
+    assert caught.value.reason == "no-text"
+    assert [r for r in caplog.records if r.name.startswith("trafilatura")] == []
+
+
+def test_reading_parquet_prints_no_progress_bar(tmp_path, capfd):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "plain.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": [DUTCH]}), path)
+    capfd.readouterr()
+    (article,) = _read(path)
+    assert isinstance(article, Article)
+    assert capfd.readouterr().err == ""
