@@ -12,6 +12,8 @@ Files are read by :mod:`pipeline.ingest.jsonio` (the reader ``batch`` and ``eval
 briefings by :meth:`Briefing.from_dict`. A record that cannot be used (bad JSON or UTF-8,
 a field of the wrong type, an unknown ``schema_version``, over the size bound) becomes a
 :class:`CheckInputError` naming the file and line; the other records are still checked.
+Invisible format characters (zero-width spaces, soft hyphens) are removed from every text,
+as batch's cleaning removes them, so they cannot split a name.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 from pipeline.briefing.schema import Briefing, BriefingFormatError
 from pipeline.core.config import IngestConfig
 from pipeline.core.errors import BriefingError
+from pipeline.ingest.cleaning import strip_format_characters
 from pipeline.ingest.jsonio import JsonInputError, read_json_file, read_jsonl_file, record_limit
 from pipeline.text.sentences import split_sentences
 
@@ -101,13 +104,14 @@ def _from_briefing(record: object, where: str, stem: str) -> CheckItem | CheckIn
                                "(sentences and translation_en are empty)")
     dutch = [s.nl for s in briefing.sentences if s.nl]
     title_nl = briefing.title_nl
+    source_nl = "\n".join(dutch + ([title_nl] if title_nl else [])) or None
     return CheckItem(
         id=briefing.id,
-        sentences=briefing.summary_sentences,
-        translation=english,
-        source_nl="\n".join(dutch + ([title_nl] if title_nl else [])) or None,
+        sentences=[strip_format_characters(s) for s in briefing.summary_sentences],
+        translation=[strip_format_characters(e) for e in english],
+        source_nl=strip_format_characters(source_nl) if source_nl else None,
         origin=where,
-        title_en=briefing.title_en or None,
+        title_en=strip_format_characters(briefing.title_en) or None,
     )
 
 
@@ -130,9 +134,10 @@ def _from_jsonl(record: object, where: str) -> CheckItem | CheckInputError:
         return CheckInputError(f"{where}: needs non-empty text fields id, prediction and "
                                f"source; missing or empty: {', '.join(missing)}")
     source_nl = record.get("source_nl")
+    source_nl = strip_format_characters(source_nl) if isinstance(source_nl, str) else None
     return CheckItem(
-        id=record["id"], sentences=split_sentences(record["prediction"]),
-        translation=split_sentences(record["source"]),
-        source_nl=source_nl if isinstance(source_nl, str) and source_nl.strip() else None,
+        id=record["id"], sentences=split_sentences(strip_format_characters(record["prediction"])),
+        translation=split_sentences(strip_format_characters(record["source"])),
+        source_nl=source_nl if source_nl and source_nl.strip() else None,
         origin=where,
     )

@@ -114,3 +114,27 @@ def test_records_over_the_size_bound_are_each_an_error(tmp_path):
     assert _checked(result) == ["ok"]
     assert "in.jsonl:2" in result.stderr and "big.json" in result.stderr
     assert result.stderr.count("limit") == 2
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",
+                                       "\u00ad", "\u200e"])
+def test_zero_width_characters_do_not_split_a_name(tmp_path, invisible):
+    path = tmp_path / "in.jsonl"
+    row = {"id": "zw", "prediction": f"Officials in Utr{invisible}echt were alerted.",
+           "source": "Officials in Utrecht were alerted."}
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    result = _check(path)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["zw"]["support"]["unsupported"] == 0
+
+
+def test_every_format_character_is_stripped():
+    import sys
+    import unicodedata
+
+    from pipeline.ingest.cleaning import strip_format_characters
+
+    format_chars = "".join(chr(c) for c in range(sys.maxunicode + 1)
+                           if unicodedata.category(chr(c)) == "Cf")
+    assert strip_format_characters(f"Utr{format_chars}echt") == "Utrecht"

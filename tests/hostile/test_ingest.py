@@ -327,3 +327,10 @@ def test_reading_parquet_prints_no_progress_bar(tmp_path, capfd):
     (article,) = _read(path)
     assert isinstance(article, Article)
     assert capfd.readouterr().err == ""
+
+
+def test_cleaning_drops_every_invisible_format_character():
+    from pipeline.ingest.cleaning import normalise_whitespace
+
+    text = "Utr\u00adecht en Den\u200e Haag\u2063 kregen\u202a hulp."
+    assert normalise_whitespace(text) == ["Utrecht en Den Haag kregen hulp."]
