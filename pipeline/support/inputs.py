@@ -26,7 +26,13 @@ from pipeline.briefing.schema import Briefing, BriefingFormatError
 from pipeline.core.config import IngestConfig
 from pipeline.core.errors import BriefingError
 from pipeline.ingest.cleaning import strip_format_characters
-from pipeline.ingest.jsonio import JsonInputError, read_json_file, read_jsonl_file, record_limit
+from pipeline.ingest.jsonio import (
+    JsonInputError,
+    read_json_file,
+    read_jsonl_file,
+    record_id,
+    record_limit,
+)
 from pipeline.text.sentences import split_sentences
 
 SKIPPED_FILES = frozenset({"run.json", "digest.json"})  # run files of batch and nightly
@@ -128,15 +134,18 @@ def _from_jsonl(record: object, where: str) -> CheckItem | CheckInputError:
         return CheckInputError(f"{where}: {record.detail}")
     if not isinstance(record, dict):
         return CheckInputError(f"{where}: not a JSON object")
-    missing = [k for k in ("id", "prediction", "source")
-               if not isinstance(record.get(k), str) or not record[k].strip()]
+    article_id = record_id(record.get("id"))
+    missing = ([] if article_id else ["id"]) + [
+        k for k in ("prediction", "source")
+        if not isinstance(record.get(k), str) or not record[k].strip()]
     if missing:
-        return CheckInputError(f"{where}: needs non-empty text fields id, prediction and "
-                               f"source; missing or empty: {', '.join(missing)}")
+        return CheckInputError(f"{where}: needs an id (a string or a whole number) and "
+                               "non-empty text fields prediction and source; missing, empty "
+                               f"or of the wrong type: {', '.join(missing)}")
     source_nl = record.get("source_nl")
     source_nl = strip_format_characters(source_nl) if isinstance(source_nl, str) else None
     return CheckItem(
-        id=record["id"], sentences=split_sentences(strip_format_characters(record["prediction"])),
+        id=article_id, sentences=split_sentences(strip_format_characters(record["prediction"])),
         translation=split_sentences(strip_format_characters(record["source"])),
         source_nl=source_nl if source_nl and source_nl.strip() else None,
         origin=where,

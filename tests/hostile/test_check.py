@@ -138,3 +138,13 @@ def test_every_format_character_is_stripped():
     format_chars = "".join(chr(c) for c in range(sys.maxunicode + 1)
                            if unicodedata.category(chr(c)) == "Cf")
     assert strip_format_characters(f"Utr{format_chars}echt") == "Utrecht"
+
+
+def test_whole_number_ids_are_ids_and_a_fraction_is_that_lines_error(tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({**GOOD, "id": 3.0}) + "\n" + json.dumps({**GOOD, "id": 7}) + "\n"
+                    + json.dumps({**GOOD, "id": 3.5}) + "\n", encoding="utf-8")
+    result = _check(path)
+    assert result.exit_code == 2, result.output
+    assert _checked(result) == ["3", "7"]
+    assert "in.jsonl:3" in result.stderr and "id" in result.stderr
