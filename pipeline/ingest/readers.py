@@ -214,8 +214,10 @@ def _table_rows(table, *, origin: str) -> list[dict]:
         except Exception as exc:  # noqa: BLE001 - e.g. a timestamp outside Python's range
             log.warning("%s: column %r left out: its values cannot be read (%s)",
                         origin, name, _describe(exc))
-    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(),
-                                                                      strict=True)]
+    if not columns:  # nothing readable: each row is still one (error) row
+        return [{} for _ in range(table.num_rows)]
+    return [dict(zip(columns, values, strict=True))
+            for values in zip(*columns.values(), strict=True)]
 
 
 def json_value(value: object) -> object:

@@ -334,3 +334,15 @@ def test_cleaning_drops_every_invisible_format_character():
 
     text = "Utr\u00adecht en Den\u200e Haag\u2063 kregen\u202a hulp."
     assert normalise_whitespace(text) == ["Utrecht en Den Haag kregen hulp."]
+
+
+def test_parquet_column_python_cannot_hold_is_left_out_with_a_note(tmp_path, caplog):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "far.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": [DUTCH],
+                             "seen": pa.array([2**40], pa.timestamp("s"))}), path)
+    (article,) = _read(path)
+    assert isinstance(article, Article) and article.extra == {}
+    assert any("'seen' left out" in r.getMessage() for r in caplog.records)
