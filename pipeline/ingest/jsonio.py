@@ -158,8 +158,8 @@ def iter_jsonl(stream: BinaryIO, *, max_bytes: int) -> Iterator[tuple[int, Any]]
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             yield number, JsonInputError(
-                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
-                "re-save the file as UTF-8", reason="not-utf8", line=number)
+                f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at byte offset {exc.start} of "
+                "the line); re-save the file as UTF-8", reason="not-utf8", line=number)
             continue
         try:
             yield number, parse_json(line, line=number)

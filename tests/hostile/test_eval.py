@@ -227,7 +227,7 @@ def test_jsonl_byte_that_is_not_utf8_names_its_line(tmp_path):
                      + b'{"id": "b", "reference": "Caf\xe9"}\n')
     result = _eval_jsonl(tmp_path, refs)
     assert result.exit_code == 2, result.output
-    assert "refs.jsonl:2" in result.stderr and "0xe9" in result.stderr
+    assert "refs.jsonl:2" in result.stderr and "0xe9 at byte offset 29 of the line" in result.stderr
 
 
 def test_whole_number_float_ids_are_ids(tmp_path):
