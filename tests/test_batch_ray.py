@@ -308,3 +308,29 @@ def test_an_empty_input_folder_ends_as_the_local_engine_does(local_ray, tiny_mod
     assert run["briefed"] == 0 and run["failed"] == 0
     assert run["actors"] == 0  # nothing to brief: no actor started, no model loaded
     assert (tmp_path / "ray" / "errors.jsonl").read_text(encoding="utf-8") == ""
+
+
+def test_parquet_with_typed_columns_is_briefed_on_ray(local_ray, tiny_model_dirs, tmp_path):
+    # A datasets export's timestamp/bytes/decimal columns ended the Ray run with exit 4.
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = sorted((SAMPLES / "articles").glob("*.txt"))[0].read_text(encoding="utf-8")[14:]
+    pq.write_table(pa.table({
+        "id": ["p1"], "text": [text],
+        "date": pa.array([datetime.date(2024, 3, 1)], pa.date32()),
+        "fetched": pa.array([datetime.datetime(2024, 3, 1, 12, 30)], pa.timestamp("us")),
+        "raw": pa.array([b"\xff"], pa.binary()),
+        "price": pa.array([decimal.Decimal("1.50")], pa.decimal128(5, 2)),
+    }), folder / "export.parquet")
+    out = tmp_path / "ray"
+    result = run_batch_ray([str(folder)], out, tiny_config(tiny_model_dirs))
+    assert result.briefed == ["p1"] and int(result.exit_code) == 0
+    written = json.loads((out / "p1.json").read_text(encoding="utf-8"))
+    assert written["date"] == "2024-03-01"
+    assert written["extra"] == {"fetched": "2024-03-01T12:30:00", "raw": "/w==", "price": "1.50"}

@@ -79,7 +79,8 @@ def read_input(row: dict[str, Any], *, max_bytes: int) -> list[dict[str, Any]]:
     if row.get("bytes") is None:
         results = readers.read_file(Path(path), max_bytes=max_bytes)
     elif path.lower().endswith(".parquet"):
-        results = _read_parquet_bytes(row["bytes"], origin=path, max_bytes=max_bytes)
+        results = readers.read_parquet(io.BytesIO(row["bytes"]), origin=path,
+                                       max_bytes=max_bytes)
     elif path.lower().endswith(".jsonl"):
         results = readers.read_jsonl_stream(io.BytesIO(row["bytes"]), origin=path,
                                             max_bytes=max_bytes)
@@ -93,20 +94,6 @@ def read_input(row: dict[str, Any], *, max_bytes: int) -> list[dict[str, Any]]:
     except ArticleError as error:  # a whole-file error (unreadable, binary, too large)
         out.append(article_row(error, base + len(out)))
     return out
-
-
-def _read_parquet_bytes(data: bytes, *, origin: str, max_bytes: int):
-    import pyarrow.parquet as pq
-
-    from pipeline.ingest.readers import parse_table_rows
-
-    try:
-        table = pq.read_table(io.BytesIO(data))
-    except Exception as exc:  # pyarrow raises many types for a damaged file
-        yield ArticleError(f"{origin}: not a readable Parquet table ({type(exc).__name__})",
-                           reason="malformed-table", origin=origin)
-        return
-    yield from parse_table_rows(table.to_pylist(), origin=origin, max_bytes=max_bytes)
 
 
 # -- stage 2: prepare (stateless tasks) ------------------------------------------------------

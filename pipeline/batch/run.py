@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import errno
+import itertools
 import logging
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,6 +138,19 @@ def _dedupe(items: Iterable[Article | ArticleError]) -> Iterable[Article | Artic
         yield item
 
 
+def _peek_for_article(items: Iterable[Article | ArticleError]
+                      ) -> tuple[Iterator[Article | ArticleError], bool]:
+    """The same items, and whether any of them is an article (the read errors before the
+    first article are held, nothing after it is read yet)."""
+    items = iter(items)
+    held: list[Article | ArticleError] = []
+    for item in items:
+        held.append(item)
+        if isinstance(item, Article):
+            return itertools.chain(held, items), True
+    return iter(held), False
+
+
 def run_batch(
     items: Iterable[Article | ArticleError],
     out_dir: Path,
@@ -154,16 +168,20 @@ def run_batch(
 
     Raises:
         OutputExistsError, OutputNotWritableError: see :func:`check_output_dir`.
-        ModelUnavailableError: a model is missing (checked before any article is processed).
+        ModelUnavailableError: a model is missing (checked before any article is processed;
+            no model is loaded when no input was readable).
         OSError: the environment failed while writing (after recording the run).
     """
     out_dir = Path(out_dir)
     check_output_dir(out_dir, overwrite=overwrite)
     engine = engine or BriefingEngine(config)
-    log.info("loading the models")
-    loading = time.perf_counter()
-    engine.load_models()
-    load_seconds = time.perf_counter() - loading
+    items, anything_to_brief = _peek_for_article(_dedupe(items))
+    load_seconds = 0.0
+    if anything_to_brief:  # only read errors: no model is loaded
+        log.info("loading the models")
+        loading = time.perf_counter()
+        engine.load_models()
+        load_seconds = time.perf_counter() - loading
     if overwrite:
         removed = remove_previous_outputs(out_dir)
         log.info("removed %d output file(s) of the earlier run in %s", removed, out_dir)
@@ -174,7 +192,7 @@ def run_batch(
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     briefings: list[Briefing] = []
     try:
-        for outcome in engine.run(_dedupe(items), on_result=on_result):
+        for outcome in engine.run(items, on_result=on_result):
             if isinstance(outcome, ArticleError):
                 log.info("failed: %s (%s)", outcome.article_id or outcome.origin, outcome.reason)
                 append_jsonl(errors_path, outcome.to_record())
@@ -217,8 +235,9 @@ def _write_run_files(out_dir: Path, errors_path: Path, result: BatchResult,
         "briefed": len(result.briefed),
         "failed": len(result.failed),
         "failures_by_reason": _count_reasons(result.failed),
-        "models": engine.model_provenance(),
-        "translation_stats": engine.translator.stats,
+        # None: nothing was readable, so no model was loaded.
+        "models": engine.model_provenance() if engine.models_loaded else None,
+        "translation_stats": engine.translator.stats if engine.models_loaded else None,
         "config": config.model_dump(mode="json"),
         "versions": package_versions(),
         "git_commit": git_commit(),

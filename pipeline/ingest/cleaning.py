@@ -32,19 +32,32 @@ _AGENCY_THEN_TEXT = re.compile(rf"^(?:Beeld|Foto:?)\s+(?:{_AGENCIES})\s+(?P<rest
 _VOLLEDIG_SCHERM = re.compile(
     rf"Volledig scherm\s*(?P<caption>[^©]{{0,400}}?)\s*©\s*(?:{_AGENCIES}|{_NAME_WORD})\.?"
 )
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+# Unicode format characters (category Cf): zero-width spaces and joiners, the word joiner,
+# byte-order marks, soft hyphens, direction marks. Invisible, but they split a word ("Utr"
+# + "echt") for every tokenizer after this step.
+_FORMAT_CHARS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2007\u202f]+")
 
 
+def strip_format_characters(text: str) -> str:
+    """``text`` without its invisible format characters (Unicode category Cf)."""
+    return _FORMAT_CHARS.sub("", text)
+
+
 def normalise_whitespace(text: str) -> list[str]:
-    """NFC-normalise, drop zero-width characters and split into paragraphs.
+    """NFC-normalise, drop format characters (zero-width and the like) and split into
+    paragraphs.
 
     Paragraphs are separated by blank lines; single line breaks inside a paragraph become
     spaces, and runs of spaces collapse to one.
     """
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = _ZERO_WIDTH.sub("", text)
+    text = strip_format_characters(text)
     paragraphs = []
     for block in _BLANK_LINE.split(text):
         joined = _SPACES.sub(" ", " ".join(line.strip() for line in block.split("\n"))).strip()

@@ -6,7 +6,8 @@ Formats:
 - ``.jsonl``: one JSON object per line with ``id`` and ``text`` (optional ``date``,
   ``title``, ``url``, ``source``). Each line is decoded and parsed on its own, so one bad
   line is one error (with its line number) and the other lines are read.
-- ``.parquet``: a table (e.g. a Hugging Face ``datasets`` export) with the JSONL columns.
+- ``.parquet``: a table (e.g. a Hugging Face ``datasets`` export) with the JSONL columns,
+  read with pyarrow (no cache copy); other columns become JSON values in ``extra``.
 - a directory: every ``.txt``, ``.jsonl`` and ``.parquet`` below it, in sorted order (see
   :mod:`pipeline.ingest.walk` for links, FIFOs and unreadable folders).
 - ``-``: standard input, JSONL when every non-empty line is a JSON object, else one article.
@@ -17,8 +18,11 @@ Ids are kept as written (``a/b`` stays ``a/b``); output file names come from
 
 from __future__ import annotations
 
+import base64
+import datetime
 import io
-import json
+import logging
+import math
 import re
 import sys
 from collections.abc import Iterable, Iterator
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pipeline.core.errors import ArticleError, BriefingError
+from pipeline.ingest import jsonio
 from pipeline.ingest.article import Article
 from pipeline.ingest.walk import walk_article_files
 
@@ -34,6 +39,7 @@ ARTICLE_SUFFIXES = (".txt", ".jsonl", ".parquet")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 ReadResult = Article | ArticleError
+log = logging.getLogger(__name__)
 
 
 def safe_id(raw: str) -> str:
@@ -46,21 +52,9 @@ class InputUnavailableError(BriefingError):
     """An input stream cannot be read at all (e.g. standard input is closed)."""
 
 
-_UTF8_BOM = b"\xef\xbb\xbf"
-_SNIFF_BYTES = 8192
-
-
-def _looks_utf16(sample: bytes) -> bool:
-    """A UTF-16 byte-order mark, or text where every other byte is NUL."""
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return True
-    pairs = sample[: len(sample) // 2 * 2]
-    if len(pairs) < 4:
-        return False
-    even_nuls = pairs[0::2].count(0)
-    odd_nuls = pairs[1::2].count(0)
-    half = len(pairs) // 2
-    return max(even_nuls, odd_nuls) > 0.4 * half and min(even_nuls, odd_nuls) < 0.1 * half
+_UTF8_BOM = jsonio.UTF8_BOM
+_SNIFF_BYTES = jsonio.SNIFF_BYTES
+_looks_utf16 = jsonio.looks_utf16
 
 
 def _utf16_error(origin: str, article_id: str | None) -> ArticleError:
@@ -122,29 +116,7 @@ def parse_desk_text(text: str, *, article_id: str, origin: str) -> Article:
     return Article(id=article_id, text=body, origin=origin, date=date)
 
 
-def parse_jsonl_line(line: str, *, origin: str) -> Article:
-    """Parse one JSONL record into an article.
-
-    Raises:
-        ArticleError: reason ``malformed-jsonl`` for invalid JSON or missing/invalid fields.
-    """
-    try:
-        record = json.loads(line)
-        return parse_record(record, origin=origin)
-    except ArticleError:
-        raise
-    except json.JSONDecodeError as exc:
-        raise ArticleError(f"{origin}: invalid JSON ({exc.msg} at column {exc.colno})",
-                           reason="malformed-jsonl", origin=origin) from None
-    except Exception as exc:  # noqa: BLE001 - deep nesting, huge ints: this record's error
-        raise ArticleError(f"{origin}: cannot read this record ({_describe(exc)})",
-                           reason="malformed-jsonl", origin=origin) from None
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    text = text if len(text) <= 120 else text[:117] + "..."
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+_describe = jsonio.describe
 
 
 def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl") -> Article:
@@ -158,11 +130,12 @@ def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl"
         raise ArticleError(f"{origin}: expected a JSON object, got {type(record).__name__}",
                            reason=reason, origin=origin)
     raw_id = record.get("id")
-    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, str | int)):
-        raise ArticleError(f"{origin}: 'id' must be a string or a number", reason=reason,
-                           origin=origin)
-    # Ids are kept as written; file names are derived from them (core.fileio.file_stem).
-    article_id = str(raw_id).strip() if raw_id is not None else ""
+    article_id = jsonio.record_id(raw_id)
+    if article_id is None and raw_id is not None and not isinstance(raw_id, str):
+        shown = repr(raw_id) if isinstance(raw_id, float | bool) else type(raw_id).__name__
+        raise ArticleError(f"{origin}: 'id' must be a string or a whole number, got {shown}",
+                           reason=reason, origin=origin)
+    article_id = article_id or ""
     text = record.get("text")
     if not article_id:
         raise ArticleError(f"{origin}: the record has no 'id'", reason=reason, origin=origin)
@@ -185,91 +158,114 @@ def parse_record(record: object, *, origin: str, reason: str = "malformed-jsonl"
 
 
 def read_jsonl_stream(stream: BinaryIO, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
-    """Yield one article or one error per non-empty line, reading one line at a time.
-
-    A line is decoded on its own (one bad byte fails only its line); a line over
-    ``max_bytes`` is skipped without being held in memory.
-    """
-    number = 0
-    records = 0
-    while True:
-        raw = stream.readline(max_bytes + 2)
-        if not raw:
-            break
-        number += 1
-        if number == 1:
-            if _looks_utf16(raw[:_SNIFF_BYTES]):
-                yield _utf16_error(origin, None)
-                return
-            if b"\x00" in raw[:_SNIFF_BYTES]:
-                yield ArticleError(f"{origin}: this is a binary file, not JSONL", reason="binary",
-                                   origin=origin)
-                return
-            raw = raw.removeprefix(_UTF8_BOM)
-        records += bool(raw.strip())
-        if len(raw.rstrip(b"\r\n")) > max_bytes:
-            size = len(raw)
-            while not raw.endswith(b"\n"):
-                raw = stream.readline(1 << 20)
-                if not raw:
-                    break
-                size += len(raw)
-            yield ArticleError(
-                f"{origin}:{number}: the record is over the {max_bytes:,}-byte limit for one "
-                "article", reason="too-large", origin=f"{origin}:{number}")
+    """Yield one article or one error per non-empty line, reading one line at a time
+    (:func:`pipeline.ingest.jsonio.iter_jsonl`): one bad line fails only its line, and a
+    line over ``max_bytes`` is skipped without being held in memory."""
+    for number, value in jsonio.iter_jsonl(stream, max_bytes=max_bytes):
+        where = f"{origin}:{number}" if number else origin
+        if isinstance(value, jsonio.JsonInputError):
+            yield ArticleError(f"{where}: {value.detail}", reason=value.reason, origin=where)
             continue
-        yield from _jsonl_line(raw, number, origin=origin, max_bytes=max_bytes)
+        try:
+            yield parse_record(value, origin=where)
+        except ArticleError as error:
+            yield error
+        except Exception as exc:  # noqa: BLE001 - one record's problem is that record's error
+            yield ArticleError(f"{where}: cannot read this record ({_describe(exc)})",
+                               reason="malformed-jsonl", origin=where)
 
 
-def _jsonl_line(raw: bytes, number: int, *, origin: str, max_bytes: int) -> Iterator[ReadResult]:
-    where = f"{origin}:{number}"
-    raw = raw.rstrip(b"\r\n")
-    if not raw.strip():
-        return
-    if len(raw) > max_bytes:
-        yield ArticleError(
-            f"{where}: the record is over the {max_bytes:,}-byte limit for one article",
-            reason="too-large", origin=where)
-        return
+def read_parquet(source: Path | BinaryIO, *, max_bytes: int, origin: str | None = None
+                 ) -> Iterator[ReadResult]:
+    """Yield one article or one error per row of a Parquet table (a path or its bytes).
+
+    Read with pyarrow one row group at a time, so nothing is copied into a cache and a
+    large table is never held whole. Columns JSON cannot hold become JSON values (see
+    :func:`json_value`); a typed ``date`` column is the article's date.
+    """
+    import pyarrow.parquet as pq
+
+    origin = origin or str(source)
     try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        yield ArticleError(
-            f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1}); "
-            "re-save the file as UTF-8", reason="not-utf8", origin=where)
-        return
-    try:
-        yield parse_jsonl_line(line, origin=where)
-    except ArticleError as error:
-        yield error
-
-
-def read_parquet(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
-    """Yield one article or one error per row of a Parquet table read with ``datasets``."""
-    from datasets import Dataset
-
-    origin = str(path)
-    try:
-        table = Dataset.from_parquet(str(path), keep_in_memory=True)
-    except Exception as exc:  # pyarrow raises many types for a damaged file
+        table = pq.ParquetFile(source)
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a damaged file
         yield ArticleError(f"{origin}: not a readable Parquet table ({type(exc).__name__})",
                            reason="malformed-table", origin=origin)
         return
-    yield from parse_table_rows(table, origin=origin, max_bytes=max_bytes)
+    done = 0
+    try:
+        for group in range(table.num_row_groups):
+            rows = _table_rows(table.read_row_group(group), origin=origin)
+            yield from parse_table_rows(rows, origin=origin, max_bytes=max_bytes, start=done + 1)
+            done += len(rows)
+    except Exception as exc:  # noqa: BLE001 - a damaged row group ends the table, not the batch
+        yield ArticleError(f"{origin}:row {done + 1}: the rest of the table cannot be read "
+                           f"({_describe(exc)})", reason="malformed-table",
+                           origin=f"{origin}:row {done + 1}")
 
 
-def parse_table_rows(rows: Iterable[dict], *, origin: str, max_bytes: int
+def _table_rows(table, *, origin: str) -> list[dict]:
+    """The rows of an Arrow table as dicts of JSON values; a column that cannot be turned
+    into Python values is left out (and logged)."""
+    columns: dict[str, list] = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        try:
+            columns[str(name)] = column.to_pylist()
+        except Exception as exc:  # noqa: BLE001 - e.g. a timestamp outside Python's range
+            log.warning("%s: column %r left out: its values cannot be read (%s)",
+                        origin, name, _describe(exc))
+    if not columns:  # nothing readable: each row is still one (error) row
+        return [{} for _ in range(table.num_rows)]
+    return [dict(zip(columns, values, strict=True))
+            for values in zip(*columns.values(), strict=True)]
+
+
+def json_value(value: object) -> object:
+    """A table cell as a JSON value: dates and times in ISO 8601, bytes in base64, decimals
+    as strings, durations in seconds, NaN and infinities as null; lists and structs inside."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, dict):
+        return {str(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_value(v) for v in value]
+    return str(value)  # Decimal, and anything else a table may hold
+
+
+def _table_date(value: object) -> object:
+    """A typed date (Arrow date32/date64/timestamp) as ``YYYY-MM-DD``; other values as they are."""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def parse_table_rows(rows: Iterable[dict], *, origin: str, max_bytes: int, start: int = 1
                      ) -> Iterator[ReadResult]:
     """One article or one error per row of a table (Parquet, or a dataset's rows)."""
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=start):
         where = f"{origin}:row {number}"
-        text = row.get("text")
-        if isinstance(text, str) and len(text.encode("utf-8")) > max_bytes:
-            yield ArticleError(f"{where}: the record is over the {max_bytes:,}-byte limit",
-                               reason="too-large", origin=where)
-            continue
-        record = {k: v for k, v in row.items() if v is not None}
         try:
+            record = {k: v for k, v in row.items() if v is not None}
+            if "date" in record:
+                record["date"] = _table_date(record["date"])
+            for key in record.keys() - {"id", "text", "date", "title", "url", "source"}:
+                record[key] = json_value(record[key])
+            text = record.get("text")
+            if isinstance(text, str) and len(text.encode("utf-8")) > max_bytes:
+                yield ArticleError(f"{where}: the record is over the {max_bytes:,}-byte limit",
+                                   reason="too-large", origin=where,
+                                   article_id=jsonio.record_id(record.get("id")))
+                continue
             yield parse_record(record, origin=where, reason="malformed-table")
         except ArticleError as error:
             yield error
@@ -282,7 +278,7 @@ def read_file(path: Path, *, max_bytes: int) -> Iterator[ReadResult]:
     """Yield the articles (or errors) in one ``.txt``, ``.jsonl`` or ``.parquet`` file."""
     origin = str(path)
     if path.suffix.lower() == ".parquet":
-        yield from read_parquet(path, max_bytes=max_bytes)
+        yield from read_parquet(path, max_bytes=max_bytes, origin=origin)
         return
     is_jsonl = path.suffix.lower() == ".jsonl"
     article_id = None if is_jsonl else path.stem

@@ -6,6 +6,7 @@ Both return paragraphs separated by blank lines, the layout the rest of the pipe
 from __future__ import annotations
 
 import html
+import logging
 import re
 from html.parser import HTMLParser
 
@@ -90,6 +91,14 @@ def not_an_article(lines: list[str], pagetype: str | None = None) -> str | None:
     return None
 
 
+def _quiet_trafilatura() -> None:
+    """trafilatura logs ERROR lines ("empty HTML tree") for pages this module reports as
+    their own error; keep them off stderr unless its logger was configured."""
+    logger = logging.getLogger("trafilatura")
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.CRITICAL)
+
+
 def page_to_article(page: bytes | str, *, article_id: str, origin: str, url: str | None,
                     source: str | None) -> Article:
     """Extract the article in a web page (boilerplate, menus and comments removed).
@@ -100,6 +109,7 @@ def page_to_article(page: bytes | str, *, article_id: str, origin: str, url: str
     """
     import trafilatura  # heavy; only runs that read HTML pay for it
 
+    _quiet_trafilatura()
     document = trafilatura.bare_extraction(
         page, url=url, with_metadata=True, include_comments=False, include_tables=False,
         include_images=False)

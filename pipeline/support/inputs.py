@@ -8,21 +8,36 @@ A path is one of:
 - JSONL (``.jsonl``), one object a line with ``id``, ``prediction`` (the briefing text),
   ``source`` (the article in English) and optionally ``source_nl`` (the Dutch original).
 
-A record that cannot be used becomes a :class:`CheckInputError` naming the file and line;
-the other records are still checked.
+Files are read by :mod:`pipeline.ingest.jsonio` (the reader ``batch`` and ``eval`` use) and
+briefings by :meth:`Briefing.from_dict`. A record that cannot be used (bad JSON or UTF-8,
+a field of the wrong type, an unknown ``schema_version``, over the size bound) becomes a
+:class:`CheckInputError` naming the file and line; the other records are still checked.
+Invisible format characters (zero-width spaces, soft hyphens) are removed from every text,
+as batch's cleaning removes them, so they cannot split a name.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.briefing.schema import Briefing, BriefingFormatError
+from pipeline.core.config import IngestConfig
 from pipeline.core.errors import BriefingError
+from pipeline.ingest.cleaning import strip_format_characters
+from pipeline.ingest.jsonio import (
+    JsonInputError,
+    read_json_file,
+    read_jsonl_file,
+    record_id,
+    record_limit,
+)
 from pipeline.text.sentences import split_sentences
 
 SKIPPED_FILES = frozenset({"run.json", "digest.json"})  # run files of batch and nightly
+# One briefing JSON file or JSONL line: the bound batch's outputs fit in.
+MAX_RECORD_BYTES = record_limit(IngestConfig().max_article_bytes)
 
 
 class CheckInputError(BriefingError):
@@ -65,73 +80,73 @@ def read_check_inputs(paths: list[Path]) -> Iterator[CheckItem | CheckInputError
 
 def _read_json(path: Path) -> Iterator[CheckItem | CheckInputError]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
-        yield CheckInputError(f"{path}: not a readable JSON file ({_first_line(err)})")
+        data = read_json_file(path, max_bytes=MAX_RECORD_BYTES)
+    except JsonInputError as err:
+        yield CheckInputError(f"{path}: not a usable JSON file ({err.detail})")
+        return
+    except OSError as err:
+        yield CheckInputError(f"{path}: cannot read ({err.strerror or err})")
         return
     records = data if isinstance(data, list) else [data]
     for n, record in enumerate(records, start=1):
         where = f"{path}" if len(records) == 1 else f"{path} item {n}"
-        yield _from_briefing(record, where)
+        yield _from_briefing(record, where, Path(path).stem)
 
 
-def _from_briefing(record: object, where: str) -> CheckItem | CheckInputError:
+def _from_briefing(record: object, where: str, stem: str) -> CheckItem | CheckInputError:
+    """A briefing JSON, read by :meth:`Briefing.from_dict` as every command reads it (its
+    ``schema_version`` and field types checked; the file stem is the id when it has none)."""
     if not isinstance(record, dict) or "summary_sentences" not in record:
         return CheckInputError(f"{where}: not a briefing JSON (no summary_sentences)")
-    sentences = record.get("sentences") or []
-    english = [s.get("en") or "" for s in sentences if isinstance(s, dict)]
-    dutch = [s.get("nl") for s in sentences if isinstance(s, dict) and s.get("nl")]
+    try:
+        briefing = Briefing.from_dict({"id": stem, **record})
+    except BriefingFormatError as err:
+        return CheckInputError(f"{where}: {err}")
+    english = [s.en for s in briefing.sentences] if record.get("sentences") else []
     if not any(e.strip() for e in english):
-        english = split_sentences(record.get("translation_en") or "")
+        english = split_sentences(briefing.translation_en)
     if not english:
         return CheckInputError(f"{where}: the briefing has no article text to check against "
                                "(sentences and translation_en are empty)")
-    title_en, title_nl = record.get("title_en"), record.get("title_nl")
-    summary = record.get("summary_sentences")
-    if not isinstance(summary, list) or not all(isinstance(s, str) for s in summary):
-        return CheckInputError(f"{where}: summary_sentences is not a list of strings")
+    dutch = [s.nl for s in briefing.sentences if s.nl]
+    title_nl = briefing.title_nl
+    source_nl = "\n".join(dutch + ([title_nl] if title_nl else [])) or None
     return CheckItem(
-        id=str(record.get("id") or Path(where.split(" item ")[0]).stem),
-        sentences=summary,
-        translation=english,
-        source_nl="\n".join(dutch + ([title_nl] if title_nl else [])) or None,
+        id=briefing.id,
+        sentences=[strip_format_characters(s) for s in briefing.summary_sentences],
+        translation=[strip_format_characters(e) for e in english],
+        source_nl=strip_format_characters(source_nl) if source_nl else None,
         origin=where,
-        title_en=title_en if isinstance(title_en, str) else None,
+        title_en=strip_format_characters(briefing.title_en) or None,
     )
 
 
 def _read_jsonl(path: Path) -> Iterator[CheckItem | CheckInputError]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        yield CheckInputError(f"{path}: not a readable UTF-8 file ({_first_line(err)})")
-        return
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            record = json.loads(line)
-        except ValueError as err:
-            yield CheckInputError(f"{where}: not a JSON object ({_first_line(err)})")
-            continue
-        if not isinstance(record, dict):
-            yield CheckInputError(f"{where}: not a JSON object")
-            continue
-        missing = [k for k in ("id", "prediction", "source")
-                   if not isinstance(record.get(k), str) or not record[k].strip()]
-        if missing:
-            yield CheckInputError(f"{where}: needs non-empty text fields id, prediction and "
-                                  f"source; missing or empty: {', '.join(missing)}")
-            continue
-        source_nl = record.get("source_nl")
-        yield CheckItem(
-            id=record["id"], sentences=split_sentences(record["prediction"]),
-            translation=split_sentences(record["source"]),
-            source_nl=source_nl if isinstance(source_nl, str) and source_nl.strip() else None,
-            origin=where,
-        )
+        for lineno, record in read_jsonl_file(path, max_bytes=MAX_RECORD_BYTES):
+            yield _from_jsonl(record, f"{path}:{lineno}" if lineno else f"{path}")
+    except OSError as err:
+        yield CheckInputError(f"{path}: cannot read ({err.strerror or err})")
 
 
-def _first_line(err: Exception) -> str:
-    return (str(err).splitlines() or [type(err).__name__])[0]
+def _from_jsonl(record: object, where: str) -> CheckItem | CheckInputError:
+    if isinstance(record, JsonInputError):
+        return CheckInputError(f"{where}: {record.detail}")
+    if not isinstance(record, dict):
+        return CheckInputError(f"{where}: not a JSON object")
+    article_id = record_id(record.get("id"))
+    missing = ([] if article_id else ["id"]) + [
+        k for k in ("prediction", "source")
+        if not isinstance(record.get(k), str) or not record[k].strip()]
+    if missing:
+        return CheckInputError(f"{where}: needs an id (a string or a whole number) and "
+                               "non-empty text fields prediction and source; missing, empty "
+                               f"or of the wrong type: {', '.join(missing)}")
+    source_nl = record.get("source_nl")
+    source_nl = strip_format_characters(source_nl) if isinstance(source_nl, str) else None
+    return CheckItem(
+        id=article_id, sentences=split_sentences(strip_format_characters(record["prediction"])),
+        translation=split_sentences(strip_format_characters(record["source"])),
+        source_nl=source_nl if source_nl and source_nl.strip() else None,
+        origin=where,
+    )

@@ -202,3 +202,45 @@ def test_verbose_shows_what_the_batch_is_doing(tmp_path, tiny_model_dirs, caplog
     messages = [r.getMessage() for r in caplog.records if r.name.startswith("pipeline")]
     assert "loading the models" in messages
     assert any(m.startswith("briefed: a") for m in messages)
+
+
+def test_parquet_with_typed_columns_is_briefed_whole(tmp_path, tiny_model_dirs):
+    # A datasets export: a timestamp, bytes and a decimal next to id/text, a typed date.
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    source = tmp_path / "export.parquet"
+    pq.write_table(pa.table({
+        "id": ["a", "b"], "text": [_text(0), _text(1)],
+        "date": pa.array([datetime.date(2024, 3, 1), datetime.date(2024, 3, 2)], pa.date32()),
+        "fetched": pa.array([datetime.datetime(2024, 3, 1, 12, 30)] * 2, pa.timestamp("us")),
+        "raw": pa.array([b"\xff", b"\x00"], pa.binary()),
+        "price": pa.array([decimal.Decimal("1.50")] * 2, pa.decimal128(5, 2)),
+    }), source)
+    out = tmp_path / "out"
+    result = _batch(tiny_model_dirs, str(source), "--out", str(out))
+    assert result.exit_code == 0, result.output
+    outputs = _outputs(out)
+    assert set(outputs) == {"a.json", "b.json"}
+    assert outputs["a.json"]["date"] == "2024-03-01"
+    assert outputs["a.json"]["extra"] == {"fetched": "2024-03-01T12:30:00", "raw": "/w==",
+                                          "price": "1.50"}
+    assert json.loads((out / "run.json").read_text())["briefed"] == 2
+
+
+def test_only_unreadable_inputs_load_no_model(tmp_path):
+    # The model folders do not exist: loading them would end the run with exit 2.
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["batch", str(tmp_path / "empty.txt"), str(tmp_path / "binary.txt"),
+                                 "--out", str(out), "--translator", str(tmp_path / "no-marian"),
+                                 "--summarizer", str(tmp_path / "no-bart")])
+    assert result.exit_code == 1, result.output
+    reasons = [json.loads(line)["reason"] for line in (out / "errors.jsonl").read_text().splitlines()]
+    assert reasons == ["empty", "binary"]
+    run = json.loads((out / "run.json").read_text())
+    assert (run["briefed"], run["failed"], run["models"]) == (0, 2, None)

@@ -176,3 +176,72 @@ def test_a_very_long_line_is_segmented_in_pieces_without_losing_sentences():
     text = " ".join([sentence] * count)
     assert split_sentences(text) == [sentence] * count
     assert len(sentence_starts(text)) == count
+
+
+def _eval_jsonl(tmp_path: Path, references: Path):
+    paths = make_inputs(tmp_path, TRANSLATIONS)
+    return CliRunner().invoke(app, ["eval", "--predictions", f"mt={paths['batch']}",
+                                    "--references", str(references), "--out",
+                                    str(paths["out"]), "--no-spacy", "--bootstrap-samples", "0"])
+
+
+def test_reference_file_over_the_size_bound_is_refused_by_name(tmp_path, monkeypatch):
+    # A 50 MB reference was scored for over 600 s. Bounds as batch's (shrunk here).
+    from pipeline.evaluation.inputs import loaders
+
+    monkeypatch.setattr(loaders, "MAX_TEXT_BYTES", 2_000)
+    paths = make_inputs(tmp_path, TRANSLATIONS)
+    (paths["refs"] / "b.txt").write_text(REFERENCE_EN["b"] * 100, encoding="utf-8")
+    result = run_eval(paths, "--bootstrap-samples", 0)
+    assert result.exit_code == 2, result.output
+    assert "b.txt" in result.stderr and "2,000-byte limit" in result.stderr
+
+
+@pytest.mark.parametrize("record_bound", [True, False])
+def test_jsonl_reference_over_the_size_bound_names_its_line(tmp_path, monkeypatch,
+                                                            record_bound):
+    from pipeline.evaluation.inputs import loaders
+
+    monkeypatch.setattr(loaders, "MAX_TEXT_BYTES", 2_000)
+    monkeypatch.setattr(loaders, "MAX_RECORD_BYTES", 3_000 if record_bound else 10**6)
+    refs = tmp_path / "refs.jsonl"
+    rows = [{"id": "a", "reference": REFERENCE_EN["a"]},
+            {"id": "b", "reference": REFERENCE_EN["b"] * 100}]
+    refs.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = _eval_jsonl(tmp_path, refs)
+    assert result.exit_code == 2, result.output
+    assert "refs.jsonl:2" in result.stderr and "limit" in result.stderr
+
+
+def test_text_that_is_not_utf8_names_its_line_and_byte(tmp_path):
+    paths = make_inputs(tmp_path, TRANSLATIONS)
+    (paths["refs"] / "b.txt").write_bytes(b"First line.\nCaf\xe9 in Iraq.\n")
+    result = run_eval(paths, "--bootstrap-samples", 0)
+    assert result.exit_code == 2, result.output
+    assert "b.txt" in result.stderr and "0xe9 at line 2, byte offset 15" in result.stderr
+
+
+def test_jsonl_byte_that_is_not_utf8_names_its_line(tmp_path):
+    refs = tmp_path / "refs.jsonl"
+    refs.write_bytes(json.dumps({"id": "a", "reference": REFERENCE_EN["a"]}).encode() + b"\n"
+                     + b'{"id": "b", "reference": "Caf\xe9"}\n')
+    result = _eval_jsonl(tmp_path, refs)
+    assert result.exit_code == 2, result.output
+    assert "refs.jsonl:2" in result.stderr and "0xe9 at byte offset 29 of the line" in result.stderr
+
+
+def test_whole_number_float_ids_are_ids(tmp_path):
+    refs = tmp_path / "refs.jsonl"
+    refs.write_text("".join(json.dumps({"id": float(n), "reference": text}) + "\n"
+                            for n, text in enumerate(REFERENCE_EN.values())), encoding="utf-8")
+    preds = tmp_path / "preds.jsonl"
+    preds.write_text("".join(json.dumps({"id": n, "prediction": text}) + "\n"
+                             for n, text in enumerate(REFERENCE_EN.values())), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["eval", "--predictions", str(preds), "--references",
+                                      str(refs), "--out", str(out), "--no-spacy",
+                                      "--bootstrap-samples", "0"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["systems"][0]["n_articles"] == 3
+    assert sorted(a["id"] for a in report["systems"][0]["articles"]) == ["0", "1", "2"]

@@ -211,3 +211,138 @@ def test_large_unpunctuated_paragraph_is_prepared_in_bounded_time():
     prepared = ArticlePreparer(IngestConfig()).prepare(
         Article(id="x", text=text, origin="x.txt"))
     assert prepared.word_count == len(text.split())
+
+
+def _typed_parquet(path: Path) -> Path:
+    """A table as a ``datasets`` export carries it: typed dates, timestamps, bytes, decimals."""
+    import datetime
+    import decimal
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({
+        "id": ["a", "b"],
+        "text": [DUTCH, DUTCH],
+        "date": pa.array([datetime.date(2024, 3, 1), None], pa.date32()),
+        "fetched": pa.array([datetime.datetime(2024, 3, 1, 12, 30), None], pa.timestamp("us")),
+        "raw": pa.array([b"\x00\xff", b"ok"], pa.binary()),
+        "price": pa.array([decimal.Decimal("1.50"), None], pa.decimal128(5, 2)),
+        "score": pa.array([float("nan"), 0.5], pa.float64()),
+    }), path)
+    return path
+
+
+def test_parquet_columns_json_cannot_hold_become_json_values(tmp_path):
+    first, second = _read(_typed_parquet(tmp_path / "typed.parquet"))
+    assert isinstance(first, Article) and isinstance(second, Article), (first, second)
+    assert first.date == "2024-03-01" and second.date is None
+    assert first.extra == {"fetched": "2024-03-01T12:30:00", "raw": "AP8=", "price": "1.50",
+                           "score": None}
+    assert second.extra == {"raw": "b2s=", "score": 0.5}
+    json.dumps([first.extra, second.extra], allow_nan=False)  # what the outputs carry
+
+
+def test_parquet_timestamp_date_is_the_articles_date(tmp_path):
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "stamped.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": [DUTCH], "date": pa.array(
+        [datetime.datetime(2024, 3, 1, 23, 0)], pa.timestamp("ns"))}), path)
+    (article,) = _read(path)
+    assert isinstance(article, Article) and article.date == "2024-03-01"
+
+
+def test_reading_parquet_leaves_no_copy_in_the_datasets_cache(tmp_path, monkeypatch):
+    cache = tmp_path / "hf-cache"
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(cache))
+    monkeypatch.setattr("datasets.config.HF_DATASETS_CACHE", cache, raising=False)
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "plain.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": [DUTCH]}), path)
+    (article,) = _read(path)
+    assert isinstance(article, Article)
+    left = [p for p in cache.rglob("*") if p.is_file()] if cache.exists() else []
+    assert left == []
+
+
+def test_parquet_row_over_the_limit_keeps_its_id(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "big.parquet"
+    pq.write_table(pa.table({"id": ["small", "big"], "text": [DUTCH, DUTCH * 100]}), path)
+    small, big = read_file(path, max_bytes=5000)
+    assert isinstance(small, Article)
+    assert big.reason == "too-large" and big.article_id == "big"
+
+
+def test_ray_reads_parquet_bytes_with_the_same_conversion(tmp_path):
+    from pipeline.batch.ray_workers import article_from_payload, read_input
+
+    path = _typed_parquet(tmp_path / "typed.parquet")
+    rows = read_input({"index": 0, "path": "s3://bucket/typed.parquet",
+                       "bytes": path.read_bytes()}, max_bytes=LIMIT)
+    assert [row["kind"] for row in rows] == ["article", "article"]
+    remote = article_from_payload(rows[0]["payload"])
+    (local, _) = _read(path)
+    assert (remote.date, remote.extra) == (local.date, local.extra)
+
+
+def test_whole_number_float_id_is_accepted_and_a_fraction_is_that_lines_error(tmp_path):
+    path = tmp_path / "floats.jsonl"
+    text = json.dumps(DUTCH)
+    path.write_text(f'{{"id": 3.0, "text": {text}}}\n{{"id": 3.5, "text": {text}}}\n',
+                    encoding="utf-8")
+    whole, fraction = _read(path)
+    assert isinstance(whole, Article) and whole.id == "3"
+    assert fraction.reason == "malformed-jsonl" and fraction.origin.endswith(":2")
+    assert "whole number" in str(fraction) and "3.5" in str(fraction)
+
+
+@pytest.mark.parametrize("page", [b"", b"\xff\xfe<\x00h\x00"])
+def test_a_page_without_text_is_its_error_without_trafilatura_log_lines(page, caplog):
+    import logging
+
+    from pipeline.nightly.extract import page_to_article
+
+    with caplog.at_level(logging.DEBUG), pytest.raises(ArticleError) as caught:
+        page_to_article(page, article_id="p", origin="feed:p", url=None, source=None)
+    assert caught.value.reason == "no-text"
+    assert [r for r in caplog.records if r.name.startswith("trafilatura")] == []
+
+
+def test_reading_parquet_prints_no_progress_bar(tmp_path, capfd):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "plain.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": [DUTCH]}), path)
+    capfd.readouterr()
+    (article,) = _read(path)
+    assert isinstance(article, Article)
+    assert capfd.readouterr().err == ""
+
+
+def test_cleaning_drops_every_invisible_format_character():
+    from pipeline.ingest.cleaning import normalise_whitespace
+
+    text = "Utr\u00adecht en Den\u200e Haag\u2063 kregen\u202a hulp."
+    assert normalise_whitespace(text) == ["Utrecht en Den Haag kregen hulp."]
+
+
+def test_parquet_column_python_cannot_hold_is_left_out_with_a_note(tmp_path, caplog):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "far.parquet"
+    pq.write_table(pa.table({"id": ["a"], "text": [DUTCH],
+                             "seen": pa.array([2**40], pa.timestamp("s"))}), path)
+    (article,) = _read(path)
+    assert isinstance(article, Article) and article.extra == {}
+    assert any("'seen' left out" in r.getMessage() for r in caplog.records)

@@ -8,18 +8,30 @@ file, and the line for JSONL, when an input cannot be used.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pipeline.briefing.schema import AlignedSentence, Briefing, BriefingFormatError
+from pipeline.core.config import IngestConfig
 from pipeline.evaluation.errors import DuplicateIdError, EvalInputError
+from pipeline.ingest.jsonio import (
+    JsonInputError,
+    read_json_file,
+    read_jsonl_file,
+    read_text_file,
+    record_id,
+    record_limit,
+)
 from pipeline.ingest.readers import DATE_PREFIX  # the desk format (" date YYYY-MM "), one regex
 from pipeline.text.sentences import strip_markdown
 
 BASELINE_NAME = "lead-3"
+# Bounds as batch's: one text (a reference, a source article) as one article; one JSONL line
+# or briefing JSON as a briefing, which carries its article several times.
+MAX_TEXT_BYTES = IngestConfig().max_article_bytes
+MAX_RECORD_BYTES = record_limit(MAX_TEXT_BYTES)
 
 
 @dataclass(frozen=True)
@@ -150,6 +162,7 @@ def _read_batch_dir(path: Path) -> dict[str, Prediction]:
         # an empty one is a translation that scored zero.
         translation = briefing.translation_en if "translation_en" in data or data.get(
             "sentences") else None
+        _check_text_size(briefing.briefing_en, f"predictions input {file}: the briefing")
         files[briefing.id].append(file.name)
         found[briefing.id] = Prediction(briefing.briefing_en, translation)
     _check_duplicates(str(path), files)
@@ -316,26 +329,35 @@ def read_jsonl(path: Path, field_name: str, *, what: str) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     lines: dict[str, list[str]] = defaultdict(list)
-    for lineno, line in enumerate(_read_text(path, what).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise EvalInputError(f"{what} {path}:{lineno}: not valid JSON ({err.msg})") from err
-        except (ValueError, RecursionError) as err:  # over-long integers, deep nesting
-            raise EvalInputError(f"{what} {path}:{lineno}: JSON this reader refuses "
-                                 f"({_first_line(err)})") from err
-        if not isinstance(record, dict) or "id" not in record or field_name not in record:
-            raise EvalInputError(
-                f"{what} {path}:{lineno}: expected a JSON object with 'id' and '{field_name}'")
-        if not isinstance(record[field_name], str):
-            raise EvalInputError(f"{what} {path}:{lineno}: '{field_name}' must be a string")
-        article_id = _as_id(record["id"], f"{what} {path}:{lineno}")
-        lines[article_id].append(f"line {lineno}")
-        found[article_id] = record[field_name]
+    try:
+        _read_jsonl_records(path, field_name, what, found, lines)
+    except OSError as err:
+        raise EvalInputError(f"{what} {path}: cannot read ({err.strerror or err})") from err
     _check_duplicates(str(path), lines)
     return found
+
+
+def _read_jsonl_records(path: Path, field_name: str, what: str, found: dict[str, str],
+                        lines: dict[str, list[str]]) -> None:
+    for lineno, record in read_jsonl_file(path, max_bytes=MAX_RECORD_BYTES):
+        where = f"{what} {path}:{lineno}" if lineno else f"{what} {path}"
+        if isinstance(record, JsonInputError):
+            raise EvalInputError(f"{where}: {record.detail}") from record
+        if not isinstance(record, dict) or "id" not in record or field_name not in record:
+            raise EvalInputError(f"{where}: expected a JSON object with 'id' and '{field_name}'")
+        if not isinstance(record[field_name], str):
+            raise EvalInputError(f"{where}: '{field_name}' must be a string")
+        _check_text_size(record[field_name], f"{where}: '{field_name}'")
+        article_id = _as_id(record["id"], where)
+        lines[article_id].append(f"line {lineno}")
+        found[article_id] = record[field_name]
+
+
+def _check_text_size(text: str, where: str) -> None:
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_TEXT_BYTES:
+        raise EvalInputError(f"{where}: {size:,} bytes is over the {MAX_TEXT_BYTES:,}-byte "
+                             "limit for one text")
 
 
 def read_text_dir(path: Path, suffixes: tuple[str, ...], what: str) -> dict[str, tuple[str, Path]]:
@@ -367,22 +389,20 @@ def _list_dir(path: Path, what: str, suffixes: tuple[str, ...]) -> list[Path]:
 
 def _read_text(path: Path, what: str) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise EvalInputError(f"{what} {path}: not UTF-8 text") from err
+        return read_text_file(path, max_bytes=MAX_TEXT_BYTES)
+    except JsonInputError as err:
+        raise EvalInputError(f"{what} {path}: {err.detail}") from err
     except OSError as err:
         raise EvalInputError(f"{what} {path}: cannot read ({err.strerror})") from err
 
 
 def _read_json(path: Path, what: str) -> Any:
     try:
-        return json.loads(_read_text(path, what))
-    except json.JSONDecodeError as err:
-        raise EvalInputError(
-            f"{what} {path}: not valid JSON ({err.msg}, line {err.lineno})") from err
-    except (ValueError, RecursionError) as err:  # over-long integers, deep nesting
-        raise EvalInputError(f"{what} {path}: JSON this reader refuses ({_first_line(err)})"
-                             ) from err
+        return read_json_file(path, max_bytes=MAX_RECORD_BYTES)
+    except JsonInputError as err:
+        raise EvalInputError(f"{what} {path}: not usable JSON ({err.detail})") from err
+    except OSError as err:
+        raise EvalInputError(f"{what} {path}: cannot read ({err.strerror})") from err
 
 
 def _first_line(err: BaseException) -> str:
@@ -390,9 +410,11 @@ def _first_line(err: BaseException) -> str:
 
 
 def _as_id(value: Any, where: str) -> str:
-    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).strip():
-        raise EvalInputError(f"{where}: 'id' must be a non-empty string")
-    return str(value).strip()
+    article_id = record_id(value)
+    if article_id is None:
+        raise EvalInputError(f"{where}: 'id' must be a non-empty string or a whole number, "
+                             f"got {value!r:.40}")
+    return article_id
 
 
 def _check_duplicates(source: str, occurrences: dict[str, list[str]]) -> None:
