@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import ArticleError, BriefingError
+from pipeline.ingest.walk import walk_article_files
 from pipeline.text.sentences import split_sentences
 
 SKIPPED_FILES = frozenset({"run.json", "digest.json"})  # run files of batch and nightly
@@ -52,11 +53,19 @@ def read_check_inputs(paths: list[Path]) -> Iterator[CheckItem | CheckInputError
             raise CheckInputError(f"no such file or directory: {path}")
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.glob("*.json") if p.name not in SKIPPED_FILES)
+            # The batch's folder walk: no FIFO is opened, no link out of the folder followed.
+            files = [f for f in walk_article_files(path, (".json",), recursive=False)
+                     if not (isinstance(f, Path) and f.name in SKIPPED_FILES)]
             if not files:
                 yield CheckInputError(f"{path}: no briefing JSON files in this directory")
             for file in files:
-                yield from _read_json(file)
+                if isinstance(file, ArticleError):
+                    yield CheckInputError(str(file))
+                else:
+                    yield from _read_json(file)
+        elif not path.is_file():
+            yield CheckInputError(f"{path}: a FIFO, device or socket, not a regular file; "
+                                  "it was not read")
         elif path.suffix.lower() == ".jsonl":
             yield from _read_jsonl(path)
         else:
