@@ -4,7 +4,9 @@ A path is one of:
 
 - a briefing JSON written by ``summarize --format json``, ``batch`` or ``nightly`` (one
   object, or a list of them);
-- a directory: every ``*.json`` in it except ``run.json`` (a ``batch`` output directory);
+- a directory: every ``*.json`` directly in it except ``run.json`` and ``digest.json`` (a
+  ``batch`` output directory), found by the batch's folder walk: a FIFO, a link out of the
+  folder or a link loop is an error naming it, never opened;
 - JSONL (``.jsonl``), one object a line with ``id``, ``prediction`` (the briefing text),
   ``source`` (the article in English) and optionally ``source_nl`` (the Dutch original).
 
@@ -63,9 +65,6 @@ def read_check_inputs(paths: list[Path]) -> Iterator[CheckItem | CheckInputError
                     yield CheckInputError(str(file))
                 else:
                     yield from _read_json(file)
-        elif not path.is_file():
-            yield CheckInputError(f"{path}: a FIFO, device or socket, not a regular file; "
-                                  "it was not read")
         elif path.suffix.lower() == ".jsonl":
             yield from _read_jsonl(path)
         else:

@@ -81,14 +81,6 @@ def test_check_follows_a_link_inside_its_folder_and_skips_run_files(tmp_path):
     assert list(json.loads(result.stdout)) == ["good"]  # the alias is the same id: one check
 
 
-def test_check_a_fifo_given_as_a_path_is_refused(tmp_path):
-    fifo = tmp_path / "pipe.json"
-    os.mkfifo(fifo)
-    with _never_blocks(fifo):
-        result = runner.invoke(app, ["check", str(fifo), "--no-spacy"])
-    assert result.exit_code == 2 and "FIFO" in result.stderr, result.output
-
-
 @pytest.mark.parametrize("folder", ["batch", "refs", "sources"])
 def test_eval_folders_never_follow_a_link_out(tmp_path, folder):
     paths = make_inputs(tmp_path, TRANSLATIONS)
