@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from pipeline.archive.paths import UnsafePathError, file_name, inside, regular_file
 from pipeline.briefing.schema import BriefingFormatError, read_briefing
 from pipeline.nightly.render_md import night_date
 
@@ -79,35 +80,86 @@ class Night:
 
 
 def read_nights(out_dir: Path) -> tuple[list[Night], list[str]]:
-    """Every night under ``out_dir``, oldest first, and a warning per night left out."""
+    """Every night under ``out_dir``, oldest first, and a warning per night left out.
+
+    What a digest names is checked before it becomes a path (:mod:`pipeline.archive.paths`):
+    a night whose date is not its folder's name, or whose folder links out of ``out_dir``, is
+    left out; so are an article or an event whose id is not a file name; an article whose
+    ``file`` leads outside its night folder keeps its page, built from the digest alone.
+    """
     nights: list[Night] = []
     warnings: list[str] = []
     if not out_dir.is_dir():
         return nights, warnings
+    root = out_dir.resolve()
     for folder in sorted(p for p in out_dir.iterdir() if p.is_dir() and NIGHT_DIR.match(p.name)):
+        if not folder.resolve().is_relative_to(root):
+            warnings.append(f"{folder}: a link to {folder.resolve()}, outside the archive; "
+                            "night left out")
+            continue
         digest_path = folder / "digest.json"
         if not digest_path.is_file():
             continue  # a night whose run never got as far as its digest
         try:
+            regular_file(inside(folder, digest_path.name, "the digest"))
             digest = json.loads(digest_path.read_text(encoding="utf-8"))
             date = night_date(digest)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, UnsafePathError) as exc:
             warnings.append(f"{digest_path}: unreadable digest, night left out ({exc})")
             continue
+        if date != folder.name:
+            warnings.append(f"{digest_path}: its night's date {str(date)[:40]!r} is not its "
+                            "folder's name; night left out")
+            continue
+        digest["groups"] = _safe_groups(digest, digest_path, warnings)
         night = Night(date=date, folder=folder, digest=digest, stamp=file_stamp(digest_path))
-        for entry in digest.get("articles") or []:
-            night.articles.append(ArticleRecord(
-                night=date, entry=entry, warnings=warnings,
-                path=folder / (entry.get("file") or f"{entry['id']}.json")))
+        for number, entry in enumerate(digest.get("articles") or [], start=1):
+            record = _article(entry, folder, date, f"{digest_path}: article {number}", warnings)
+            if record is not None:
+                night.articles.append(record)
         nights.append(night)
     return nights, warnings
+
+
+def _safe_groups(digest: dict, digest_path: Path, warnings: list[str]) -> list:
+    groups = []
+    for number, group in enumerate(digest.get("groups") or [], start=1):
+        try:
+            file_name(group.get("id") if isinstance(group, dict) else None, "event id")
+        except UnsafePathError as exc:
+            warnings.append(f"{digest_path}: event {number}: {exc}; left out")
+            continue
+        groups.append(group)
+    return groups
+
+
+def _article(entry: object, folder: Path, date: str, where: str,
+             warnings: list[str]) -> ArticleRecord | None:
+    if not isinstance(entry, dict):
+        warnings.append(f"{where}: not an object; left out")
+        return None
+    try:
+        file_name(entry.get("id"), "article id")
+    except UnsafePathError as exc:
+        warnings.append(f"{where}: {exc}; left out")
+        return None
+    path: Path | None
+    try:
+        path = inside(folder, entry.get("file") or f"{entry['id']}.json", "article file")
+    except UnsafePathError as exc:
+        warnings.append(f"{where}: {exc}; its page shows the digest only")
+        path = None
+    return ArticleRecord(night=date, entry=entry, warnings=warnings, path=path)
 
 
 def _read_json(path: Path, warnings: list[str]) -> dict | None:
     """The briefing JSON, if :meth:`Briefing.from_dict` (the one reader) accepts it; the
     pages then render from the checked object's fields as written."""
     try:
-        _, data = read_briefing(path)
+        _, data = read_briefing(regular_file(path))
+    except UnsafePathError as exc:
+        warnings.append(f"{exc}; its page shows the digest only")
+        return None
     except BriefingFormatError as exc:
         warnings.append(f"{path}: not a briefing this version reads; its page shows the digest "
                         f"only ({exc})")

@@ -61,7 +61,8 @@ def _xml_text(text: str) -> str:
 
 
 def night_csv(night: Night, stories: Stories) -> str:
-    """One row per briefed article of the night (UTF-8, header row, RFC 4180 quoting)."""
+    """One row per briefed article of the night (UTF-8, header row, RFC 4180 quoting; a
+    cell that would start a spreadsheet formula is prefixed with `'`, see :func:`csv_cell`)."""
     headlines = {g["id"]: g["headline"] for g in night.digest.get("groups") or []}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -69,7 +70,7 @@ def night_csv(night: Night, stories: Stories) -> str:
     for record in night.articles:
         entry = record.entry
         event = entry.get("group")
-        writer.writerow([
+        writer.writerow(csv_cell(cell) for cell in [
             night.date, record.id, entry.get("title_en") or "", entry.get("title_nl") or "",
             entry.get("date") or "", entry.get("source_name") or entry.get("source") or "",
             entry.get("url") or "", event or "", headlines.get(event, ""),
@@ -77,3 +78,14 @@ def night_csv(night: Night, stories: Stories) -> str:
             entry.get("briefing_en") or "", record.json_name,
             f"articles/{record.id}.html"])
     return out.getvalue()
+
+
+# A spreadsheet evaluates a cell that starts with one of these (OWASP, "CSV Injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """``value`` as a CSV cell a spreadsheet shows as text: one that would start a formula
+    gets a leading ``'`` (OWASP's rule); every other cell is written as it is."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text

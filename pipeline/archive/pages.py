@@ -8,6 +8,7 @@ import posixpath
 from html import escape
 
 from pipeline.archive.collect import ArticleRecord, Night
+from pipeline.archive.search import index_text
 from pipeline.archive.stories import Stories
 from pipeline.nightly.render_html import CSS as DIGEST_CSS
 from pipeline.nightly.render_html import _safe_href as safe_href
@@ -68,6 +69,12 @@ def story_path(story_id: str) -> str:
 def rel(page: str, target: str) -> str:
     """``target`` (relative to the site root) as a link from ``page``."""
     return posixpath.relpath(target, posixpath.dirname(page) or ".")
+
+
+def _index_field(kind: str, key: str, value: object) -> str:
+    """A Pagefind filter or metadata field (``kind``): not shown, its text made safe for the
+    search UI, which renders it as HTML (:func:`~pipeline.archive.search.index_text`)."""
+    return f'<span hidden data-pagefind-{kind}="{_e(key)}">{_e(index_text(value))}</span>'
 
 
 def _page(page: str, title: str, body: str, *, searchable: bool = False,
@@ -300,7 +307,7 @@ def article_page(record: ArticleRecord, night: Night, group: dict | None, storie
     outlet = entry.get("source_name") or entry.get("source") or ""
     href = safe_href(entry.get("url"))
     meta = [f"<span>{_e(entry.get('date') or 'undated')}</span>",
-            f'<span data-pagefind-filter="outlet">{_e(outlet)}</span>']
+            f"<span>{_e(outlet)}</span>" + _index_field("filter", "outlet", outlet)]
     if href:
         meta.append(f'<a href="{_e(href)}" rel="noopener">original article</a>')
     title_nl = entry.get("title_nl") or data.get("title_nl")
@@ -315,10 +322,11 @@ def article_page(record: ArticleRecord, night: Night, group: dict | None, storie
                  + (f" ({others} other source{'s' if others != 1 else ''})" if others else "")
                  + "</div>" + _continuity(page, (night.date, group["id"]), stories, headlines))
     body = (_crumbs(page, (night.date, night_path(night.date)), (title, None))
-            + f'<header><h1 data-pagefind-meta="title">{_e(title)}</h1>'
+            + f"<header><h1>{_e(title)}</h1>"
             + (f'<div class="muted small" lang="nl">{_e(title_nl)}</div>' if title_nl else "")
             + f'<div class="meta" data-pagefind-ignore>{" · ".join(meta)} · night '
-            f'<span data-pagefind-filter="night">{_e(night.date)}</span></div>{event}</header>'
+            f"<span>{_e(night.date)}</span>{_index_field('filter', 'night', night.date)}"
+            f"{_index_field('meta', 'title', title)}</div>{event}</header>"
             + '<h3 class="label">Briefing</h3>' + _briefing(record)
             + '<h3 class="label">Full translation, sentence by sentence</h3>' + _aligned(record)
             + '<h3 class="label">Removed captions</h3>'

@@ -11,6 +11,22 @@ from pipeline.archive.writer import current_umask
 INDEX_DIR = "pagefind"
 TIMEOUT_S = 600
 
+# Pagefind indexes the decoded text of filters and metadata, and its UI renders them as HTML:
+# what goes into those fields must not be markup. Each character that HTML gives a meaning
+# becomes a look-alike that it does not.
+_INDEX_LOOKALIKES = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06",
+                                   '"': "\u201d", "'": "\u2019", "`": "\u02cb"})
+
+
+def index_text(value: object) -> str:
+    """``value`` as text for a Pagefind filter or metadata field: ``< > & " ' ` `` become
+    look-alikes (‹ › ＆ ” ’ ˋ) and control characters spaces, so the search UI, which renders
+    these fields as HTML, shows text and never markup. The pages themselves show the text
+    as written (escaped)."""
+    text = "" if value is None else str(value)
+    text = "".join(" " if ord(c) < 32 or 0x7f <= ord(c) < 0xa0 else c for c in text)
+    return text.translate(_INDEX_LOOKALIKES)
+
 
 def pagefind_binary() -> Path | None:
     """The Pagefind executable, or None when the ``pagefind[bin]`` package is missing."""

@@ -13,6 +13,7 @@ from pipeline.archive import pages
 from pipeline.archive import stories as stories_module
 from pipeline.archive.collect import Night, read_nights
 from pipeline.archive.exports import atom_feed, night_csv
+from pipeline.archive.paths import UnsafePathError
 from pipeline.archive.search import build_index, pagefind_binary
 from pipeline.archive.stories import Stories, StoryCache, link_stories
 from pipeline.archive.writer import SiteWriter
@@ -96,7 +97,7 @@ def build_archive(out_dir: Path, *, search: bool = True) -> ArchiveResult:
     headlines = {(n.date, g["id"]): g["headline"] for n in nights
                  for g in n.digest.get("groups") or []}
     search_available = search and pagefind_binary() is not None
-    writer = SiteWriter()
+    writer = SiteWriter(out_dir)
     fingerprints: dict[str, str] = {}
     removed = 0
     rendered = 0
@@ -110,15 +111,12 @@ def build_archive(out_dir: Path, *, search: bool = True) -> ArchiveResult:
                 (out_dir / pages.night_path(night.date)).is_file():
             continue  # nothing it shows has changed
         rendered += 1
-        keep = {writer.write(out_dir / pages.night_path(night.date),
-                             pages.night_page(night, previous, following, stories, headlines))}
-        writer.write(night.folder / "articles.csv", night_csv(night, stories))
-        groups = _groups_by_article(night)
-        for record in night.articles:
-            keep.add(writer.write(out_dir / pages.article_path(night.date, record.id),
-                                  pages.article_page(record, night, groups.get(record.id),
-                                                     stories, headlines)))
-        removed += _remove_stale(night.folder / "articles", keep)
+        try:
+            removed += _write_night(writer, out_dir, night, previous, following, stories,
+                                    headlines)
+        except UnsafePathError as exc:  # a folder of the night links out of the site
+            warnings.append(f"{night.folder}: {exc}; the night's pages were not written")
+            fingerprints.pop(night.date, None)
     by_date = {n.date: n for n in nights}
     story_pages = {writer.write(out_dir / pages.story_path(story_id),
                                 pages.story_page(story_id, stories, by_date, headlines))
@@ -165,6 +163,20 @@ def update_archive(out_dir: Path, emit: Callable[[str, dict], None] | None = Non
                            "articles": result.articles, "stories": result.stories,
                            "written": result.written, "search": result.search_error or "ok"})
     return {"archive": result.index}
+
+
+def _write_night(writer: SiteWriter, out_dir: Path, night: Night, previous: Night | None,
+                 following: Night | None, stories: Stories, headlines: dict) -> int:
+    """Write a night's page, CSV and article pages; returns how many stale pages went."""
+    keep = {writer.write(out_dir / pages.night_path(night.date),
+                         pages.night_page(night, previous, following, stories, headlines))}
+    writer.write(night.folder / "articles.csv", night_csv(night, stories))
+    groups = _groups_by_article(night)
+    for record in night.articles:
+        keep.add(writer.write(out_dir / pages.article_path(night.date, record.id),
+                              pages.article_page(record, night, groups.get(record.id),
+                                                 stories, headlines)))
+    return _remove_stale(writer.check(night.folder / "articles"), keep)
 
 
 def _groups_by_article(night: Night) -> dict[str, dict]:

@@ -23,6 +23,7 @@ from pipeline.cli.common import (
     stderr,
     stderr_is_terminal,
 )
+from pipeline.cli.terminal import say
 from pipeline.core.errors import ArticleError, ConfigError
 from pipeline.ingest.readers import read_inputs
 
@@ -93,7 +94,7 @@ def batch_command(
                                overwrite=overwrite, on_result=lambda _: progress.advance(task))
     else:
         log_progress = _ProgressLines(len(items))
-        stderr.print(f"briefing {len(items)} item(s) into {out}")
+        say(f"briefing {len(items)} item(s) into {out}")
         result = run_batch(items, out, app_config, engine=engine, overwrite=overwrite,
                            on_result=log_progress)
     total = len(result.briefed) + len(result.failed)
@@ -102,7 +103,7 @@ def batch_command(
         message += f" (after {result.load_seconds:.1f}s loading the models)"
     if result.failed:
         message += f"; {len(result.failed)} failed (see {out / ERRORS_FILE})"
-    stderr.print(message)
+    say(message)
     raise typer.Exit(result.exit_code)
 
 
@@ -129,8 +130,8 @@ class _ProgressLines:
         now = time.monotonic()
         if now - self.last >= PROGRESS_EVERY_S or self.done == self.total:
             self.last = now
-            stderr.print(f"progress: {self.done} of {self.total} article(s) done "
-                         f"({self.failed} failed) after {now - self.started:.0f}s")
+            say(f"progress: {self.done} of {self.total} article(s) done "
+                f"({self.failed} failed) after {now - self.started:.0f}s")
 
 
 def _run_on_ray(inputs: list[str], out: Path, app_config, *, overwrite: bool,
@@ -146,5 +147,5 @@ def _run_on_ray(inputs: list[str], out: Path, app_config, *, overwrite: bool,
         message += f"; {result.skipped} already complete, skipped"
     if result.failed:
         message += f"; {len(result.failed)} failed (see {out / ERRORS_FILE})"
-    stderr.print(message)
+    say(message)
     raise typer.Exit(int(result.exit_code))

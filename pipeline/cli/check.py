@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.markup import escape
 
-from pipeline.cli.common import flag, handle_errors, stderr
+from pipeline.cli import terminal
+from pipeline.cli.common import flag, handle_errors
 from pipeline.core.exit_codes import ExitCode
 from pipeline.support.apply import support_summary
 from pipeline.support.claims import SupportChecker
@@ -44,13 +43,13 @@ def check_command(
     for item in read_check_inputs(paths):
         if isinstance(item, CheckInputError):
             unusable += 1
-            stderr.print(f"[bold red]error:[/] {escape(str(item))}", markup=True)
+            terminal.say(item, style="bold red", label="error:")
             continue
         if item.id in results:
             unusable += 1
-            stderr.print(f"[bold red]error:[/] {escape(item.origin)}: duplicate id {escape(item.id)} "
-                         f"(also in {escape(results[item.id]['origin'])}); not checked twice",
-                         markup=True)
+            terminal.say(f"{item.origin}: duplicate id {item.id} (also in "
+                         f"{results[item.id]['origin']}); not checked twice",
+                         style="bold red", label="error:")
             continue
         checked = support_summary(checker, item.sentences, item.translation,
                                   source_nl=item.source_nl, extra_en=item.title_en,
@@ -59,20 +58,20 @@ def check_command(
                             "support": checked.support}
     total = sum(r["support"]["unsupported"] for r in results.values())
     if output_format == "json":
-        typer.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        terminal.echo(terminal.json_text(results, indent=2))
     else:
         for briefing_id, result in results.items():
             for number, sentence in enumerate(result["summary"], start=1):
                 for claim in sentence["unsupported"]:
-                    typer.echo(f"{briefing_id}\tsentence {number}\t{claim['text']}\t"
-                               f"{claim['label']}")
+                    terminal.echo("\t".join(terminal.field(value) for value in (
+                        briefing_id, f"sentence {number}", claim["text"], claim["label"])))
         claims = sum(r["support"]["claims"] for r in results.values())
         notice = checker.ner.notice
-        typer.echo(f"{total} unsupported of {claims} claims in {len(results)} briefing(s)"
+        terminal.echo(f"{total} unsupported of {claims} claims in {len(results)} briefing(s)"
                    + (f"; {unusable} input(s) unusable" if unusable else "")
                    + f" (NER: {checker.ner.name})")
         if notice:
-            stderr.print(f"note: {escape(notice)}")
+            terminal.say(f"note: {notice}")
     if unusable:
         raise typer.Exit(int(ExitCode.USAGE))
     if total:

@@ -18,10 +18,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from typer.core import TyperCommand, TyperGroup
 
+from pipeline.cli.terminal import say, stderr
 from pipeline.core.config import AppConfig, load_config, parse_model_option
 from pipeline.core.errors import (
     BriefingError,
@@ -33,7 +32,7 @@ from pipeline.core.errors import (
 from pipeline.core.exit_codes import ExitCode
 
 log = logging.getLogger("pipeline.cli")
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+# stderr: the one stderr console (pipeline.cli.terminal, which writes what reaches it).
 
 ConfigOption = Annotated[
     Path | None,
@@ -128,9 +127,9 @@ def configure_logging(verbose: bool = False) -> None:
 
 def fail(message: str, code: int = ExitCode.USAGE, hint: str | None = None) -> None:
     """Print one clear error sentence (and an optional hint) and exit with ``code``."""
-    stderr.print(f"[bold red]error:[/] {escape(message)}", markup=True)
+    say(message, style="bold red", label="error:")
     if hint:
-        stderr.print(f"[dim]hint:[/] {escape(hint)}", markup=True)
+        say(hint, style="dim", label="hint:")
     raise typer.Exit(int(code))
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli import terminal
 from pipeline.cli.common import flag, handle_errors
 from pipeline.core.exit_codes import ExitCode
 
@@ -82,14 +83,14 @@ def eval_command(
     written = write_reports(report, out)
 
     for line in report.notes + mismatch_lines(report):
-        typer.echo(f"warning: {line}", err=True)
-    typer.echo(render_summary(report))
-    typer.echo(f"reports in {out}: " + ", ".join(p.name for p in written))
+        terminal.echo(f"warning: {line}", err=True)
+    terminal.echo(render_summary(report))
+    terminal.echo(f"reports in {out}: " + ", ".join(p.name for p in written))
     failures = report.gate_failures
     if failures:
-        typer.echo("gate failed: " + "; ".join(c.describe() for c in failures), err=True)
+        terminal.echo("gate failed: " + "; ".join(c.describe() for c in failures), err=True)
         raise typer.Exit(int(ExitCode.PARTIAL))
     if report.gate_rules:
-        typer.echo("gate passed: " + ", ".join(
+        terminal.echo("gate passed: " + ", ".join(
             f"{r.metric} >= {r.threshold:g}" for r in report.gate_rules))
 

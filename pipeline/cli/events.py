@@ -8,15 +8,15 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipeline.cli.terminal import json_text, say
 
 
 def _now() -> str:
@@ -31,7 +31,7 @@ class JsonLines:
 
     def __call__(self, event: str, fields: dict) -> None:
         record = {"ts": _now(), "event": event, **fields}
-        self.stream.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self.stream.write(json_text(record, default=str) + "\n")
         self.stream.flush()
 
     def close(self) -> None:
@@ -84,10 +84,10 @@ class ConsoleEvents:
 
     def __call__(self, event: str, fields: dict) -> None:
         if event == "source.failed":
-            self.console.print(f"[yellow]source not read:[/] {escape(fields['message'])}")
+            say(fields["message"], style="yellow", label="source not read:", console=self.console)
         elif event == "article.failed":
-            self.console.print(f"[red]failed:[/] {escape(fields['key'])} ({fields['reason']}): "
-                               f"{escape(fields['message'])}")
+            say(f"{fields['key']} ({fields['reason']}): {fields['message']}", style="red",
+                label="failed:", console=self.console)
         if self.progress is None:
             return
         if event == "plan" and fields["work"]:

@@ -9,9 +9,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from pipeline.cli import terminal
 from pipeline.cli.common import (
     Command,
     ConfigOption,
@@ -22,7 +22,6 @@ from pipeline.cli.common import (
     fail,
     handle_errors,
     resolve_config,
-    stderr,
 )
 from pipeline.core.config import AppConfig, ModelSpec
 from pipeline.core.errors import ModelUnavailableError
@@ -94,14 +93,15 @@ def list_command(
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in rows:
-            table.add_row(*row)
-        Console(soft_wrap=True).print(table)
+            table.add_row(*(terminal.markup(value) for value in row))
+        Console(soft_wrap=True).print(table)  # cells: terminal.markup
     else:
         # For scripts and deploy gates: one line per model, ids and hashes unbroken.
         for row in (columns, *rows):
-            typer.echo("\t".join(" ".join(str(value).split()) for value in row))
+            terminal.echo("\t".join(terminal.field(" ".join(str(value).split()))
+                                     for value in row))
     for problem in problems:
-        stderr.print(f"[bold red]error:[/] {escape(problem)}", markup=True)
+        terminal.say(problem, style="bold red", label="error:")
     if problems:
         raise typer.Exit(int(ExitCode.USAGE))
 
@@ -124,10 +124,10 @@ def verify_command(
             note = {"verified": "sha256 matches the pin",
                     "unverified": "no recorded hash for this model and commit: unverified",
                     "local": "a local directory: unverified"}[status]
-            stderr.print(f"{role}: {spec.display} {note} ({where})")
+            terminal.say(f"{role}: {spec.display} {note} ({where})")
         else:
             failures += 1
-            stderr.print(f"[bold red]error:[/] {escape(problem or status)}", markup=True)
+            terminal.say(problem or status, style="bold red", label="error:")
     if failures:
         raise typer.Exit(int(ExitCode.USAGE))
 
@@ -155,12 +155,12 @@ def pull_command(
             resolved = pull_model(role, spec, model_cache=app_config.runtime.model_cache)
         except ModelUnavailableError as exc:
             failures += 1
-            stderr.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
+            terminal.say(exc, style="bold red", label="error:")
             continue
         check = verify_snapshot(role, spec.id, resolved.path) if not is_local(spec) else None
         note = "" if check is None else (
             " (sha256 verified)" if check.status == "verified" else " (unverified: no recorded hash)")
-        stderr.print(f"{role}: {spec.display} -> {resolved.path}{note}")
+        terminal.say(f"{role}: {spec.display} -> {resolved.path}{note}")
     if failures:
         raise typer.Exit(int(ExitCode.USAGE))
 
@@ -198,8 +198,8 @@ def convert_command(
                                  quantization or spec.quantization)
         except ModelUnavailableError as exc:
             failures += 1
-            stderr.print(f"[bold red]error:[/] {escape(str(exc))}", markup=True)
+            terminal.say(exc, style="bold red", label="error:")
             continue
-        stderr.print(f"{role}: {spec.display} ({quantization or spec.quantization}) -> {path}")
+        terminal.say(f"{role}: {spec.display} ({quantization or spec.quantization}) -> {path}")
     if failures:
         raise typer.Exit(int(ExitCode.USAGE))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from pipeline.cli import terminal
 from pipeline.cli.common import (
     SetOption,
     SummarizerOption,
@@ -122,7 +123,7 @@ def nightly_command(
         raise
     finally:
         events.close()
-    typer.echo(_report(result))
+    terminal.echo(_report(result))
     raise typer.Exit(int(result.exit_code))
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import re
 from typing import Annotated, Literal
 
 import typer
-from rich.markup import escape
 
 from pipeline.briefing.engine import BriefingEngine
-from pipeline.briefing.schema import Briefing
+from pipeline.cli import terminal
 from pipeline.cli.common import (
     ConfigOption,
     SetOption,
@@ -19,16 +16,12 @@ from pipeline.cli.common import (
     TranslatorOption,
     handle_errors,
     resolve_config,
-    stderr,
 )
 from pipeline.core.errors import ArticleError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.ingest.readers import read_inputs
 
 log = logging.getLogger(__name__)
-# C0 and C1 control characters (ESC starts terminal escape sequences) except tab and newline:
-# an article must not be able to drive the reader's terminal.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @handle_errors
@@ -54,22 +47,14 @@ def summarize_command(
     for outcome in engine.run(items):
         if isinstance(outcome, ArticleError):
             failed += 1
-            stderr.print(f"[bold red]error:[/] {escape(printable(str(outcome)))}", markup=True)
+            terminal.say(outcome, style="bold red", label="error:")
         elif output_format == "json":
             outputs.append(outcome.to_dict())
         else:
-            typer.echo(_text(outcome))
+            terminal.echo(outcome.to_text())
     if output_format == "json" and outputs:
         payload = outputs[0] if len(outputs) == 1 else outputs
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        terminal.echo(terminal.json_text(payload, indent=2))
     if failed:
         raise typer.Exit(int(ExitCode.PARTIAL))
 
-
-def _text(briefing: Briefing) -> str:
-    return printable(briefing.to_text())
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters shown as ``\\xNN`` instead of reaching the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)

@@ -55,12 +55,15 @@ def _check_special(path: Path, mode: int) -> WalkItem:
     return _error(path, f"{kind}, not a regular file; it was not read", "not-a-file")
 
 
-def walk_article_files(root: Path, suffixes: tuple[str, ...]) -> list[WalkItem]:
+def walk_article_files(root: Path, suffixes: tuple[str, ...], *,
+                       recursive: bool = True) -> list[WalkItem]:
     """Every readable article file below ``root`` (sorted by path) and an error per item left out.
 
     Args:
         root: a folder.
         suffixes: lower-case file suffixes that name articles (``(".txt", ".jsonl")``).
+        recursive: False: only the files directly in ``root`` (its sub-folders, and links to
+            folders, are not looked at).
     """
     root = Path(root)
     resolved_root = root.resolve()
@@ -71,9 +74,9 @@ def walk_article_files(root: Path, suffixes: tuple[str, ...]) -> list[WalkItem]:
         found.append(_error(where, f"cannot list this folder ({exc.strerror}); its articles "
                                    "were not read", "unreadable"))
 
-    for folder, dirnames, filenames in _walk(root, _unlistable):
+    for folder, dirnames, filenames in _walk(root, _unlistable, recursive=recursive):
         base = Path(folder)
-        for name in dirnames:
+        for name in dirnames if recursive else ():
             if not name.startswith(".") and (base / name).is_symlink():
                 item = _check_link(base / name, resolved_root, suffixes)
                 if item is not None:
@@ -99,10 +102,13 @@ def walk_article_files(root: Path, suffixes: tuple[str, ...]) -> list[WalkItem]:
     return sorted(found, key=lambda i: str(i) if isinstance(i, Path) else i.origin)
 
 
-def _walk(root: Path, onerror):
-    """``os.walk`` without following folder links, sorted top-down."""
+def _walk(root: Path, onerror, *, recursive: bool = True):
+    """``os.walk`` without following folder links, sorted top-down (only ``root`` itself
+    unless ``recursive``)."""
     for folder, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
         dirnames.sort()
         # os.walk lists a link to a folder among the folders; keep it there for the caller
         # (it is reported, not entered: followlinks=False).
         yield folder, list(dirnames), sorted(filenames)
+        if not recursive:
+            return

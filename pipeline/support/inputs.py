@@ -4,7 +4,9 @@ A path is one of:
 
 - a briefing JSON written by ``summarize --format json``, ``batch`` or ``nightly`` (one
   object, or a list of them);
-- a directory: every ``*.json`` in it except ``run.json`` (a ``batch`` output directory);
+- a directory: every ``*.json`` directly in it except ``run.json`` and ``digest.json`` (a
+  ``batch`` output directory), found by the batch's folder walk: a FIFO, a link out of the
+  folder or a link loop is an error naming it, never opened;
 - JSONL (``.jsonl``), one object a line with ``id``, ``prediction`` (the briefing text),
   ``source`` (the article in English) and optionally ``source_nl`` (the Dutch original).
 
@@ -24,7 +26,7 @@ from pathlib import Path
 
 from pipeline.briefing.schema import Briefing, BriefingFormatError
 from pipeline.core.config import IngestConfig
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import ArticleError, BriefingError
 from pipeline.ingest.cleaning import strip_format_characters
 from pipeline.ingest.jsonio import (
     JsonInputError,
@@ -33,6 +35,7 @@ from pipeline.ingest.jsonio import (
     record_id,
     record_limit,
 )
+from pipeline.ingest.walk import walk_article_files
 from pipeline.text.sentences import split_sentences
 
 SKIPPED_FILES = frozenset({"run.json", "digest.json"})  # run files of batch and nightly
@@ -67,11 +70,16 @@ def read_check_inputs(paths: list[Path]) -> Iterator[CheckItem | CheckInputError
             raise CheckInputError(f"no such file or directory: {path}")
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.glob("*.json") if p.name not in SKIPPED_FILES)
+            # The batch's folder walk: no FIFO is opened, no link out of the folder followed.
+            files = [f for f in walk_article_files(path, (".json",), recursive=False)
+                     if not (isinstance(f, Path) and f.name in SKIPPED_FILES)]
             if not files:
                 yield CheckInputError(f"{path}: no briefing JSON files in this directory")
             for file in files:
-                yield from _read_json(file)
+                if isinstance(file, ArticleError):
+                    yield CheckInputError(str(file))
+                else:
+                    yield from _read_json(file)
         elif path.suffix.lower() == ".jsonl":
             yield from _read_jsonl(path)
         else:

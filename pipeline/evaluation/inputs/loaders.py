@@ -15,6 +15,7 @@ from typing import Any
 
 from pipeline.briefing.schema import AlignedSentence, Briefing, BriefingFormatError
 from pipeline.core.config import IngestConfig
+from pipeline.core.errors import ArticleError
 from pipeline.evaluation.errors import DuplicateIdError, EvalInputError
 from pipeline.ingest.jsonio import (
     JsonInputError,
@@ -25,6 +26,7 @@ from pipeline.ingest.jsonio import (
     record_limit,
 )
 from pipeline.ingest.readers import DATE_PREFIX  # the desk format (" date YYYY-MM "), one regex
+from pipeline.ingest.walk import walk_article_files
 from pipeline.text.sentences import strip_markdown
 
 BASELINE_NAME = "lead-3"
@@ -380,11 +382,17 @@ def read_text_dir(path: Path, suffixes: tuple[str, ...], what: str) -> dict[str,
 
 
 def _list_dir(path: Path, what: str, suffixes: tuple[str, ...]) -> list[Path]:
-    """The files of ``path`` with one of ``suffixes``, sorted by name."""
-    try:
-        return sorted(p for p in path.iterdir() if p.suffix in suffixes and p.is_file())
-    except OSError as err:
-        raise EvalInputError(f"{what} {path}: cannot list the directory ({err.strerror})") from err
+    """The files of ``path`` with one of ``suffixes``, sorted by name, found by the batch's
+    folder walk (``pipeline.ingest.walk``: no FIFO opened, no link out of the folder followed).
+
+    Raises:
+        EvalInputError: the folder cannot be listed, or holds a file the walk refuses.
+    """
+    found = walk_article_files(path, suffixes, recursive=False)
+    for item in found:
+        if isinstance(item, ArticleError):
+            raise EvalInputError(f"{what} {item}")
+    return sorted(found, key=lambda p: p.name)
 
 
 def _read_text(path: Path, what: str) -> str:
