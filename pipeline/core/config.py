@@ -300,6 +300,12 @@ class NightlyConfig(_Strict):
         default_factory=dict,
         description="Folder (or file, or source) -> outlet name shown for articles read from it.",
     )
+    stories: bool = Field(
+        default=True, description="Write story-<event>.json for every event of two or more "
+        "articles (a story briefing and who says what) and show it in the digest.")
+    teasers: Literal["mark", "skip"] = Field(
+        default="mark", description="A fetched page that is only a teaser (paywall, too "
+        "short): mark = brief it with a visible 'teaser only' mark; skip = do not brief it.")
     deliver: DeliverConfig = Field(default_factory=DeliverConfig,
                                    description="Where the digest is sent (e-mail).")
 

@@ -84,6 +84,7 @@ class Story:
     names: list[NameEntry]
     briefing_notice: str | None = None
     models: dict = field(default_factory=dict)
+    inputs: str | None = None  # sha256 of the member briefing files (the nightly's cache key)
 
     @property
     def disagreements(self) -> list[FigureEntry]:
@@ -121,6 +122,7 @@ class Story:
                 names=[NameEntry(**n) for n in data["names"]],
                 briefing_notice=data.get("briefing_notice"),
                 models=dict(data.get("models") or {}),
+                inputs=data.get("inputs"),
             )
         except (KeyError, TypeError) as err:
             raise StoryFormatError(f"a story field is missing or of the wrong type ({err})") from err
