@@ -64,7 +64,8 @@ def nightly_config(dirs, tmp_path: Path, sources, **overrides):
 
 
 def article_files(night_dir: Path) -> list[Path]:
-    return sorted(p for p in night_dir.glob("*.json") if p.name != "digest.json")
+    return sorted(p for p in night_dir.glob("*.json")
+                  if p.name != "digest.json" and not p.name.startswith("story-"))
 
 
 def store_of(config) -> StateStore:
@@ -99,7 +100,8 @@ def test_second_run_processes_nothing_and_loads_no_model(tmp_path, tiny_model_di
     assert len(feed_ids) == 3 and all(data[k]["source"] == "Voorbeeldkrant" for k in feed_ids)
 
     digest = json.loads((night_dir / "digest.json").read_text(encoding="utf-8"))
-    assert digest["counts"] == {"articles": 6, "events": digest["counts"]["events"], "failed": 0}
+    assert digest["counts"] == {"articles": 6, "events": digest["counts"]["events"], "failed": 0,
+                                "teasers": 0, "disagreements": 0}
     dike = group_of(digest, "001_dijkdoorbraak_kruiningen")
     # Two outlets on one breach, plus the feed's copy of 001: one heading, every source listed.
     assert "002_zeedijk_kruiningen_bezweken" in dike["articles"] and len(dike["articles"]) == 3

@@ -20,6 +20,7 @@ from pipeline.cli.config_cmd import config_app
 from pipeline.cli.eval import eval_command
 from pipeline.cli.models import models_app
 from pipeline.cli.nightly import nightly_command
+from pipeline.cli.story import story_command
 from pipeline.cli.summarize import summarize_command
 
 app = typer.Typer(
@@ -35,6 +36,7 @@ app.command("batch", cls=Command)(batch_command)
 app.command("nightly", cls=Command)(nightly_command)
 app.command("eval", cls=Command)(eval_command)
 app.command("check", cls=Command)(check_command)
+app.command("story", cls=Command)(story_command)
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
 

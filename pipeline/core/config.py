@@ -188,6 +188,68 @@ class RuntimeConfig(_Strict):
     )
 
 
+class EmailConfig(_Strict):
+    """`nightly.deliver.email`: send the night's digest by SMTP."""
+
+    host: str = Field(min_length=1, description="SMTP server.")
+    port: int | None = Field(default=None, ge=1, le=65535,
+                             description="null = 587 (starttls), 465 (ssl), 25 (none).")
+    security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description="starttls or ssl (TLS, the server's certificate checked); none only for a "
+        "server on this machine (loopback).")
+    sender: str = Field(min_length=3, description="From: address.")
+    to: list[str] = Field(default_factory=list, description="Recipients of the whole digest.")
+    watch_to: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Watchlist name -> recipients of a message led by that watchlist's hits.")
+    username: str | None = Field(default=None, description="SMTP login; null = no login.")
+    password_env: str | None = Field(
+        default=None, description="Environment variable holding the password.")
+    password_file: Path | None = Field(
+        default=None, description="File holding the password (its first line).")
+    ca_file: Path | None = Field(
+        default=None, description="Extra CA certificates to trust (PEM); null = the system's.")
+    timeout_s: float = Field(default=30.0, gt=0, allow_inf_nan=False,
+                             description="Deadline of one SMTP conversation.")
+    attempts: int = Field(default=3, ge=1, le=10, description="Tries before the night "
+                          "records the delivery as failed.")
+    backoff_s: float = Field(default=5.0, ge=0, le=300, allow_inf_nan=False,
+                             description="Wait before the second try; doubled for each next one.")
+
+    @model_validator(mode="after")
+    def _checked(self) -> EmailConfig:
+        if not self.to and not self.watch_to:
+            raise ValueError("no recipients: set to or watch_to")
+        if self.password_env and self.password_file:
+            raise ValueError("give the password in password_env or password_file, not both")
+        if self.username and not (self.password_env or self.password_file):
+            raise ValueError("username needs password_env or password_file (never the "
+                             "password itself)")
+        if self.security == "none" and not _is_loopback(self.host):
+            raise ValueError(f"security none would send the digest and the password in clear "
+                             f"text to {self.host}; it is allowed only for a server on this "
+                             "machine (127.0.0.1, ::1, localhost)")
+        return self
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class DeliverConfig(_Strict):
+    """`nightly.deliver`: where the night's digest is sent once it is written."""
+
+    email: EmailConfig | None = Field(default=None, description="null = no e-mail.")
+
+
 class NightlyConfig(_Strict):
     """`briefing nightly`: sources, state, output and the digest's event grouping."""
 
@@ -238,6 +300,14 @@ class NightlyConfig(_Strict):
         default_factory=dict,
         description="Folder (or file, or source) -> outlet name shown for articles read from it.",
     )
+    stories: bool = Field(
+        default=True, description="Write story-<event>.json for every event of two or more "
+        "articles (a story briefing and who says what) and show it in the digest.")
+    teasers: Literal["mark", "skip"] = Field(
+        default="mark", description="A fetched page that is only a teaser (paywall, too "
+        "short): mark = brief it with a visible 'teaser only' mark; skip = do not brief it.")
+    deliver: DeliverConfig = Field(default_factory=DeliverConfig,
+                                   description="Where the digest is sent (e-mail).")
 
     @model_validator(mode="after")
     def _thresholds(self) -> NightlyConfig:

@@ -8,6 +8,7 @@ past night. ``digest.json`` is the data; ``digest.md`` and ``digest.html`` rende
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,11 +29,13 @@ from pipeline.support.evidence import find_evidence
 from pipeline.support.marks import marks_claims, unsupported_count
 
 DIGEST_SCHEMA_VERSION = 2  # 2: "night" is an object (date and the night's totals)
+# (groups, article id -> briefing file, article id -> outlet) -> group id -> story dict
+StoryMaker = Callable[[list[dict], dict[str, Path], dict[str, str]], dict[str, dict]]
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
 
 
 def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: NightlyConfig,
-                 run: dict | None, provenance: dict) -> dict:
+                 run: dict | None, provenance: dict, stories: StoryMaker | None = None) -> dict:
     """Assemble the digest of ``night`` (the JSON written to ``digest.json``).
 
     Args:
@@ -42,6 +45,8 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
         settings: the nightly settings (thresholds and attempts are recorded in the digest).
         run: the summary of the run writing the digest (None when only rebuilding).
         provenance: package versions, git commit, configuration digest.
+        stories: makes the story of each event of two or more articles
+            (:class:`pipeline.nightly.stories.NightStories`); None leaves stories out.
     """
     articles: list[dict] = []
     failed: list[dict] = []
@@ -55,18 +60,27 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
         else:
             failed.append(_failure_entry(outcome, settings))
     groups = _groups(articles, settings)
+    if stories is not None:
+        made = stories(groups, {a["id"]: a["_path"] for a in articles},
+                       {a["id"]: a["source_name"] for a in articles})
+        for group in groups:
+            group["story"] = made.get(group["id"])
     runs = store.runs_for_night(night)
     models = next((a.pop("_models") for a in articles if a.get("_models")), None)
     for article in articles:
         article.pop("_models", None)
         article.pop("_sentences", None)
+        article.pop("_path", None)
     return {
         "schema_version": DIGEST_SCHEMA_VERSION,
         "kind": "briefing-nightly-digest",
         "pipeline_version": __version__,
         "night": night_totals(night, articles, failed, runs),
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "counts": {"articles": len(articles), "events": len(groups), "failed": len(failed)},
+        "counts": {"articles": len(articles), "events": len(groups), "failed": len(failed),
+                   "teasers": sum(bool(a.get("teaser")) for a in articles),
+                   "disagreements": sum((g.get("story") or {}).get("disagreements", 0)
+                                        for g in groups)},
         # Names and figures of the night's briefings that their article does not contain.
         "support": {"unsupported_claims": sum(a["unsupported_claims"] for a in articles),
                     "briefings_with_unsupported": sum(bool(a["unsupported_claims"])
@@ -164,12 +178,15 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
         "summary": summary,
         "unsupported_claims": unsupported_count(briefing.to_dict()),
         "support_notice": (briefing.support or {}).get("notice"),
+        # A page whose text was only a teaser (nightly.teaser): briefed from so many words.
+        "teaser": (briefing.extra or {}).get("teaser"),
         "kind": outcome.kind,
         "attempt": outcome.attempt,
         "processed_at": outcome.at.isoformat(timespec="seconds"),
         "group": None,
         "_sentences": sentences,
         "_models": briefing.models,
+        "_path": out_dir / outcome.output_path,
     }
     entry["source_name"] = source_name(entry, settings.outlets, outcome.source)
     return entry

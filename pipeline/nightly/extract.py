@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 
 from pipeline.core.errors import ArticleError
 from pipeline.ingest.article import Article
+from pipeline.nightly.teaser import teaser_of
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
                "blockquote", "section", "article", "figure", "figcaption", "table", "tr", "hr"}
@@ -130,5 +131,7 @@ def page_to_article(page: bytes | str, *, article_id: str, origin: str, url: str
                            origin=origin, article_id=article_id)
     date = getattr(document, "date", None) or None
     page_url = url or getattr(document, "url", None) or None
+    teaser = teaser_of(lines, page if isinstance(page, str) else page.decode("utf-8", "replace"))
     return Article(id=article_id, text="\n\n".join(lines), origin=origin, date=date,
-                   title=title, url=page_url, source=source or getattr(document, "sitename", None))
+                   title=title, url=page_url, source=source or getattr(document, "sitename", None),
+                   extra={"teaser": teaser.to_dict()} if teaser else {})

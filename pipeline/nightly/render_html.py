@@ -81,6 +81,14 @@ border-radius:1rem;padding:0 .55rem;font-size:.78rem;font-weight:600;vertical-al
 .note{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:.5rem .7rem;
 font-size:.85rem;margin:.8rem 0 0}
 .stats li.warn{color:var(--warn);border-color:var(--warn)}
+section.story{border-left:3px solid var(--accent);padding-left:.8rem;margin:.4rem 0 .8rem}
+ol.story-briefing{margin:.2rem 0;padding-left:1.2rem}
+ol.story-briefing li{margin:0 0 .35rem}
+.who-row{border-top:1px solid var(--line);padding:.35rem 0}
+.who-row.disagree{background:var(--warnbg);border-radius:.4rem;padding:.35rem .5rem}
+.who-row .values{margin:.15rem 0 0;padding-left:1.1rem;font-size:.92rem}
+.who-row .values li{overflow-wrap:anywhere}
+ul.names{margin:.1rem 0;padding-left:1.1rem;font-size:.92rem}
 @media (max-width:40rem){body{font-size:16px}main{padding:1rem .7rem 3rem}
 .pair{grid-template-columns:1fr}article.event{padding:.8rem .8rem}}
 @media print{body{background:#fff}details{display:block}article.event{break-inside:avoid}}
@@ -136,6 +144,74 @@ def _summary_items(article: dict) -> str:
     return f'<ol class="briefing">{"".join(items)}</ol>'
 
 
+def teaser_badge(article: dict) -> str:
+    """The mark of a briefing made from a page's teaser only ("" without)."""
+    teaser = article.get("teaser")
+    if not teaser:
+        return ""
+    return (f' <span class="badge teaser" title="{_e(teaser.get("reason"))}">teaser only · '
+            f'{_e(teaser.get("words"))} words</span>')
+
+
+def _interval(value: dict) -> str:
+    low, high = value.get("low"), value.get("high")
+    if low is not None and low == high:
+        return _e(f"{low:g}" if isinstance(low, float) else low)
+    left = "" if low is None else (f"≥ {low:g}" if value.get("low_closed") else f"> {low:g}")
+    right = "" if high is None else (f"≤ {high:g}" if value.get("high_closed") else f"< {high:g}")
+    return _e(", ".join(p for p in (left, right) if p) or "?")
+
+
+def _story(story: dict) -> str:
+    """The event across outlets: its briefing, who says what (disagreements first, never
+    folded away), and names only one outlet has or spells differently."""
+    outlets = sorted({a["outlet"] for a in story["articles"]})
+    parts = [f'<section class="story" aria-label="The event across outlets">'
+             f'<h3 class="label">Across {len(outlets)} outlets</h3>']
+    if story.get("briefing"):
+        items = []
+        for sentence in story["briefing"]:
+            marks = (' <span class="badge" title="Only one outlet reports what this sentence '
+                     'claims">one outlet</span>' if sentence.get("single_outlet") else "")
+            claims = [{"text": c["text"], "start": c["start"], "end": c["end"],
+                       "supported": c["supported"]} for c in sentence.get("claims") or []
+                      if "start" in c]
+            text = marked_text({"text": sentence["text"], "claims": claims},
+                               '<mark class="unsupported" title="Not found in any article">{} '
+                               + MARK + "</mark>", escape=_e)
+            items.append(f'<li>{text}{marks} <span class="muted small">'
+                         f'({_e(", ".join(sentence.get("outlets") or []))})</span></li>')
+        parts.append(f'<ol class="story-briefing">{"".join(items)}</ol>')
+    elif story.get("briefing_notice"):
+        parts.append(f'<p class="none">{_e(story["briefing_notice"])}</p>')
+    rows = sorted(story.get("figures") or [], key=lambda r: r["agree"])
+    if rows:
+        body = []
+        for row in rows:
+            status = ('<span class="badge">disagree</span>' if not row["agree"]
+                      else '<span class="muted small">agree</span>')
+            values = "".join(
+                f'<li><span class="fig">{_e(v["text"])}</span> <span class="muted small">'
+                f'({_interval(v)})</span> — {_e(v["who"])}'
+                + ("" if v.get("who_is_outlet") else f' <span class="muted small">in '
+                   f'{_e(v["outlet"])}</span>') + "</li>" for v in row["values"])
+            body.append(f'<div class="who-row{"" if row["agree"] else " disagree"}">'
+                        f'<div class="what"><strong>{_e(row["what"])}</strong> {status}</div>'
+                        f'<ul class="values">{values}</ul></div>')
+        parts.append(f'<h3 class="label">Who says what</h3><div class="who">{"".join(body)}</div>')
+    names = [n for n in story.get("names") or [] if n.get("variants") or n.get("only_one_outlet")]
+    if names:
+        shown = []
+        for n in names:
+            extra = (f' (also spelled {_e(", ".join(n["variants"]))})' if n.get("variants") else "")
+            only = (f' <span class="muted small">only {_e(n["outlets"][0])}</span>'
+                    if n.get("only_one_outlet") else "")
+            shown.append(f"<li>{_e(n['name'])}{extra}{only}</li>")
+        parts.append(f'<h3 class="label">Names</h3><ul class="names">{"".join(shown)}</ul>')
+    parts.append("</section>")
+    return "".join(parts)
+
+
 def _source_item(source: dict) -> str:
     title = _e(source.get("title") or source["id"])
     href = _safe_href(source.get("url"))
@@ -151,9 +227,13 @@ def _event(group: dict, by_id: dict, titles: dict) -> str:
     meta = f'{_e(dates)} · {count} source{"s" if count != 1 else ""}'
     chips = "".join(f"<li>{_e(name)}</li>" for name in group["entities"])
     parts = [f'<article class="event" id="{_e(group["id"])}">',
-             f"<h2>{_e(group['headline'])}{badge(lead)}</h2>", f'<div class="meta">{meta}</div>']
+             f"<h2>{_e(group['headline'])}{badge(lead)}{teaser_badge(lead)}</h2>",
+             f'<div class="meta">{meta}</div>']
     if chips:
         parts.append(f'<ul class="chips" aria-label="Key entities">{chips}</ul>')
+    if group.get("story"):
+        parts.append(_story(group["story"]))
+        parts.append(f'<h3 class="label">{_e(lead["source_name"])}\'s briefing</h3>')
     parts.append(_summary_items(lead))
     parts.append('<h3 class="label">Sources</h3><ul class="sources">'
                  + "".join(_source_item(s) for s in group["sources"]) + "</ul>")
@@ -161,7 +241,7 @@ def _event(group: dict, by_id: dict, titles: dict) -> str:
     if others:
         inner = "".join(
             f'<div class="other"><strong>{_e(o.get("title_en") or o["id"])}</strong> '
-            f'<span class="muted small">— {_e(o["source_name"])}</span>{badge(o)}'
+            f'<span class="muted small">— {_e(o["source_name"])}</span>{badge(o)}{teaser_badge(o)}'
             f"{_summary_items(o)}</div>"
             for o in others)
         # The other briefings are folded away: their count of claims not in the article
@@ -226,6 +306,12 @@ def render_html(digest: dict) -> str:
         stat_items += (f'<li class="{"warn" if n else ""}"><b>{_e(n)}</b> claim{"s" if n != 1 else ""}'
                        f" not in article ({_e(support.get('briefings_with_unsupported', 0))} "
                        "briefings)</li>")
+    if counts.get("disagreements"):
+        n = counts["disagreements"]
+        stat_items += (f'<li class="warn"><b>{_e(n)}</b> figure{"s" if n != 1 else ""} the '
+                       "outlets disagree on</li>")
+    if counts.get("teasers"):
+        stat_items += f'<li class="warn"><b>{_e(counts["teasers"])}</b> teaser only</li>'
     toc = ""
     if len(digest["groups"]) > 3:
         toc = ('<nav class="toc"><strong>Events</strong><ol>' + "".join(

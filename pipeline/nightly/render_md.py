@@ -66,6 +66,43 @@ def _briefing_md(article: dict) -> str:
     return markdown_summary({"text": s["en"], "claims": s.get("claims")} for s in summary)
 
 
+def teaser_md(article: dict) -> str:
+    """The mark of a briefing made from a page's teaser only."""
+    teaser = article["teaser"]
+    return f"**Teaser only** ({teaser.get('words')} words): {text(teaser.get('reason') or '')}"
+
+
+def story_md(story: dict) -> list[str]:
+    """The event across outlets, in Markdown: briefing, who says what, names."""
+    outlets = sorted({a["outlet"] for a in story["articles"]})
+    lines = [f"**Across {len(outlets)} outlets**", ""]
+    for sentence in story.get("briefing") or []:
+        marks = " **[one outlet]**" if sentence.get("single_outlet") else ""
+        lines.append(f"- {text(sentence['text'])}{marks} "
+                     f"({text(', '.join(sentence.get('outlets') or []))})")
+    if not story.get("briefing") and story.get("briefing_notice"):
+        lines.append(f"- *{text(story['briefing_notice'])}*")
+    lines.append("")
+    rows = sorted(story.get("figures") or [], key=lambda r: r["agree"])
+    if rows:
+        lines += ["**Who says what**", ""]
+        for row in rows:
+            status = "**DISAGREE**" if not row["agree"] else "agree"
+            said = "; ".join(f"{text(v['text'])} — {text(v['who'])}"
+                             + ("" if v.get("who_is_outlet") else f" ({text(v['outlet'])})")
+                             for v in row["values"])
+            lines.append(f"- {status}: {text(row['what'])}: {said}")
+        lines.append("")
+    names = [n for n in story.get("names") or [] if n.get("variants") or n.get("only_one_outlet")]
+    if names:
+        shown = [text(n["name"]) + (f" (also {text(', '.join(n['variants']))})" if n.get("variants")
+                                    else "") + (f" (only {text(n['outlets'][0])})"
+                                                if n.get("only_one_outlet") else "")
+                 for n in names]
+        lines += ["Names: " + "; ".join(shown), ""]
+    return lines
+
+
 def render_md(digest: dict) -> str:
     """Render the digest: events (largest first), then what failed, then the run summary."""
     counts = digest["counts"]
@@ -73,7 +110,11 @@ def render_md(digest: dict) -> str:
     if night_line(digest):
         lines.append(night_line(digest) + "  ")
     lines.append(f"{counts['articles']} article(s) in {counts['events']} event(s); "
-                 f"{counts['failed']} not briefed.")
+                 f"{counts['failed']} not briefed."
+                 + (f" {counts['teasers']} briefed from a teaser only." if counts.get("teasers")
+                    else "")
+                 + (f" {counts['disagreements']} figure(s) the outlets disagree on."
+                    if counts.get("disagreements") else ""))
     lines.append("")
     support = digest.get("support")
     if support:
@@ -97,6 +138,13 @@ def render_md(digest: dict) -> str:
         lines.append("")
         if lead.get("unsupported_claims"):
             lines.append(markdown_claim_count(lead["unsupported_claims"]))
+            lines.append("")
+        if group.get("story"):
+            lines += story_md(group["story"])
+            lines.append(f"**{text(lead['source_name'])}'s briefing**")
+            lines.append("")
+        if lead.get("teaser"):
+            lines.append(teaser_md(lead))
             lines.append("")
         lines.append(_briefing_md(lead))
         lines.append("")

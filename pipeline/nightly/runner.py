@@ -62,6 +62,7 @@ from pipeline.nightly.state import (
     payload_to_article,
     sqlite_file,
 )
+from pipeline.nightly.stories import NightStories
 from pipeline.nightly.summary import MAX_LISTED, RunSummary
 
 EventSink = Callable[[str, dict], None]
@@ -293,7 +294,8 @@ class _Run:
                                  "process_s": round(process_s, 3)}
             digest = build_digest(self.store, night=self.night, out_dir=self.settings.out_dir,
                                   settings=self.settings, run=summary.to_dict(),
-                                  provenance=_provenance(self.config))
+                                  provenance=_provenance(self.config),
+                                  stories=self._stories())
             summary.durations["digest_s"] = round(time.perf_counter() - digest_started, 3)
             summary.durations["total_s"] = round(time.perf_counter() - started, 3)
             summary.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -322,6 +324,21 @@ class _Run:
         return result
 
     # -- process --------------------------------------------------------------------------
+
+    def _stories(self) -> NightStories | None:
+        """The night's story maker: the story briefings use this run's summarizer, loaded
+        only when a story must be made again (its articles changed)."""
+        if not self.settings.stories:
+            return None
+
+        def summarizer():
+            if self.engine is not None and self.engine.models_loaded:
+                return self.engine.summarizer
+            from pipeline.story.build import load_summarizer
+
+            return load_summarizer(self.config)
+
+        return NightStories(self.night_dir, summarizer)
 
     def _process(self, work: list[WorkItem], run_id: int) -> tuple[float, float]:
         runnable = []
@@ -419,8 +436,11 @@ def _rebuild(config: AppConfig, store: StateStore, night: str, emit: EventSink) 
     """A past night: rewrite its digest from the state. Reads no source, briefs nothing,
     records no run, so no other night changes."""
     settings = config.nightly
+    # A past night's stories are reused as written; one missing is made without a briefing.
     digest = build_digest(store, night=night, out_dir=settings.out_dir, settings=settings,
-                          run=None, provenance=_provenance(config))
+                          run=None, provenance=_provenance(config),
+                          stories=NightStories(settings.out_dir / night) if settings.stories
+                          else None)
     if not digest["night"]["runs"] and not digest["night"]["articles"]:
         # A mistyped date would otherwise get an empty digest and exit 0.
         raise InvalidArgumentError(f"no run of the state was on the night {night}: there is "

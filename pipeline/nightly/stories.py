@@ -1,0 +1,105 @@
+"""The night's stories: one ``story-<event>.json`` for every event of two or more articles.
+
+The digest is rebuilt on every run, and so would the stories be; a story is only made
+again when its articles changed (the hash of their briefing files is kept in the story),
+so a re-run costs no model time. A story file of an event that no longer exists is removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pipeline.briefing.schema import read_briefing
+from pipeline.core.fileio import atomic_write_text
+from pipeline.story.record import StoryFormatError, read_story
+
+log = logging.getLogger(__name__)
+STORY_GLOB = "story-*.json"
+
+
+def story_path(night_dir: Path, event: str) -> Path:
+    """Where the story of ``event`` is written."""
+    return night_dir / f"story-{event}.json"
+
+
+def _inputs_hash(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class NightStories:
+    """Makes (or reuses) the story of each multi-article event of a night.
+
+    Args:
+        night_dir: where the story files go.
+        summarizer: returns the summarizer when a story briefing must be made; None makes
+            stories without a briefing (a rebuilt past night with no models loaded).
+    """
+
+    def __init__(self, night_dir: Path, summarizer: Callable[[], Any] | None = None):
+        self.night_dir = night_dir
+        self._summarizer = summarizer
+        self._nlp: Any = None
+        self._checker: Any = None
+        self.made = 0
+        self.reused = 0
+
+    def __call__(self, groups: list[dict], paths: dict[str, Path],
+                 outlets: dict[str, str]) -> dict[str, dict]:
+        """The story dict of every group with two or more articles, by group id.
+
+        Args:
+            groups: the digest's groups (``id``, ``articles``).
+            paths: article id -> its briefing JSON file.
+            outlets: article id -> the outlet shown for it.
+        """
+        found: dict[str, dict] = {}
+        for group in groups:
+            ids = [i for i in group["articles"] if i in paths]
+            if len(ids) < 2:
+                continue
+            try:
+                found[group["id"]] = self._story(group["id"], ids, paths, outlets)
+            except (OSError, ValueError) as err:  # a member unreadable: no story, the digest goes on
+                log.warning("no story for %s: %s", group["id"], err)
+        for stale in self.night_dir.glob(STORY_GLOB) if self.night_dir.is_dir() else ():
+            if stale.name not in {story_path(self.night_dir, g).name for g in found}:
+                stale.unlink(missing_ok=True)
+        return found
+
+    def _story(self, event: str, ids: list[str], paths: dict[str, Path],
+               outlets: dict[str, str]) -> dict:
+        files = [paths[i] for i in ids]
+        inputs = _inputs_hash(files)
+        target = story_path(self.night_dir, event)
+        want_briefing = self._summarizer is not None
+        if target.is_file():
+            try:
+                old = read_story(target)
+                if old.inputs == inputs and (bool(old.briefing) or not want_briefing):
+                    self.reused += 1
+                    return old.to_dict() | {"file": target.name}
+            except StoryFormatError:
+                pass
+        from pipeline.story.build import Member, build_story, load_parser
+        from pipeline.support.claims import SupportChecker
+
+        members = [Member(read_briefing(path)[0], outlets.get(i, i)) for i, path in zip(
+            ids, files, strict=True)]
+        if self._nlp is None:
+            self._nlp, self._checker = load_parser(), SupportChecker()
+        story = build_story(members, event=event, nlp=self._nlp, checker=self._checker,
+                            summarizer=self._summarizer() if want_briefing else None)
+        story.inputs = inputs
+        data = story.to_dict()
+        self.night_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(target, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        self.made += 1
+        return data | {"file": target.name}

@@ -1,0 +1,62 @@
+"""The briefings a story is made of: briefing JSON files, or batch output directories."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from pipeline.briefing.schema import Briefing
+from pipeline.core.errors import ArticleError
+from pipeline.ingest.walk import walk_article_files
+from pipeline.story.build import Member
+
+# Run files of batch and nightly that sit beside the briefings and are not briefings.
+SKIPPED_FILES = frozenset({"run.json", "digest.json"})
+
+
+def _outlet(data: dict, outlets: Mapping[str, str]) -> str:
+    from pipeline.nightly.digest import source_name
+
+    return source_name(data, dict(outlets))
+
+
+def read_story_inputs(paths: Sequence[Path], *, max_bytes: int,
+                      outlets: Mapping[str, str] | None = None
+                      ) -> tuple[list[Member], list[str]]:
+    """The briefings named by ``paths``, each with its outlet, and one message per unusable item.
+
+    Directories are read with the batch's folder walk (its link rules: nothing outside the
+    folder, no FIFOs or devices); story files and run files in them are skipped.
+    """
+    files: list[Path] = []
+    errors: list[str] = []
+    for path in paths:
+        if path.is_dir():
+            for item in walk_article_files(path, (".json",)):
+                if isinstance(item, ArticleError):
+                    errors.append(str(item))
+                elif item.name not in SKIPPED_FILES and not item.name.startswith("story-"):
+                    files.append(item)
+        else:
+            files.append(path)
+    members: list[Member] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        try:
+            if not path.is_file():
+                raise OSError("not a regular file")
+            if path.stat().st_size > max_bytes:
+                raise ValueError(f"larger than {max_bytes} bytes")
+            data = json.loads(path.read_text(encoding="utf-8"))
+            briefing = Briefing.from_dict(data)
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+            errors.append(f"{path}: not a usable briefing ({err})")
+            continue
+        if briefing.id in seen:
+            errors.append(f"{path}: duplicate id {briefing.id} (also in {seen[briefing.id]}); "
+                          "used once")
+            continue
+        seen[briefing.id] = path
+        members.append(Member(briefing, _outlet(data, outlets or {})))
+    return members, errors

@@ -1,0 +1,137 @@
+"""``story.json``: the briefing of one event across outlets. Its one writer and one reader."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.core.errors import BriefingError
+
+SCHEMA_VERSION = 1
+READABLE_VERSIONS = (1,)
+
+
+class StoryFormatError(BriefingError, ValueError):
+    """A ``story.json`` object cannot be read: unknown ``schema_version`` or a bad field."""
+
+
+@dataclass
+class StoryArticle:
+    id: str
+    outlet: str
+    title_en: str = ""
+    url: str | None = None
+
+
+@dataclass
+class Evidence:
+    article: str
+    sentence: int
+
+
+@dataclass
+class StorySentence:
+    text: str
+    evidence: list[Evidence]
+    outlets: list[str]
+    support: str
+    claims: list[dict]
+    single_outlet: bool = False
+
+
+@dataclass
+class FigureValue:
+    text: str
+    value: float | None
+    low: float | None
+    high: float | None
+    low_closed: bool
+    high_closed: bool
+    who: str
+    who_is_outlet: bool
+    outlet: str
+    article: str
+    sentence: int
+    en: str
+    nl: str | None
+
+
+@dataclass
+class FigureEntry:
+    what: str
+    agree: bool
+    values: list[FigureValue]
+
+
+@dataclass
+class NameEntry:
+    name: str
+    outlets: list[str]
+    variants: list[str]
+    only_one_outlet: bool
+
+
+@dataclass
+class Story:
+    """One event across outlets: the story briefing, who says what, names per outlet."""
+
+    event: str
+    articles: list[StoryArticle]
+    briefing: list[StorySentence]
+    figures: list[FigureEntry]
+    names: list[NameEntry]
+    briefing_notice: str | None = None
+    models: dict = field(default_factory=dict)
+    inputs: str | None = None  # sha256 of the member briefing files (the nightly's cache key)
+
+    @property
+    def disagreements(self) -> list[FigureEntry]:
+        """The rows whose figures cannot all be true together."""
+        return [row for row in self.figures if not row.agree]
+
+    def to_dict(self) -> dict:
+        """The JSON object of ``story-<event>.json`` and of ``briefing story --format json``."""
+        return {"schema_version": SCHEMA_VERSION, **asdict(self),
+                "disagreements": len(self.disagreements)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Story:
+        """Read a story written by :meth:`to_dict`.
+
+        Raises:
+            StoryFormatError: not an object, an unknown ``schema_version``, or a field of
+                the wrong shape.
+        """
+        if not isinstance(data, dict):
+            raise StoryFormatError("a story must be a JSON object")
+        version = data.get("schema_version")
+        if version not in READABLE_VERSIONS:
+            raise StoryFormatError(f"unsupported story schema_version {version!r} "
+                                   f"(this version reads {list(READABLE_VERSIONS)})")
+        try:
+            return cls(
+                event=str(data["event"]),
+                articles=[StoryArticle(**a) for a in data["articles"]],
+                briefing=[StorySentence(**{**s, "evidence": [Evidence(**e) for e in s["evidence"]]})
+                          for s in data["briefing"]],
+                figures=[FigureEntry(what=r["what"], agree=bool(r["agree"]),
+                                     values=[FigureValue(**v) for v in r["values"]])
+                         for r in data["figures"]],
+                names=[NameEntry(**n) for n in data["names"]],
+                briefing_notice=data.get("briefing_notice"),
+                models=dict(data.get("models") or {}),
+                inputs=data.get("inputs"),
+            )
+        except (KeyError, TypeError) as err:
+            raise StoryFormatError(f"a story field is missing or of the wrong type ({err})") from err
+
+
+def read_story(path: Path) -> Story:
+    """Read ``story-<event>.json`` (the one reader of the format)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise StoryFormatError(f"{path}: not a readable story JSON file ({err})") from err
+    return Story.from_dict(data)
