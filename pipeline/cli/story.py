@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
-from rich.markup import escape
 
+from pipeline.cli import terminal
 from pipeline.cli.common import (
     ConfigOption,
     SetOption,
@@ -16,14 +16,10 @@ from pipeline.cli.common import (
     flag,
     handle_errors,
     resolve_config,
-    stderr,
 )
-from pipeline.cli.summarize import printable
 from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import atomic_write_text
-
-# A briefing JSON larger than this is not a briefing (the batch's own are a few hundred kB).
-MAX_BRIEFING_BYTES = 16 * 1024 * 1024
+from pipeline.support.inputs import MAX_RECORD_BYTES
 
 
 @handle_errors
@@ -56,10 +52,10 @@ def story_command(
     from pipeline.story.run import make_stories
 
     app_config = resolve_config(config, None, summarizer, set_)
-    members, errors = read_story_inputs(paths, max_bytes=MAX_BRIEFING_BYTES,
+    members, errors = read_story_inputs(paths, max_bytes=MAX_RECORD_BYTES,
                                         outlets=app_config.nightly.outlets)
     for error in errors:
-        stderr.print(f"[bold red]error:[/] {escape(printable(error))}", markup=True)
+        terminal.say(error, style="bold red", label="error:")
     stories = make_stories(members, app_config, group=group, with_briefing=not no_briefing) \
         if members else []
     if out is not None:
@@ -74,15 +70,15 @@ def story_command(
     if output_format == "json":
         payload = [s.to_dict() for s in stories] if group else (
             stories[0].to_dict() if stories else None)
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        terminal.echo(terminal.json_text(payload, indent=2))
     else:
         from pipeline.story.render_text import story_text
 
         for story in stories:
-            typer.echo(printable(story_text(story)))
+            terminal.echo(story_text(story))
     if errors or not members:
         if not members and not errors:
-            stderr.print("[bold red]error:[/] no briefing was given", markup=True)
+            terminal.say("no briefing was given", style="bold red", label="error:")
         raise typer.Exit(int(ExitCode.USAGE))
     if any(story.disagreements for story in stories):
         raise typer.Exit(int(ExitCode.PARTIAL))

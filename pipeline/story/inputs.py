@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pipeline.briefing.schema import Briefing
 from pipeline.core.errors import ArticleError
+from pipeline.ingest.jsonio import JsonInputError, read_json_file
 from pipeline.ingest.walk import walk_article_files
 from pipeline.story.build import Member
-
-# Run files of batch and nightly that sit beside the briefings and are not briefings.
-SKIPPED_FILES = frozenset({"run.json", "digest.json"})
+from pipeline.support.inputs import SKIPPED_FILES, is_story_file
 
 
 def _outlet(data: dict, outlets: Mapping[str, str]) -> str:
@@ -36,7 +34,7 @@ def read_story_inputs(paths: Sequence[Path], *, max_bytes: int,
             for item in walk_article_files(path, (".json",)):
                 if isinstance(item, ArticleError):
                     errors.append(str(item))
-                elif item.name not in SKIPPED_FILES and not item.name.startswith("story-"):
+                elif item.name not in SKIPPED_FILES and not is_story_file(item):
                     files.append(item)
         else:
             files.append(path)
@@ -44,13 +42,15 @@ def read_story_inputs(paths: Sequence[Path], *, max_bytes: int,
     seen: dict[str, Path] = {}
     for path in files:
         try:
-            if not path.is_file():
-                raise OSError("not a regular file")
-            if path.stat().st_size > max_bytes:
-                raise ValueError(f"larger than {max_bytes} bytes")
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = read_json_file(path, max_bytes=max_bytes)
             briefing = Briefing.from_dict(data)
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as err:
+        except JsonInputError as err:
+            errors.append(f"{path}: not a usable briefing ({err.detail})")
+            continue
+        except OSError as err:
+            errors.append(f"{path}: cannot read ({err.strerror or err})")
+            continue
+        except ValueError as err:  # BriefingFormatError
             errors.append(f"{path}: not a usable briefing ({err})")
             continue
         if briefing.id in seen:

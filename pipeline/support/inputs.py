@@ -43,6 +43,11 @@ SKIPPED_FILES = frozenset({"run.json", "digest.json"})  # run files of batch and
 MAX_RECORD_BYTES = record_limit(IngestConfig().max_article_bytes)
 
 
+def is_story_file(path: Path) -> bool:
+    """A nightly's ``story-<event>.json`` (a story, not a briefing) beside its briefings."""
+    return path.name.startswith("story-") and path.suffix == ".json"
+
+
 class CheckInputError(BriefingError):
     """A path or record ``briefing check`` cannot use."""
 
@@ -72,7 +77,8 @@ def read_check_inputs(paths: list[Path]) -> Iterator[CheckItem | CheckInputError
         if path.is_dir():
             # The batch's folder walk: no FIFO is opened, no link out of the folder followed.
             files = [f for f in walk_article_files(path, (".json",), recursive=False)
-                     if not (isinstance(f, Path) and f.name in SKIPPED_FILES)]
+                     if not (isinstance(f, Path) and (f.name in SKIPPED_FILES
+                                                      or is_story_file(f)))]
             if not files:
                 yield CheckInputError(f"{path}: no briefing JSON files in this directory")
             for file in files:
