@@ -118,6 +118,22 @@ def test_index_night_article_and_search(browser, server, site, viewport):
     assert continues.count() >= 1
     _check(page, "night", viewport)
 
+    # The event of two outlets: its story first, the disagreement in the open.
+    for url in ("2025-03-14/index.html", "2025-03-14/digest.html"):
+        page.goto(server + url)
+        event = page.locator("article.event", has_text="Kustkrant").first
+        story = event.locator("section.story")
+        assert story.is_visible()
+        disagree = story.locator(".who-row.disagree")
+        assert disagree.count() == 1 and disagree.is_visible()
+        assert "people injured" in disagree.inner_text()
+        assert "police" in disagree.inner_text() and "fire brigade" in disagree.inner_text()
+        lead = event.locator("ol.briefing, ol.plain").first.bounding_box()
+        box = story.bounding_box()
+        assert box["y"] < lead["y"]  # the story comes before the outlets' own briefings
+        _check(page, "story-" + url.split("/")[1].split(".")[0], viewport)
+    page.goto(server + "2025-03-15/index.html")
+
     page.locator("article.event h2 a").first.click()
     assert "/2025-03-15/articles/dike-inquiry.html" in page.url
     assert page.locator(".aligned .pair").count() == 3 + 1  # column heading + 3 sentences
@@ -151,7 +167,7 @@ def test_pages_work_from_file_urls_and_search_says_to_serve(browser, site):
     page.locator("ol.nights > li h2 a", has_text="2025-03-14").click()
     page.locator("article.event h2 a").first.click()
     assert page.url.startswith("file://") and page.url.endswith("dike-breach-ha.html")
-    assert page.locator(".aligned .pair").count() == 4 + 1
+    assert page.locator(".aligned .pair").count() == 5 + 1  # column heading + 5 sentences
     if not result.search_error:
         page.goto((out / "search.html").as_uri())
         # Chromium does not let a file:// page fetch its folder: the page says to serve it.

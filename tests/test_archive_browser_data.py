@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from pipeline.nightly.render_html import render_html
+from pipeline.nightly.stories import NightStories
 
 MODELS = {
     "translator": {"id": "Helsinki-NLP/opus-mt-nl-en", "revision": "main",
@@ -28,7 +29,8 @@ ARTICLES = [
       ("Het waterschap spreekt van een ernstige situatie.",
        "The water board speaks of a serious situation.", 1),
       ("Volgens dijkgraaf Marieke Zandstra was de dijk al jaren verzwakt.",
-       "According to dike warden Marieke Zandstra, the dike had been weakened for years.", 1)],
+       "According to dike warden Marieke Zandstra, the dike had been weakened for years.", 1),
+      ("Er raakte niemand gewond, aldus de politie.", "No one was injured, the police said.", 1)],
      ["A dike broke near Kruisdorp on Sunday morning.",
       "About 1,200 residents have been evacuated to sports halls.",
       "The dike had been weakened for years, the dike warden says."],
@@ -39,7 +41,9 @@ ARTICLES = [
        "The sea dike near Kruisdorp gave way after days of storm.", 0),
       ("Zo'n 1.200 inwoners moesten hun huis verlaten.",
        "Some 1,200 inhabitants had to leave their homes.", 0),
-      ("Dijkgraaf Zandstra vraagt om geduld.", "Dike warden Zandstra asks for patience.", 1)],
+      ("Dijkgraaf Zandstra vraagt om geduld.", "Dike warden Zandstra asks for patience.", 1),
+      ("Volgens de brandweer raakten twee mensen gewond.",
+       "According to the fire brigade, two people were injured.", 1)],
      ["The sea dike near Kruisdorp gave way after days of storm.",
       "Some 1,200 inhabitants had to leave their homes."], [], None),
     ("2025-03-14", "house-prices", "Haven Dagblad", "https://haven.example/prices",
@@ -111,7 +115,7 @@ def write_synthetic_archive(out: Path) -> Path:
             "group": None})
     for night, articles in by_night.items():
         ids = {a["id"]: a for a in articles}
-        groups = []
+        groups: list[dict] = []
         for gid, headline, members, entities in GROUPS[night]:
             for member in members:
                 ids[member]["group"] = gid
@@ -120,6 +124,12 @@ def write_synthetic_archive(out: Path) -> Path:
                            "sources": [{"name": ids[m]["source_name"], "title": ids[m]["title_en"],
                                         "url": ids[m]["url"], "id": m} for m in members],
                            "entities": entities, "cohesion": 1.0, "related": []})
+        # The story of each event of two outlets, made by the nightly's own step (no model).
+        made = NightStories(out / night)(groups, {a["id"]: out / night / a["file"]
+                                                  for a in articles},
+                                         {a["id"]: a["source_name"] for a in articles})
+        for group in groups:
+            group["story"] = made.get(group["id"])
         run = {"night": night, "run_id": 1, "new": len(articles), "done": len(articles),
                "durations": {"total_s": 4.2}, "source_errors": []}
         digest = {
@@ -127,7 +137,9 @@ def write_synthetic_archive(out: Path) -> Path:
             "night": {"date": night, "articles": len(articles), "briefed": len(articles),
                       "failed": 0, "given_up": 0, "runs": 1},
             "generated_at": f"{night}T02:31:00+00:00",
-            "counts": {"articles": len(articles), "events": len(groups), "failed": 0},
+            "counts": {"articles": len(articles), "events": len(groups), "failed": 0,
+                       "disagreements": sum((g.get("story") or {}).get("disagreements", 0)
+                                            for g in groups)},
             "run": run, "runs": [{"id": 1, "status": "finished"}], "groups": groups,
             "articles": articles, "failed": [], "settings": {"group_threshold": 0.25},
             "models": MODELS, "provenance": {},

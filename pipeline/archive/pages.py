@@ -12,6 +12,7 @@ from pipeline.archive.search import index_text
 from pipeline.archive.stories import Stories
 from pipeline.nightly.render_html import CSS as DIGEST_CSS
 from pipeline.nightly.render_html import _safe_href as safe_href
+from pipeline.nightly.render_html import story_section
 from pipeline.nightly.render_md import night_line, run_line
 
 TOP_STORIES = 3
@@ -237,6 +238,7 @@ def night_page(night: Night, previous: Night | None, following: Night | None,
             f'<a href="{_e(rel(page, article_path(night.date, group["lead"])))}">'
             f'{_e(group["headline"])}</a></h2><div class="meta">{_e(meta)}</div>'
             + (f'<ul class="chips">{chips}</ul>' if chips else "")
+            + (story_section(group["story"]) if group.get("story") else "")
             + (_briefing(lead) if lead else "")
             + '<h3 class="label">Sources</h3><ul class="sources">' + "".join(sources) + "</ul>"
             + _continuity(page, (night.date, group["id"]), stories, headlines)
@@ -355,10 +357,11 @@ def story_page(story_id: str, stories: Stories, nights: dict[str, Night], headli
         lead = group.get("lead")
         lead_link = (f' · <a href="{_e(rel(page, article_path(night_date, lead)))}">lead article</a>'
                      if lead else "")
+        story = story_section(group["story"]) if group.get("story") else ""
         items.append(f'<li><h2><a href="{_e(rel(page, night_path(night_date)))}#{_e(event_id)}">'
                      f"{_e(night_date)}</a></h2>{_e(headlines.get((night_date, event_id)))}"
                      f' <span class="muted small">({count} source{"s" if count != 1 else ""})'
-                     f"</span>{lead_link}</li>")
+                     f"</span>{lead_link}{story}</li>")
     first = headlines.get(events[0], story_id)
     body = (_crumbs(page, ("Story", None))
             + f'<header><div class="muted small">Story over {len({n for n, _ in events})} '

@@ -162,7 +162,7 @@ def _interval(value: dict) -> str:
     return _e(", ".join(p for p in (left, right) if p) or "?")
 
 
-def _story(story: dict) -> str:
+def story_section(story: dict) -> str:
     """The event across outlets: its briefing, who says what (disagreements first, never
     folded away), and names only one outlet has or spells differently."""
     outlets = sorted({a["outlet"] for a in story["articles"]})
@@ -232,7 +232,7 @@ def _event(group: dict, by_id: dict, titles: dict) -> str:
     if chips:
         parts.append(f'<ul class="chips" aria-label="Key entities">{chips}</ul>')
     if group.get("story"):
-        parts.append(_story(group["story"]))
+        parts.append(story_section(group["story"]))
         parts.append(f'<h3 class="label">{_e(lead["source_name"])}\'s briefing</h3>')
     parts.append(_summary_items(lead))
     parts.append('<h3 class="label">Sources</h3><ul class="sources">'
