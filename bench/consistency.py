@@ -131,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
                 per_article_cpu.append(cpu1.ru_utime + cpu1.ru_stime
                                        - cpu0.ru_utime - cpu0.ru_stime)
     all_lengths = [n for sizes in lengths.values() for n in sizes]
+    # Multiply-adds per article: the encoder over every (padded) input token, plus the one
+    # decoder step's cross-attention keys and values over them; the rest is negligible.
+    c = FLAN_T5_LARGE
+    per_token = c["num_layers"] * (4 * c["d_model"] ** 2 + 3 * c["d_model"] * c["d_ff"]) \
+        + c["num_decoder_layers"] * 2 * c["d_model"] ** 2
+    padded = statistics.median(len(s) * max(s) for s in lengths.values())
+    gmac = padded * per_token / 1e9
     report = {
         "model": "Flan-T5-Large architecture, random weights, CTranslate2 int8",
         "parameters": parameters, "build_and_convert_s": round(build_s, 1),
@@ -141,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         "seconds_per_article": {"median": round(statistics.median(per_article_wall), 2),
                                 "max": round(max(per_article_wall), 2)},
         "cpu_seconds_per_article": round(statistics.median(per_article_cpu), 2),
+        "gmac_per_article": round(gmac, 1),
+        "gmac_per_cpu_second": round(gmac / statistics.median(per_article_cpu), 1),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],
     }
     print(json.dumps(report, indent=2))
