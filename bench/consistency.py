@@ -10,9 +10,9 @@ The inputs are the check's own: for each hand-written briefing sentence of
 ``tests/data/support/labelled.jsonl``, its premise (evidence sentences and one neighbour
 either side, ``pipeline.support.consistency``) in the sample article's reference
 translation (``eval/translations``). Token counts use DistilBART's tokenizer from
-``../shared/models`` as a stand-in for T5's (both are ~1.3 tokens per English word; the
-tiny test tokenizer otherwise, which over-counts). Each article's sentences are scored in
-one batch, as the pipeline does.
+``../shared/models`` as a stand-in for T5's (both are ~1.3 tokens per English word), or
+words x 1.3 without that folder. Each article's sentences are scored in one batch, as the
+pipeline does.
 """
 
 from __future__ import annotations
