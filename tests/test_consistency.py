@@ -255,6 +255,19 @@ def test_a_missing_consistency_model_is_one_sentence_and_exit_2(tmp_path):
     assert not result.stdout.strip()  # nothing was checked
 
 
+def test_summarize_with_the_check_on_and_no_model_stops_before_any_work(tiny_model_dirs,
+                                                                       tmp_path):
+    marian, bart = tiny_model_dirs
+    article = sorted((SAMPLES / "articles").glob("*.txt"))[0]
+    result = runner.invoke(app, ["summarize", str(article), "--translator", str(marian),
+                                 "--summarizer", str(bart), "--set",
+                                 f"runtime.model_cache={tmp_path}", "--set",
+                                 "support.consistency.enabled=true"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and not result.stdout.strip()
+    assert "The consistency model" in result.output and "not available offline" in result.output
+
+
 def test_models_list_shows_it_off_and_checks_it_when_enabled(model_cache):
     base = ["models", "list", "--set", f"runtime.model_cache={model_cache}"]
     rows = [line.split("\t") for line in runner.invoke(app, base).stdout.splitlines()]
