@@ -201,12 +201,15 @@ def test_summarize_records_it_and_its_own_time(tiny_model_dirs, model_cache):
     assert result.exit_code == 0, result.output
     briefing = json.loads(result.stdout)
     assert briefing["models"]["consistency"]["revision"] == DEFAULT_CONSISTENCY_REVISION
-    assert briefing["timings"]["consistency_s"] > 0
-    assert briefing["timings"]["total_s"] >= briefing["timings"]["consistency_s"]
+    assert 0 <= briefing["timings"]["consistency_s"] <= briefing["timings"]["total_s"]
     labels = [s["consistency"] for s in briefing["summary"]]
     evidence = [bool(s["evidence"]) for s in briefing["summary"]]
-    # Threshold 0: every sentence with evidence is consistent, the rest not checked.
+    # Threshold 0: every sentence with evidence is consistent, the rest not checked, for
+    # want of evidence (the tiny models' summaries rarely share a word with the article;
+    # scoring itself is covered by the check and support tests above and below).
     assert labels == [CONSISTENT if e else NOT_CHECKED for e in evidence]
+    assert all(s["consistency_reason"] == NO_EVIDENCE for s in briefing["summary"]
+               if not s["evidence"])
     assert briefing["support"]["consistency"]["threshold"] == 0
     read = Briefing.from_dict(briefing)
     assert [consistency_of(s)[0] for s in read.summary] == labels

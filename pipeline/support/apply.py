@@ -81,6 +81,7 @@ def support_summary(checker: SupportChecker, sentences: Sequence[str],
     started = time.perf_counter()
     consistent = (consistency.check([s.text for s in kept], [s.evidence for s in kept],
                                     translation) if consistency else not_checked(len(kept)))
+    model_seconds = time.perf_counter() - started
     extra["consistency"] = summarize_consistency(
         consistent, consistency.settings() if consistency else None)
     # Counts describe the briefing as written (after dropping); dropped lists the rest.
@@ -88,4 +89,4 @@ def support_summary(checker: SupportChecker, sentences: Sequence[str],
                          summary=[s.to_dict() | c.fields() for s, c in zip(kept, consistent,
                                                                            strict=True)],
                          support=summarize_support(kept, checker.ner, **extra),
-                         seconds=seconds, consistency_seconds=time.perf_counter() - started)
+                         seconds=seconds, consistency_seconds=model_seconds)
