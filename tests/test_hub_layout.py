@@ -16,6 +16,8 @@ from typer.testing import CliRunner
 from pipeline.backends.base import load_backend
 from pipeline.cli import app
 from pipeline.core.config import (
+    DEFAULT_CONSISTENCY_MODEL,
+    DEFAULT_CONSISTENCY_REVISION,
     DEFAULT_SUMMARIZER,
     DEFAULT_SUMMARIZER_REVISION,
     DEFAULT_TRANSLATOR,
@@ -171,7 +173,8 @@ def test_verified_unverified_and_missing(hub_files, tmp_path, monkeypatch):
     assert header == ["role", "model", "revision", "backend", "status", "where"]
     assert [(r[0], r[1], r[2], r[4]) for r in rows] == [
         ("translator", "test-org/tiny-nl-en", commit, "verified"),
-        ("summarizer", "test-org/tiny-sum", commit, "unverified")]
+        ("summarizer", "test-org/tiny-sum", commit, "unverified"),
+        ("consistency", DEFAULT_CONSISTENCY_MODEL, DEFAULT_CONSISTENCY_REVISION, "off")]
     result = _models("list", *base, "--summarizer", "test-org/absent@main")
     assert result.exit_code == 2 and "test-org/absent@main" in result.output
 

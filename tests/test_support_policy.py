@@ -78,7 +78,9 @@ def test_keep_records_but_does_not_mark(checker):
 def test_the_json_structure_per_sentence(checker):
     result = support_summary(checker, [GOOD_1, "The dike broke."], TRANSLATION)
     first, second = result.summary
-    assert set(first) == {"text", "evidence", "support", "claims", "unsupported"}
+    assert set(first) == {"text", "evidence", "support", "claims", "unsupported",
+                          "consistency", "consistency_score", "consistency_reason"}
+    assert (first["consistency"], first["consistency_score"]) == ("not-checked", None)
     assert first["evidence"] == [0]
     assert second["support"] == "no-claims" and second["claims"] == []
     claim = next(c for c in first["claims"] if c["text"] == "Kruiningen")

@@ -24,6 +24,7 @@ from pipeline.ingest.prepare import ArticlePreparer, PreparedArticle
 from pipeline.summarize.summarizer import Summarizer, SummaryTooLongError
 from pipeline.support.apply import support_summary
 from pipeline.support.claims import SupportChecker
+from pipeline.support.consistency import ConsistencyCheck, load_consistency_check
 from pipeline.translate.translator import TranslationCache, Translator
 
 log = logging.getLogger(__name__)
@@ -32,12 +33,13 @@ Outcome = Briefing | ArticleError
 
 @dataclass
 class LoadedModels:
-    """The two resolved models and their loaded backends."""
+    """The two resolved models and their loaded backends (and the optional checker)."""
 
     translator: ResolvedModel
     summarizer: ResolvedModel
     translator_backend: Seq2SeqBackend
     summarizer_backend: Seq2SeqBackend
+    consistency: ConsistencyCheck | None = None  # support.consistency, when enabled
 
 
 class BriefingEngine:
@@ -70,6 +72,8 @@ class BriefingEngine:
         """
         runtime = self.config.runtime
         kwargs = dict(model_cache=runtime.model_cache, offline=self.config.offline, download=download)
+        if self.config.support.consistency.enabled:  # checked too, not returned
+            resolve_model("consistency", self.config.support.consistency.model, **kwargs)
         return (
             resolve_model("translator", self.config.translation.model, **kwargs),
             resolve_model("summarizer", self.config.summarization.model, **kwargs),
@@ -87,6 +91,9 @@ class BriefingEngine:
                                                 self.config.translation.generation),
                 summarizer_backend=load_backend(summarizer, runtime,
                                                 self.config.summarization.generation),
+                consistency=load_consistency_check(
+                    self.config.support.consistency, runtime, offline=self.config.offline)
+                if self.config.support.consistency.enabled else None,
             )
             self._translator = Translator(
                 self._models.translator_backend, self.config.translation,
@@ -135,6 +142,8 @@ class BriefingEngine:
     def model_provenance(self) -> dict:
         """Model ids, revisions, backends and effective decoding settings."""
         models = self.load_models()
+        extra = {"consistency": models.consistency.settings()["model"]} \
+            if models.consistency else {}
         return {
             "translator": models.translator.provenance() | {
                 "generation": models.translator_backend.generation_settings,
@@ -145,6 +154,7 @@ class BriefingEngine:
                 "generation": models.summarizer_backend.generation_settings,
                 "max_input_tokens": self.summarizer.chunk_limit,
             },
+            **extra,
         }
 
     # -- processing -----------------------------------------------------------------------
@@ -262,16 +272,19 @@ class BriefingEngine:
                 source_nl="\n".join([s.nl for s in sents if s.nl] + (
                     [article.title] if prep.language == "nl" and article.title else [])) or None,
                 extra_en=title,
-                policy=self.config.summarization.unsupported_claims)
+                policy=self.config.summarization.unsupported_claims,
+                consistency=self.load_models().consistency)
             timings = {
                 "prepare_s": round(prep_s, 4),
                 "translate_s": round(translate_s * share, 4),
                 "summarize_s": round(summarize_s * share, 4),
                 "support_s": round(checked.seconds, 4),
+                **({"consistency_s": round(checked.consistency_seconds, 4)}
+                   if self.config.support.consistency.enabled else {}),
                 "batched_with": len(batch),
             }
-            timings["total_s"] = round(
-                prep_s + (translate_s + summarize_s) * share + checked.seconds, 4)
+            timings["total_s"] = round(prep_s + (translate_s + summarize_s) * share
+                                       + checked.seconds + checked.consistency_seconds, 4)
             briefings.append(Briefing(
                 id=article.id, date=article.date, source=article.source or article.origin,
                 url=article.url, title_nl=article.title if prep.language == "nl" else None,

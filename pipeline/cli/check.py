@@ -1,4 +1,5 @@
-"""`briefing check PATH...`: check every name and figure of any briefing against its article."""
+"""`briefing check PATH...`: check every name and figure of any briefing against its article
+(and, with ``--consistency``, every sentence with the consistency model)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,11 @@ from typing import Annotated, Literal
 import typer
 
 from pipeline.cli import terminal
-from pipeline.cli.common import flag, handle_errors
+from pipeline.cli.common import ConfigOption, SetOption, flag, handle_errors, resolve_config
 from pipeline.core.exit_codes import ExitCode
 from pipeline.support.apply import support_summary
 from pipeline.support.claims import SupportChecker
+from pipeline.support.consistency import INCONSISTENT, consistency_of, load_consistency_check
 from pipeline.support.inputs import CheckInputError, read_check_inputs
 
 
@@ -29,14 +31,25 @@ def check_command(
     no_spacy: Annotated[bool, flag("--no-spacy",
                                    help="Use the rule-based entity finder instead of spaCy.")
                         ] = False,
+    consistency: Annotated[bool, flag(
+        "--consistency", help="Also check each sentence against its evidence sentences with "
+        "the consistency model (support.consistency in the config).")] = False,
+    config: ConfigOption = None,
+    set_: SetOption = None,
 ) -> None:
     """Check that every name and figure of each briefing occurs in its article.
 
     Exit codes:
-    0 every claim is supported.
-    1 some claim is not.
-    2 unusable input (the usable briefings are still checked and reported).
+    0 every claim is supported (and, with --consistency, no sentence is inconsistent).
+    1 some claim is not (or some sentence is inconsistent).
+    2 unusable input (the usable briefings are still checked and reported), or the
+    consistency model is not available.
     """
+    model_check = None
+    if consistency:  # loaded first: a missing model stops the command before any work
+        app_config = resolve_config(config, None, None, set_)
+        model_check = load_consistency_check(app_config.support.consistency,
+                                             app_config.runtime, offline=app_config.offline)
     checker = SupportChecker.with_alias_files(aliases or [], use_spacy=not no_spacy)
     results: dict[str, dict] = {}
     unusable = 0
@@ -53,10 +66,14 @@ def check_command(
             continue
         checked = support_summary(checker, item.sentences, item.translation,
                                   source_nl=item.source_nl, extra_en=item.title_en,
-                                  policy="flag")
+                                  policy="flag", consistency=model_check)
         results[item.id] = {"origin": item.origin, "summary": checked.summary,
                             "support": checked.support}
     total = sum(r["support"]["unsupported"] for r in results.values())
+    inconsistent = [(briefing_id, number, consistency_of(sentence)[1])
+                    for briefing_id, result in results.items()
+                    for number, sentence in enumerate(result["summary"], start=1)
+                    if consistency_of(sentence)[0] == INCONSISTENT]
     if output_format == "json":
         terminal.echo(terminal.json_text(results, indent=2))
     else:
@@ -65,14 +82,22 @@ def check_command(
                 for claim in sentence["unsupported"]:
                     terminal.echo("\t".join(terminal.field(value) for value in (
                         briefing_id, f"sentence {number}", claim["text"], claim["label"])))
+        for briefing_id, number, score in inconsistent:
+            terminal.echo("\t".join(terminal.field(value) for value in (
+                briefing_id, f"sentence {number}", INCONSISTENT, f"score {score:.2f}")))
         claims = sum(r["support"]["claims"] for r in results.values())
         notice = checker.ner.notice
         terminal.echo(f"{total} unsupported of {claims} claims in {len(results)} briefing(s)"
                    + (f"; {unusable} input(s) unusable" if unusable else "")
                    + f" (NER: {checker.ner.name})")
+        if model_check is not None:
+            scored = sum(consistency_of(s)[0] != "not-checked"
+                          for r in results.values() for s in r["summary"])
+            terminal.echo(f"{len(inconsistent)} inconsistent of {scored} checked sentences "
+                          f"(consistency: {model_check.model.get('id')})")
         if notice:
             terminal.say(f"note: {notice}")
     if unusable:
         raise typer.Exit(int(ExitCode.USAGE))
-    if total:
+    if total or inconsistent:
         raise typer.Exit(int(ExitCode.PARTIAL))

@@ -44,7 +44,12 @@ ROLES = (("translator", "translation"), ("summarizer", "summarization"))
 
 
 def _configured(app_config: AppConfig) -> list[tuple[str, ModelSpec]]:
-    return [(role, getattr(app_config, section).model) for role, section in ROLES]
+    """The models a run loads: both generation models, and the consistency checker when
+    ``support.consistency.enabled`` (it is optional, and ~3 GB)."""
+    models = [(role, getattr(app_config, section).model) for role, section in ROLES]
+    if app_config.support.consistency.enabled:
+        models.append(("consistency", app_config.support.consistency.model))
+    return models
 
 
 def _check(role: str, spec: ModelSpec, app_config: AppConfig) -> tuple[str, str, str | None]:
@@ -71,7 +76,8 @@ def list_command(
 ) -> None:
     """Show the configured models, whether each is in the cache and whether its weights match
     their pin. Exits 2 when a model is missing or fails verification (a deploy gate); a model
-    without a recorded hash is listed as unverified, which is not an error. Not on a terminal,
+    without a recorded hash is listed as unverified, which is not an error; the optional
+    consistency model is listed as off unless support.consistency.enabled. Not on a terminal,
     prints tab-separated lines (a header, then one model a line)."""
     app_config = resolve_config(config, translator, summarizer, set_)
     cache = hub_cache_dir(app_config.runtime.model_cache)
@@ -88,6 +94,10 @@ def list_command(
             revision += f" (not a full commit; pin {advice})" if advice else " (not a full commit)"
         backend = spec.backend + (f" {spec.quantization}" if spec.backend == "ctranslate2" else "")
         rows.append((role, spec.id, revision, backend, status, where))
+    if not app_config.support.consistency.enabled:
+        spec = app_config.support.consistency.model
+        rows.append(("consistency", spec.id, spec.revision or "-", spec.backend, "off",
+                     "support.consistency.enabled: false"))
     if sys.stdout.isatty():
         table = Table(title=f"models (cache: {cache})")
         for column in columns:

@@ -28,6 +28,10 @@ DEFAULT_SUMMARIZER_REVISION = "a4f8f3ea906ed274767e9906dbaede7531d660ff"
 # about 50% faster than the model card's 6 at equal BLEU (22.5 vs 22.4; transformers
 # issue 8427). translation.generation.num_beams: 6 (or null) restores the model's value.
 DEFAULT_TRANSLATION_BEAMS = 4
+# The optional consistency check's model (support.consistency): MiniCheck-Flan-T5-Large
+# (Tang et al. 2024), MIT, pinned at the last commit of its model-only tree (pins.py).
+DEFAULT_CONSISTENCY_MODEL = "lytang/MiniCheck-Flan-T5-Large"
+DEFAULT_CONSISTENCY_REVISION = "16c1622bd5aa7fa0d15dcabe466f800ac9a39b8e"
 
 
 class _Strict(BaseModel):
@@ -248,6 +252,35 @@ class DeliverConfig(_Strict):
     """`nightly.deliver`: where the night's digest is sent once it is written."""
 
     email: EmailConfig | None = Field(default=None, description="null = no e-mail.")
+class ConsistencyConfig(_Strict):
+    """The optional sentence-level consistency check: a fact-checking model reads each summary
+    sentence against its evidence sentences and their neighbours (pipeline/support/consistency.py)."""
+
+    enabled: bool = Field(
+        default=False, description="Off by default: on a CPU the model costs more than the "
+        "rest of the briefing (bench/README.md, 'Consistency check').")
+    model: ModelSpec = ModelSpec(
+        id=DEFAULT_CONSISTENCY_MODEL, revision=DEFAULT_CONSISTENCY_REVISION,
+        backend="ctranslate2", quantization="int8",
+    )
+    threshold: float = Field(
+        default=0.5, ge=0.0, le=1.0,
+        description="A sentence is consistent when the model's probability of 'supported' "
+        "exceeds this (MiniCheck's own cut: 0.5).")
+    neighbours: int = Field(
+        default=1, ge=0, le=5,
+        description="Article sentences before and after each evidence sentence added to what "
+        "the sentence is checked against.")
+    max_input_tokens: int = Field(
+        default=2048, ge=16,
+        description="Longest model input (MiniCheck's own limit); a longer one is not checked.")
+    batch_size: int = Field(default=8, ge=1, description="Sentences scored together.")
+
+
+class SupportConfig(_Strict):
+    """Step 4 beyond the rule-based claim check."""
+
+    consistency: ConsistencyConfig = ConsistencyConfig()
 
 
 class NightlyConfig(_Strict):
@@ -344,6 +377,7 @@ class AppConfig(_Strict):
     summarization: SummarizationConfig = SummarizationConfig()
     ingest: IngestConfig = IngestConfig()
     runtime: RuntimeConfig = RuntimeConfig()
+    support: SupportConfig = SupportConfig()
     nightly: NightlyConfig = NightlyConfig()
     ray: RayConfig = RayConfig()
 

@@ -35,6 +35,14 @@ PINS: dict[str, Pin] = {pin.repo_id: pin for pin in (
     Pin("sshleifer/distilbart-cnn-12-6", "a4f8f3ea906ed274767e9906dbaede7531d660ff",
         {"pytorch_model.bin": "3bac65d18c99463302d12ca75c2220ea714f9c81ce235f205fa818efe71df6ea"},
         "head of main since 2021-06-14, a4f8f3e in transformers' pipeline defaults (~1.22 GB)"),
+    # The optional consistency check (support.consistency). Commit and hash as the hub's
+    # pages show them (huggingface.co/lytang/MiniCheck-Flan-T5-Large, tree/16c1622... and
+    # the LFS details of pytorch_model.bin, last changed in b0bab33); not downloaded or
+    # hashed here, since this project's machines reach no model hub.
+    Pin("lytang/MiniCheck-Flan-T5-Large", "16c1622bd5aa7fa0d15dcabe466f800ac9a39b8e",
+        {"pytorch_model.bin": "41291881e13c6235ed47149cec903bee9493e45d9d7325587a9fa2e266c526c0"},
+        "2024-04-17, the last commit of the model-only tree; weights unchanged since "
+        "(~3.13 GB); MIT per its model card"),
 )}
 
 

@@ -134,6 +134,11 @@ def _missing_message(role: str, spec: ModelSpec, cache: Path) -> str:
                     f"refs/{revision} in the cache")
         message += f"; pin the full commit {advice} instead." if advice else (
             "; pin a full 40-character commit instead.")
+    if role == "consistency":  # optional: pulled only while the check is enabled
+        return message + (
+            " Fetch it with `briefing models pull` (with support.consistency.enabled: true) "
+            f"on a machine that can reach the Hugging Face hub (then copy {cache} here), or "
+            "set support.consistency.model.id to a local copy's directory.")
     return message + (
         f" Fetch it with `briefing models pull` on a machine that can reach the Hugging Face "
         f"hub (then copy {cache} here), or pass {flag} DIR to use a local copy."

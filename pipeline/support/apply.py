@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.support.claims import SupportChecker, summarize_support
+from pipeline.support.consistency import ConsistencyCheck, not_checked, summarize_consistency
 from pipeline.support.evidence import find_evidence
 
 log = logging.getLogger(__name__)
@@ -31,12 +32,14 @@ class SupportResult:
     summary: list[dict]  # the per-sentence JSON objects of the sentences that stay
     support: dict  # the briefing-level summary
     seconds: float  # time spent checking (evidence and claims)
+    consistency_seconds: float = 0.0  # time spent in the consistency model, apart
 
 
 def support_summary(checker: SupportChecker, sentences: Sequence[str],
                     translation: Sequence[str], *, source_nl: str | None = None,
                     extra_en: str | None = None, policy: str = "flag",
-                    evidence_limit: int = 3) -> SupportResult:
+                    evidence_limit: int = 3,
+                    consistency: ConsistencyCheck | None = None) -> SupportResult:
     """Evidence and claim support for each summary sentence, with ``policy`` applied.
 
     Args:
@@ -47,6 +50,8 @@ def support_summary(checker: SupportChecker, sentences: Sequence[str],
         extra_en: more English article text to check against (the translated title).
         policy: ``keep``, ``flag`` or ``drop``.
         evidence_limit: at most this many evidence sentences per summary sentence.
+        consistency: the optional model check of each kept sentence against its evidence
+            (None: every sentence is recorded as ``not-checked``).
     """
     if policy not in POLICIES:
         raise ValueError(f"unsupported_claims must be one of {POLICIES}, got {policy!r}")
@@ -72,7 +77,16 @@ def support_summary(checker: SupportChecker, sentences: Sequence[str],
             extra["notice"] = (f"all {len(checked)} summary sentences had a name or figure not "
                                "found in the article and were dropped; the briefing is empty")
             log.warning(extra["notice"])
+    seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    consistent = (consistency.check([s.text for s in kept], [s.evidence for s in kept],
+                                    translation) if consistency else not_checked(len(kept)))
+    model_seconds = time.perf_counter() - started
+    extra["consistency"] = summarize_consistency(
+        consistent, consistency.settings() if consistency else None)
     # Counts describe the briefing as written (after dropping); dropped lists the rest.
-    return SupportResult(sentences=[s.text for s in kept], summary=[s.to_dict() for s in kept],
+    return SupportResult(sentences=[s.text for s in kept],
+                         summary=[s.to_dict() | c.fields() for s, c in zip(kept, consistent,
+                                                                           strict=True)],
                          support=summarize_support(kept, checker.ner, **extra),
-                         seconds=time.perf_counter() - started)
+                         seconds=seconds, consistency_seconds=model_seconds)

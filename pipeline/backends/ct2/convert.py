@@ -130,6 +130,7 @@ class _Converter(TransformersConverter):
     transformers 5 no longer declares ``normalize_before`` on ``BartConfig`` (a config saved
     by transformers 5 lacks it), but ctranslate2 4.8.5's BART loader reads it. BART is a
     post-norm model, so the missing value is ``False``; the loaded weights are untouched.
+    T5's output scaling is read from ``scale_decoder_outputs`` (see ``load_model``).
     """
 
     def load_model(self, model_class, model_name_or_path, **kwargs):
@@ -140,6 +141,13 @@ class _Converter(TransformersConverter):
             model.config.normalize_before = False
         if model.config.model_type == "marian":
             _check_zero_start_embedding(model)
+        if model.config.model_type == "t5":
+            # transformers 5 sets tie_word_embeddings=True on every T5 config and keeps
+            # whether the decoder output is scaled by d_model**-0.5 (original T5: yes; T5 v1.1
+            # and Flan-T5: no) in scale_decoder_outputs. ctranslate2 4.8.5 reads the former
+            # to decide the latter, and would scale Flan-T5's logits by 1/32.
+            model.config.tie_word_embeddings = bool(
+                getattr(model.config, "scale_decoder_outputs", model.config.tie_word_embeddings))
         return model
 
 
