@@ -167,7 +167,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
     with RunLock(lock_path_for(settings), night=night):
         store = StateStore.open(settings.state_url)
         try:
-            with store.damage_as_state_error():
+            with store.state_errors():
                 latest = store.latest_night()
                 if latest is not None and night < latest:
                     _refuse_reprocess_into_past(night, latest, reprocess)
@@ -480,7 +480,7 @@ def _dry_run(config: AppConfig, night: str, ctx: SourceContext, reprocess: Seque
     try:
         has_state = store is not None and store.has_tables()
         if store is not None and has_state:
-            with store.damage_as_state_error():
+            with store.state_errors():
                 return _dry_run_on(config, night, ctx, reprocess, emit, store)
         return _dry_run_on(config, night, ctx, reprocess, emit, None)
     finally:

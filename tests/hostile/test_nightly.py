@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -237,3 +238,77 @@ def test_fetch_timeout_from_yaml_inf_is_rejected(tmp_path):
     result = CliRunner().invoke(app, ["nightly", "--config", str(config), "--source",
                                       str(tmp_path), "--dry-run"])
     assert result.exit_code == 2 and "fetch_timeout_s" in result.output
+
+
+# -- the state database's environment (issue 18) --------------------------------------------
+
+
+def _nightly_cli(tmp_path, db, *extra: str):
+    from pipeline.cli import app
+
+    folder = tmp_path / "desk"
+    folder.mkdir(exist_ok=True)
+    return CliRunner().invoke(app, ["nightly", "--source", str(folder), "--state", str(db),
+                                    "--out", str(tmp_path / "out"), "--date", NIGHT, *extra])
+
+
+def _one_sentence(result) -> None:
+    assert "SQL" not in result.output and "please report" not in result.output, result.output
+    assert "Traceback" not in result.output and "sqlalchemy" not in result.output.lower()
+
+
+def test_state_locked_by_another_process_exits_3_in_one_sentence(tmp_path, monkeypatch):
+    import sqlite3
+
+    from pipeline.nightly import state as state_module
+
+    db = tmp_path / "s.sqlite"
+    state_module.StateStore.open(str(db)).close()
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 100)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # a sqlite3 shell, a backup tool, ... writing
+    try:
+        result = _nightly_cli(tmp_path, db)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 3, result.output
+    assert "is locked by another process" in result.output
+    _one_sentence(result)
+    assert _nightly_cli(tmp_path, db).exit_code == 0  # once it is free, the run goes ahead
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+@pytest.mark.parametrize(("setup", "expected"), [
+    ("CREATE TABLE nightly_articles (key_id VARCHAR(64) PRIMARY KEY, key TEXT)",
+     "has another layout: table nightly_articles lacks column"),
+    ("CREATE TABLE nightly_runs (id INTEGER PRIMARY KEY, night TEXT, status TEXT, pid INT, "
+     "host TEXT, started_at TEXT, finished_at TEXT, exit_code INT, summary TEXT, "
+     "owner TEXT NOT NULL)", "has another layout: table nightly_runs has column"),
+    ("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)",
+     "is not a briefing state database"),
+    ("CREATE TABLE nightly_meta (name VARCHAR(64) PRIMARY KEY, value TEXT); "
+     "INSERT INTO nightly_meta VALUES ('schema_version', 'one')",
+     "has a malformed schema version 'one'"),
+])
+def test_state_of_another_layout_exits_2_in_one_sentence(tmp_path, setup, expected, dry_run):
+    import sqlite3
+
+    db = tmp_path / "s.sqlite"
+    with sqlite3.connect(db) as connection:
+        connection.executescript(setup)
+    connection.close()
+    before = _schema_of(db)
+    result = _nightly_cli(tmp_path, db, *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    _one_sentence(result)
+    assert _schema_of(db) == before  # nothing was added to someone else's database
+
+
+def _schema_of(db) -> list:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        return connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name"
+                                  ).fetchall()
