@@ -6,9 +6,12 @@ The order of operations is what makes a run crash-safe and exactly-once:
 2. Read every source and plan against the state; register new/changed articles as
    ``pending`` *with their text* in one transaction.
 3. Process the work list (everything pending, plus failures with attempts left) window by
-   window: count an attempt, brief, write ``<id>.json`` atomically, *then* commit ``done``
-   (or ``failed`` with its reason). A kill between the write and the commit re-does that
-   article on the next run, which replaces the file atomically and commits once.
+   window: record the window in flight, brief, write ``<id>.json`` atomically, *then* commit
+   ``done`` (or ``failed`` with its reason) with its attempt. A kill between the write and
+   the commit re-does that article on the next run, which replaces the file atomically and
+   commits once. After a run that died, the articles it had in flight are briefed one at a
+   time, after the rest; only an article that was alone in flight when a run died has that
+   counted as an attempt (:meth:`~pipeline.nightly.state.StateStore.settle_crashes`).
 4. Rebuild the night's digest from the state and the article files, atomically.
 
 Models are loaded only when the work list is not empty.
@@ -164,7 +167,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
                                  user_agent=settings.user_agent))
     if dry_run:
         return _dry_run(config, night, ctx, reprocess, emit)
-    with RunLock(lock_path_for(settings), night=night):
+    with RunLock(lock_path_for(settings), night=night) as lock:
         store = StateStore.open(settings.state_url)
         try:
             with store.state_errors():
@@ -172,7 +175,9 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
                 if latest is not None and night < latest:
                     _refuse_reprocess_into_past(night, latest, reprocess)
                     return _rebuild(config, store, night, emit)
-                return _Run(config, store, night, ctx, emit).execute(reprocess)
+                run = _Run(config, store, night, ctx, emit)
+                run.previous_run_died = lock.previous_run_died
+                return run.execute(reprocess)
         finally:
             store.close()
 
@@ -252,6 +257,8 @@ class _Run:
         self.night_dir = self.settings.out_dir / night
         self.engine = None
         self.summary = RunSummary(night=night)
+        self.previous_run_died = False
+        self.suspects: set[str] = set()
 
     def execute(self, reprocess: Sequence[str]) -> NightlyResult:
         started = time.perf_counter()
@@ -278,6 +285,8 @@ class _Run:
                              attempt=None, count_attempt=True, source=candidate.source,
                              file_id=collected.planner.new_file_ids.get(candidate.key))
             self.store.force(forced, run_id=run_id)
+            self.suspects = set(self.store.settle_crashes(
+                previous_run_died=self.previous_run_died))
             work = self.store.work_list(self.settings.max_attempts, run_id)
             self.emit("plan", {"night": self.night, "seen": plan.seen, "work": len(work),
                                "unchanged": len(plan.unchanged), "exhausted": len(plan.exhausted),
@@ -327,11 +336,12 @@ class _Run:
         runnable = []
         for item in work:
             if item.status == ArticleStatus.PENDING and item.attempts >= self.settings.max_attempts:
-                # Claimed max_attempts times and never finished: it kills the process.
+                # Its last attempt ended with the run dying while it alone was in flight.
                 self.summary.add(OutcomeKind.RESUMED if item.resumed else item.kind)
                 self._failed(item.key, run_id, item.kind, "crashed",
-                             f"the run stopped while briefing this article {item.attempts} "
-                             "time(s) (killed or crashed); given up", attempt=item.attempts)
+                             "the run stopped (killed or crashed) while briefing this article "
+                             f"alone; all {item.attempts} attempt(s) used; given up",
+                             attempt=item.attempts)
             elif item.payload is None:
                 self._failed(item.key, run_id, item.kind, "no-content",
                              "the stored article is missing; it is read again when its source "
@@ -351,17 +361,20 @@ class _Run:
         self.night_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         window = self.settings.window
-        for offset in range(0, len(runnable), window):
-            chunk = runnable[offset:offset + window]
+        # What a run that died had in flight goes last and alone: a culprit then dies alone
+        # (and only that is counted against it), the innocent are briefed.
+        others = [item for item in runnable if item.key not in self.suspects]
+        chunks = [others[i:i + window] for i in range(0, len(others), window)]
+        chunks += [[item] for item in runnable if item.key in self.suspects]
+        for chunk in chunks:
             self._process_window(chunk, run_id)
         return time.perf_counter() - started, models_s
 
     def _process_window(self, chunk: list[WorkItem], run_id: int) -> None:
-        # The attempt is counted before briefing, so an article that kills the process is
-        # given up after max_attempts. Anything else that stops the window (a full disk, a
-        # bug, Ctrl-C) is not the articles' doing: their attempts are given back.
-        unfinished = [item.key for item in chunk]
-        self.store.claim(unfinished)
+        # The window is recorded as in flight before briefing: if the run dies, the next one
+        # knows which articles it was briefing. Anything else that stops the window (a full
+        # disk, a bug, Ctrl-C) is not the articles' doing: the record is dropped.
+        self.store.claim([item.key for item in chunk], run_id=run_id)
         try:
             originals = [payload_to_article(item.payload or "") for item in chunk]
             articles = [replace(a, id=item.file_id)
@@ -371,13 +384,12 @@ class _Run:
                 self.summary.add(OutcomeKind.RESUMED if item.resumed else item.kind)
                 if isinstance(outcome, ArticleError):
                     self._failed(item.key, run_id, item.kind, outcome.reason, str(outcome),
-                                 attempt=item.attempts + 1)
+                                 attempt=item.attempts + 1, attempted=True)
                 else:
                     self._done(item, original.id, outcome, run_id)
-                unfinished.remove(item.key)
         except BaseException:
             with contextlib.suppress(Exception):  # the original error is what matters
-                self.store.unclaim(unfinished)
+                self.store.release_in_flight()
             raise
 
     def _done(self, item: WorkItem, article_id: str, briefing: Briefing, run_id: int) -> None:
@@ -397,11 +409,11 @@ class _Run:
                                    "seconds": briefing.timings.get("total_s")})
 
     def _failed(self, key: str, run_id: int, kind: str, reason: str, message: str, *,
-                attempt: int | None, count_attempt: bool = False, source: str | None = None,
-                file_id: str | None = None) -> None:
+                attempt: int | None, count_attempt: bool = False, attempted: bool = False,
+                source: str | None = None, file_id: str | None = None) -> None:
         self.store.record_failed(key, night=self.night, run_id=run_id, kind=kind, reason=reason,
-                                 message=message, count_attempt=count_attempt, source=source,
-                                 file_id=file_id)
+                                 message=message, count_attempt=count_attempt,
+                                 attempted=attempted, source=source, file_id=file_id)
         self.summary.add("failed")
         self.emit("article.failed", {"key": key, "kind": kind, "reason": reason,
                                      "message": message, "attempt": attempt,
@@ -491,8 +503,8 @@ def _dry_run(config: AppConfig, night: str, ctx: SourceContext, reprocess: Seque
 def _dry_run_on(config: AppConfig, night: str, ctx: SourceContext, reprocess: Sequence[str],
                 emit: EventSink, store: StateStore | None) -> NightlyResult:
     settings = config.nightly
-    night_dir = settings.out_dir / night
     latest = store.latest_night() if store is not None else None
+    night_dir = settings.out_dir / night
     if latest is not None and night < latest:
         _refuse_reprocess_into_past(night, latest, reprocess)
         summary = RunSummary(night=night, dry_run=True)

@@ -11,8 +11,14 @@ Tables:
 - ``nightly_runs``: one row per run, with its summary.
 - ``translation_cache``: see :mod:`pipeline.nightly.cache`.
 
+- ``nightly_meta``: the schema version, and the window of articles in flight (so that the
+  next run knows which articles a run that died was briefing).
+
 Every state transition is its own short transaction, so killing the process at any moment
-leaves the database at the last completed transition.
+leaves the database at the last completed transition. An attempt is counted in the same
+transaction as the article's outcome, or when a run died with that article alone in flight
+(:meth:`StateStore.settle_crashes`): a kill, a full disk or a lock never costs an innocent
+article an attempt.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    delete,
     event,
     func,
     inspect,
@@ -541,26 +548,48 @@ class StateStore:
                 resumed=r.status == PENDING and r.registered_run != run_id,
             ) for r in rows]
 
-    def claim(self, keys: Sequence[str]) -> None:
-        """Count an attempt for each key *before* processing it, so an article that kills the
-        process is not retried forever."""
+    def claim(self, keys: Sequence[str], *, run_id: int) -> None:
+        """Record ``keys`` as the window in flight *before* briefing it, so that a run that
+        dies (killed, crashed) leaves evidence of what it was doing. No attempt is counted
+        here: attempts are counted with an outcome, or by :meth:`settle_crashes`."""
         with Session(self.engine) as session, session.begin():
             for key in keys:
                 row = session.get(ArticleRow, key_id(key))
-                if row is not None:
-                    if row.status == FAILED:
-                        row.status, row.pending_kind = PENDING, OutcomeKind.RETRIED
-                    row.attempts = (row.attempts or 0) + 1
+                if row is not None and row.status == FAILED:
+                    row.status, row.pending_kind = PENDING, OutcomeKind.RETRIED
+            session.merge(MetaRow(name=_IN_FLIGHT, value=json.dumps(
+                {"run_id": run_id, "keys": list(keys)}, ensure_ascii=False)))
 
-    def unclaim(self, keys: Sequence[str]) -> None:
-        """Give back the attempt counted by :meth:`claim` for articles whose processing was
-        stopped by something other than the article (a full disk, a bug, Ctrl-C): only a
-        failure of the article itself may use its attempts."""
+    def release_in_flight(self) -> None:
+        """Forget the window in flight: the run stopped it under control (a full disk, a
+        bug, Ctrl-C), which is not its articles' doing."""
         with Session(self.engine) as session, session.begin():
-            for key in keys:
-                row = session.get(ArticleRow, key_id(key))
-                if row is not None and row.status == PENDING and row.attempts:
-                    row.attempts -= 1
+            session.execute(delete(MetaRow).where(MetaRow.name == _IN_FLIGHT))
+
+    def settle_crashes(self, *, previous_run_died: bool) -> list[str]:
+        """Settle the window the previous run had in flight, in one transaction.
+
+        When that run died (see :attr:`pipeline.nightly.lock.RunLock.previous_run_died`)
+        and the window held one article, that article is the culprit: an attempt is counted
+        for it. A larger window proves nothing against any one article: none is counted.
+
+        Returns:
+            The keys of that window still pending (to be briefed alone: a culprit among them
+            then dies alone); empty when the previous run did not die.
+        """
+        with Session(self.engine) as session, session.begin():
+            row = session.get(MetaRow, _IN_FLIGHT)
+            if row is None:
+                return []
+            keys = _in_flight_keys(row.value)
+            session.delete(row)
+            if not previous_run_died:
+                return []
+            rows = [r for r in (session.get(ArticleRow, key_id(k)) for k in keys)
+                    if r is not None and r.status == PENDING]
+            if len(keys) == 1 and rows:
+                rows[0].attempts = (rows[0].attempts or 0) + 1
+            return [r.key for r in rows]
 
     def latest_night(self) -> str | None:
         """The latest night any run was recorded for (None for a new database)."""
@@ -575,6 +604,7 @@ class StateStore:
         with Session(self.engine) as session, session.begin():
             row = session.get(ArticleRow, key_id(key))
             assert row is not None, key
+            row.attempts = (row.attempts or 0) + 1
             row.status, row.night, row.output_path = DONE, night, output_path
             row.last_reason = row.last_error = None
             session.add(OutcomeRow(
@@ -584,13 +614,14 @@ class StateStore:
                 output_path=output_path, at=utcnow()))
 
     def record_failed(self, key: str, *, night: str, run_id: int, kind: str, reason: str,
-                      message: str, count_attempt: bool = False,
+                      message: str, count_attempt: bool = False, attempted: bool = False,
                       article: Article | None = None, source: str | None = None,
                       file_id: str | None = None) -> None:
         """Mark an article failed with its reason.
 
         Args:
-            count_attempt: add an attempt here (read failures, which are never claimed).
+            count_attempt: a read failure: add an attempt and forget the stored content.
+            attempted: a briefing failure: add an attempt (with this outcome).
             article, source, file_id: create the row when the key is new (read failures).
         """
         now = utcnow()
@@ -609,6 +640,8 @@ class StateStore:
                 row.content_hash = None
                 row.payload = None
                 row.last_seen = now
+            elif attempted:
+                row.attempts = (row.attempts or 0) + 1
             row.status, row.night = FAILED, night
             row.last_reason, row.last_error = reason, message
             session.add(OutcomeRow(
@@ -676,6 +709,17 @@ def _translate(exc: DatabaseError, where: str) -> StateError | None:
         return StateError(f"the state database {where} is damaged ({orig}); restore it from a "
                           "backup, or move it aside to start afresh")
     return None
+
+
+_IN_FLIGHT = "in_flight"  # nightly_meta: the window being briefed, as JSON
+
+
+def _in_flight_keys(value: str) -> list[str]:
+    try:
+        keys = json.loads(value).get("keys", [])
+    except (ValueError, AttributeError):
+        return []
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
 
 
 def _iso(value: datetime | None) -> str | None:

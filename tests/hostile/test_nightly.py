@@ -312,3 +312,52 @@ def _schema_of(db) -> list:
     with contextlib.closing(sqlite3.connect(db)) as connection:
         return connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name"
                                   ).fetchall()
+def test_full_disk_under_the_state_exits_4_and_costs_no_attempt(tmp_path, tiny_model_dirs):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from pipeline.cli import app
+    from pipeline.nightly.state import ArticleRow, StateStore, key_id
+    from tests.test_nightly_runs import write_article
+
+    folder = tmp_path / "desk"
+    write_article(folder, "a", paragraphs()[5])
+    db = tmp_path / "s.sqlite"
+    marian, bart = tiny_model_dirs
+    args = ["nightly", "--source", str(folder), "--state", str(db), "--out",
+            str(tmp_path / "out"), "--date", NIGHT, "--translator", str(marian),
+            "--summarizer", str(bart), "--set", "translation.generation.max_new_tokens=8",
+            "--set", "nightly.window=1"]
+    full = {"now": False}
+
+    def disk_full(_conn, cursor, statement, parameters, _context, executemany):
+        # The disk fills up when the briefing is to be recorded: from then on every write
+        # fails with a genuine SQLITE_FULL (no new page may be added to the file).
+        full["now"] = full["now"] or statement.startswith("INSERT INTO nightly_outcomes")
+        if full["now"] and statement.split(None, 1)[0] in ("INSERT", "UPDATE", "DELETE"):
+            cursor.execute("PRAGMA max_page_count=1")  # clamped to the file's current size
+            filler = "INSERT INTO nightly_meta (name, value) VALUES ('f', zeroblob(1000000))"
+            return filler, [()] if executemany else ()
+        return statement, parameters
+
+    event.listen(Engine, "before_cursor_execute", disk_full, retval=True)
+    try:
+        result = CliRunner().invoke(app, args)
+    finally:
+        event.remove(Engine, "before_cursor_execute", disk_full)
+    assert full["now"]
+    assert result.exit_code == 4, result.output
+    assert "is full" in result.output
+    _one_sentence(result)
+    store = StateStore.open(str(db))
+    with Session(store.engine) as session:
+        row = session.get(ArticleRow, key_id(f"{folder}/a"))
+        assert (row.status, row.attempts) == ("pending", 0)
+    store.close()
+    fixed = CliRunner().invoke(app, args)  # space was freed: briefed at its first attempt
+    assert fixed.exit_code == 0, fixed.output
+    data = json.loads((tmp_path / "out" / NIGHT / "a.json").read_text(encoding="utf-8"))
+    assert data["nightly"]["attempt"] == 1
+
+
