@@ -85,6 +85,8 @@ class ConsoleEvents:
     def __call__(self, event: str, fields: dict) -> None:
         if event == "source.failed":
             self.console.print(f"[yellow]source not read:[/] {escape(fields['message'])}")
+        elif event == "clock.behind":
+            self.console.print(f"[yellow]warning:[/] {escape(fields['message'])}")
         elif event == "article.failed":
             self.console.print(f"[red]failed:[/] {escape(fields['key'])} ({fields['reason']}): "
                                f"{escape(fields['message'])}")

@@ -50,8 +50,9 @@ def nightly_command(
     night: Annotated[
         str | None,
         typer.Option("--date", metavar="<yyyy-mm-dd>", show_default=False,
-                     help="The night to run (default: today, local time). A night older "
-                     "than the latest in the state is only rebuilt from the state."),
+                     help="The night to run (default: today, local time; the latest night "
+                     "in the state if the clock is behind it). A night older than the latest "
+                     "in the state is only rebuilt from the state."),
     ] = None,
     translator: TranslatorOption = None,
     summarizer: SummarizerOption = None,
@@ -95,7 +96,7 @@ def nightly_command(
         settings.out_dir = out
     if log_json:
         settings.log_json = True
-    the_night = resolve_night(night)
+    the_night = resolve_night(night) if night is not None else None  # checked before reading
     if settings.log_json:
         sink = JsonLines()
         install_json_logging(sink)

@@ -16,9 +16,10 @@ The order of operations is what makes a run crash-safe and exactly-once:
 
 Models are loaded only when the work list is not empty.
 
-A dry run is the same collect step (:func:`collect`) without the writes; a night older than
-the latest night in the state is only rebuilt from the state (nothing read, nothing briefed,
-no other night touched).
+A dry run is the same collect step (:func:`collect`) without the writes; a night asked for
+that is older than the latest night in the state is only rebuilt from the state (nothing
+read, nothing briefed, no other night touched). When no night was asked for and the clock is
+behind the state (it was set back), the run is the latest night's, with a warning.
 """
 
 from __future__ import annotations
@@ -141,8 +142,9 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
 
     Args:
         config: the resolved configuration (``config.nightly`` holds the nightly settings).
-        night: the night to run or rebuild (default today). A night older than the latest
-            night in the state is rebuilt only: read-only apart from its own digest files.
+        night: the night to run or rebuild (default today, or the latest night in the state
+            when the clock is behind it). A night older than the latest night in the state
+            is rebuilt only: read-only apart from its own digest files.
         dry_run: read and plan only: no lock, no state changes, no models, no files.
         reprocess: keys, article ids, ``failed`` or ``all``: brief these again even if
             unchanged (attempts are reset).
@@ -156,6 +158,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
         StateError: the state database cannot be used (exit code 2).
     """
     settings = config.nightly
+    asked = night is not None
     night = resolve_night(night)
     check_sources(settings.sources)
     emit = on_event or (lambda _event, _fields: None)
@@ -166,12 +169,14 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
                                  max_bytes=settings.fetch_max_bytes,
                                  user_agent=settings.user_agent))
     if dry_run:
-        return _dry_run(config, night, ctx, reprocess, emit)
+        return _dry_run(config, night, ctx, reprocess, emit, asked=asked)
     with RunLock(lock_path_for(settings), night=night) as lock:
         store = StateStore.open(settings.state_url)
         try:
             with store.state_errors():
                 latest = store.latest_night()
+                if latest is not None and night < latest and not asked:
+                    night = _clock_behind(night, latest, emit)
                 if latest is not None and night < latest:
                     _refuse_reprocess_into_past(night, latest, reprocess)
                     return _rebuild(config, store, night, emit)
@@ -420,6 +425,15 @@ class _Run:
                                      "max_attempts": self.settings.max_attempts})
 
 
+def _clock_behind(today: str, latest: str, emit: EventSink) -> str:
+    """No night was asked for and the clock says an earlier night than the state's latest
+    (it was set back): run as the latest night, with a warning, rather than refuse."""
+    emit("clock.behind", {"clock_night": today, "night": latest, "message": (
+        f"the clock says {today}, earlier than the latest night in the state ({latest}); "
+        f"running as {latest}: check the system clock")})
+    return latest
+
+
 def _refuse_reprocess_into_past(night: str, latest: str, reprocess: Sequence[str]) -> None:
     if reprocess:
         raise InvalidArgumentError(
@@ -480,7 +494,7 @@ def _sweep_temporary_files(out_dir: Path) -> None:
 
 
 def _dry_run(config: AppConfig, night: str, ctx: SourceContext, reprocess: Sequence[str],
-             emit: EventSink) -> NightlyResult:
+             emit: EventSink, *, asked: bool = True) -> NightlyResult:
     """The collect step of a run, without its writes: what a run would do, and its exit code
     as far as reading can tell (a source not read, an article unreadable, a bad selector)."""
     settings = config.nightly
@@ -493,17 +507,19 @@ def _dry_run(config: AppConfig, night: str, ctx: SourceContext, reprocess: Seque
         has_state = store is not None and store.has_tables()
         if store is not None and has_state:
             with store.state_errors():
-                return _dry_run_on(config, night, ctx, reprocess, emit, store)
-        return _dry_run_on(config, night, ctx, reprocess, emit, None)
+                return _dry_run_on(config, night, ctx, reprocess, emit, store, asked)
+        return _dry_run_on(config, night, ctx, reprocess, emit, None, asked)
     finally:
         if store is not None:
             store.close()
 
 
 def _dry_run_on(config: AppConfig, night: str, ctx: SourceContext, reprocess: Sequence[str],
-                emit: EventSink, store: StateStore | None) -> NightlyResult:
+                emit: EventSink, store: StateStore | None, asked: bool) -> NightlyResult:
     settings = config.nightly
     latest = store.latest_night() if store is not None else None
+    if latest is not None and night < latest and not asked:
+        night = _clock_behind(night, latest, emit)
     night_dir = settings.out_dir / night
     if latest is not None and night < latest:
         _refuse_reprocess_into_past(night, latest, reprocess)

@@ -7,6 +7,7 @@ import json
 import socket
 import threading
 import time
+from datetime import date
 
 import pytest
 from pydantic import ValidationError
@@ -361,3 +362,28 @@ def test_full_disk_under_the_state_exits_4_and_costs_no_attempt(tmp_path, tiny_m
     assert data["nightly"]["attempt"] == 1
 
 
+
+def test_a_clock_behind_the_state_runs_as_the_latest_night(tmp_path, tiny_model_dirs):
+    from pipeline.cli import app
+    from tests.test_nightly_runs import write_article
+
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    marian, bart = tiny_model_dirs
+    args = ["nightly", "--source", str(folder), "--state", str(tmp_path / "s.sqlite"),
+            "--out", str(tmp_path / "out"), "--translator", str(marian), "--summarizer",
+            str(bart), "--set", "translation.generation.max_new_tokens=8"]
+    later = "2999-01-02"  # a night the clock has not reached: the clock went backwards
+    assert CliRunner().invoke(app, [*args, "--date", later]).exit_code == 0
+    write_article(folder, "a", paragraphs()[5])
+
+    dry = CliRunner().invoke(app, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"Dry run for {later}" in dry.output and f"new          {folder}/a" in dry.output
+    result = CliRunner().invoke(app, args)  # no --date: never refused, never blamed on one
+    assert result.exit_code == 0, result.output
+    assert "--date" not in result.output
+    assert f"the clock says {date.today().isoformat()}" in result.output
+    assert f"Night {later} (run 2): 1 new" in result.output
+    assert (tmp_path / "out" / later / "a.json").is_file()
+    assert not (tmp_path / "out" / date.today().isoformat()).exists()
