@@ -19,7 +19,7 @@ from pipeline.cli.common import (
     stderr_is_terminal,
 )
 from pipeline.cli.events import ConsoleEvents, JsonLines, install_json_logging
-from pipeline.core.errors import BriefingError, RunActiveError
+from pipeline.core.errors import BriefingError, EnvironmentFailure, RunActiveError
 from pipeline.core.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -77,14 +77,14 @@ def nightly_command(
     0 all good.
     1 some articles failed or a source could not be read (recorded, in the digest, retried).
     2 usage, configuration, state database or model errors.
-    3 another nightly run is active (this one did nothing).
+    3 another nightly run is active (this one did nothing), or the state database is locked.
     4 unexpected error (a bug or a broken environment); finished work is kept.
     130 interrupted; finished work is kept.
     """
     # Imported here: the runner pulls the archive and scikit-learn (about a second), which
     # `briefing --help` and the other commands do not need.
     from pipeline.nightly.runner import resolve_night, run_nightly
-    from pipeline.nightly.state import normalise_url
+    from pipeline.nightly.state import StateBusyError, normalise_url
 
     app_config = resolve_config(config, translator, summarizer, set_)
     settings = app_config.nightly
@@ -108,9 +108,15 @@ def nightly_command(
                              reprocess=reprocess or (), on_event=events)
     except RunActiveError as exc:
         if settings.log_json:
-            events("run.refused", {"reason": "run-active", "message": str(exc),
+            reason = "state-locked" if isinstance(exc, StateBusyError) else "run-active"
+            events("run.refused", {"reason": reason, "message": str(exc),
                                    "exit_code": int(ExitCode.RUN_ACTIVE)})
         raise  # handle_errors: one sentence, exit code 3
+    except EnvironmentFailure as exc:
+        if settings.log_json:
+            events("run.failed", {"reason": "environment", "message": str(exc),
+                                  "exit_code": int(ExitCode.INTERNAL)})
+        raise  # handle_errors: one sentence, exit code 4
     except (BriefingError, FileNotFoundError, typer.Exit):
         raise  # handle_errors turns these into one sentence and exit code 2
     except Exception as exc:

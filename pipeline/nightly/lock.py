@@ -66,7 +66,7 @@ class RunLock:
         self.previous_run_died = self.owner_path.exists()
         owner = {"pid": os.getpid(), "host": socket.gethostname(), "night": self.night,
                  "since": datetime.now(UTC).isoformat(timespec="seconds")}
-        with contextlib.suppress(OSError):  # only makes the refusal message more helpful
+        with contextlib.suppress(OSError):  # for the refusal message and the next run
             self.owner_path.write_text(json.dumps(owner) + "\n", encoding="utf-8")
 
     def release(self) -> None:

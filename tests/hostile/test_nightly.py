@@ -269,12 +269,13 @@ def test_state_locked_by_another_process_exits_3_in_one_sentence(tmp_path, monke
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")  # a sqlite3 shell, a backup tool, ... writing
     try:
-        result = _nightly_cli(tmp_path, db)
+        result = _nightly_cli(tmp_path, db, "--log-json")
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert result.exit_code == 3, result.output
     assert "is locked by another process" in result.output
+    assert '"reason": "state-locked"' in result.output  # the log collector is told why
     _one_sentence(result)
     assert _nightly_cli(tmp_path, db).exit_code == 0  # once it is free, the run goes ahead
 
