@@ -279,6 +279,9 @@ class _Run:
             plan = collected.plan
             self.summary = summary = _summary_of(self.night, collected)
             summary.run_id, summary.started_at = run_id, started_at
+            # Before registering: a changed or reprocessed article starts its attempts afresh.
+            self.suspects = set(self.store.settle_crashes(
+                previous_run_died=self.previous_run_died))
             self.store.touch(plan.unchanged)
             self.store.register(plan.register, run_id=run_id,
                                 file_ids=collected.planner.new_file_ids)
@@ -290,8 +293,6 @@ class _Run:
                              attempt=None, count_attempt=True, source=candidate.source,
                              file_id=collected.planner.new_file_ids.get(candidate.key))
             self.store.force(forced, run_id=run_id)
-            self.suspects = set(self.store.settle_crashes(
-                previous_run_died=self.previous_run_died))
             work = self.store.work_list(self.settings.max_attempts, run_id)
             self.emit("plan", {"night": self.night, "seen": plan.seen, "work": len(work),
                                "unchanged": len(plan.unchanged), "exhausted": len(plan.exhausted),
