@@ -570,3 +570,105 @@ def test_cli_prints_the_summary_and_refuses_bad_usage(tmp_path, tiny_model_dirs)
                 ["--source", str(tmp_path / "missing")]):
         result = runner.invoke(app, [*base, *bad])
         assert result.exit_code == 2, (bad, result.output)
+
+
+# -- kills at chosen points: only an article alone in flight may be blamed ------------------
+
+# Runs `briefing nightly` and SIGKILLs it at one chosen point, the way an OOM killer or a
+# systemd stop would: "window N" as the Nth window is handed to the engine, "done N" just
+# before the Nth briefing is committed (its file written), "culprit ID" whenever the article
+# ID is in the window handed to the engine (an article that brings the process down).
+_KILLER = """
+import os, signal, sys
+from pipeline.briefing.engine import BriefingEngine
+from pipeline.nightly.state import StateStore
+mode, arg = sys.argv[1], sys.argv[2]
+sys.argv = [sys.argv[0], *sys.argv[3:]]
+calls = {"window": 0, "done": 0}
+run, record_done = BriefingEngine.run, StateStore.record_done
+def kill_if(point, ids=()):
+    calls[point] = calls.get(point, 0) + 1
+    if (mode == point and calls[point] == int(arg)) or (mode == "culprit" and arg in ids):
+        os.kill(os.getpid(), signal.SIGKILL)
+def killing_run(self, items, *args, **kwargs):
+    items = list(items)
+    kill_if("window", [getattr(i, "id", None) for i in items])
+    yield from run(self, items, *args, **kwargs)
+def killing_record_done(self, *args, **kwargs):
+    kill_if("done")
+    return record_done(self, *args, **kwargs)
+BriefingEngine.run, StateStore.record_done = killing_run, killing_record_done
+from pipeline.cli import main
+main()
+"""
+
+
+def _kill_setup(tmp_path, tiny_model_dirs, count: int):
+    folder = tmp_path / "desk"
+    for number, text in enumerate(paragraphs()[:count]):
+        write_article(folder, f"a{number}", text)
+    marian, bart = tiny_model_dirs
+    state, out = tmp_path / "state" / "briefing.sqlite", tmp_path / "out"
+    settings = {"nightly.window": 3, "nightly.max_attempts": 2}
+    args = ["nightly", "--source", str(folder), "--state", str(state), "--out", str(out),
+            "--date", NIGHT, "--translator", str(marian), "--summarizer", str(bart),
+            "--set", "translation.generation.max_new_tokens=8",
+            *[f"--set={key}={value}" for key, value in settings.items()]]
+    config = nightly_config(tiny_model_dirs, tmp_path, [folder], **settings, **{
+        "nightly.state_url": f"sqlite:///{state}", "nightly.out_dir": str(out)})
+    return args, config
+
+
+def _killed_run(args: list[str], mode: str, arg: str) -> None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    child = subprocess.run([sys.executable, "-c", _KILLER, mode, arg, *args], cwd=REPO,
+                           env=env, capture_output=True, text=True, timeout=300)
+    assert child.returncode == -signal.SIGKILL, (mode, arg, child.stderr[-2000:])
+
+
+def _attempts(config) -> dict[str, tuple[str, int]]:
+    store = store_of(config)
+    with Session(store.engine) as session:
+        rows = session.scalars(select(ArticleRow)).all()
+        found = {row.file_id: (row.status, row.attempts) for row in rows}
+    store.close()
+    return found
+
+
+def test_kills_never_give_up_an_article_that_was_not_alone_in_flight(tmp_path, tiny_model_dirs):
+    args, config = _kill_setup(tmp_path, tiny_model_dirs, 6)
+    # Windows of 3, two attempts each: before, the second kill with a0..a2 in flight gave
+    # all three up as "crashed".
+    _killed_run(args, "window", "1")  # a0 a1 a2 in flight: none is blamed
+    _killed_run(args, "window", "1")  # a3 a4 a5 (first: what was in flight goes last)
+    _killed_run(args, "done", "1")    # a0 a1 a2 again, a0's file written, not committed
+    _killed_run(args, "window", "2")  # a3 a4 a5 briefed; then a0, alone: counted once
+    assert _attempts(config)["a0"] == ("pending", 0)  # counted by the next run, once
+    _killed_run(args, "done", "2")    # a1 a2 briefed, killed before a2 is committed
+    assert _attempts(config)["a0"] == ("pending", 1)
+
+    final = run_nightly(config, night=NIGHT)
+    assert final.exit_code == 0 and final.digest["failed"] == []
+    assert _attempts(config) == {
+        "a0": ("done", 2), "a1": ("done", 1), "a2": ("done", 1), "a3": ("done", 1),
+        "a4": ("done", 1), "a5": ("done", 1)}
+    night_dir = tmp_path / "out" / NIGHT
+    assert {p.stem: json.loads(p.read_text(encoding="utf-8"))["nightly"]["attempt"]
+            for p in article_files(night_dir)} == {"a0": 2, "a1": 1, "a2": 1, "a3": 1,
+                                                   "a4": 1, "a5": 1}
+    assert final.digest["counts"]["articles"] == 6
+    assert [r["status"] for r in final.digest["runs"]] == ["interrupted"] * 5 + ["finished"]
+
+
+def test_an_article_that_kills_every_run_is_given_up_alone(tmp_path, tiny_model_dirs):
+    args, config = _kill_setup(tmp_path, tiny_model_dirs, 6)
+    _killed_run(args, "culprit", "a4")  # a0-a2 briefed; dies with a3 a4 a5 in flight
+    _killed_run(args, "culprit", "a4")  # a3 alone: briefed; a4 alone: dies (counted: 1)
+    _killed_run(args, "culprit", "a4")  # a5 briefed; a4 alone again: dies (counted: 2)
+
+    final = run_nightly(config, night=NIGHT)  # a4 has used its attempts: given up, not run
+    assert final.exit_code == 1
+    assert [(f["id"], f["reason"]) for f in final.digest["failed"]] == [("a4", "crashed")]
+    assert _attempts(config) == {
+        "a0": ("done", 1), "a1": ("done", 1), "a2": ("done", 1), "a3": ("done", 1),
+        "a4": ("failed", 2), "a5": ("done", 1)}

@@ -210,8 +210,10 @@ def test_second_lock_holder_is_refused_and_kill_releases_it(tmp_path):
     finally:
         holder.kill()
         holder.wait(timeout=10)
-    with RunLock(lock):  # kill -9 leaves no stale lock
-        pass
+    with RunLock(lock) as after_kill:  # kill -9 leaves no stale lock, and is told
+        assert after_kill.previous_run_died
+    with RunLock(lock) as after_release:
+        assert not after_release.previous_run_died
 
 
 def _key_paths(data: dict, prefix: str = "") -> set[str]:

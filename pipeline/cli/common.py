@@ -25,6 +25,7 @@ from pipeline.core.config import AppConfig, load_config, parse_model_option
 from pipeline.core.errors import (
     BriefingError,
     ConfigError,
+    EnvironmentFailure,
     InvalidArgumentError,
     ModelUnavailableError,
     RunActiveError,
@@ -162,6 +163,8 @@ def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:
         return str(exc), ExitCode.USAGE, None
     if isinstance(exc, ConfigError):
         return str(exc), ExitCode.USAGE, CONFIG_HINT
+    if isinstance(exc, EnvironmentFailure):
+        return str(exc), ExitCode.INTERNAL, None
     if isinstance(exc, BriefingError):
         return str(exc), ExitCode.USAGE, _flag_hint(exc)
     if isinstance(exc, FileNotFoundError):

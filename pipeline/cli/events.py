@@ -85,6 +85,8 @@ class ConsoleEvents:
     def __call__(self, event: str, fields: dict) -> None:
         if event == "source.failed":
             say(fields["message"], style="yellow", label="source not read:", console=self.console)
+        elif event == "clock.behind":
+            say(fields["message"], style="yellow", label="warning:", console=self.console)
         elif event == "article.failed":
             say(f"{fields['key']} ({fields['reason']}): {fields['message']}", style="red",
                 label="failed:", console=self.console)

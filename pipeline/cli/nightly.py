@@ -20,7 +20,7 @@ from pipeline.cli.common import (
     stderr_is_terminal,
 )
 from pipeline.cli.events import ConsoleEvents, JsonLines, install_json_logging
-from pipeline.core.errors import BriefingError, RunActiveError
+from pipeline.core.errors import BriefingError, EnvironmentFailure, RunActiveError
 from pipeline.core.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -51,8 +51,9 @@ def nightly_command(
     night: Annotated[
         str | None,
         typer.Option("--date", metavar="<yyyy-mm-dd>", show_default=False,
-                     help="The night to run (default: today, local time). A night older "
-                     "than the latest in the state is only rebuilt from the state."),
+                     help="The night to run (default: today, local time; the latest night "
+                     "in the state if the clock is behind it). A night older than the latest "
+                     "in the state is only rebuilt from the state."),
     ] = None,
     translator: TranslatorOption = None,
     summarizer: SummarizerOption = None,
@@ -77,14 +78,14 @@ def nightly_command(
     0 all good.
     1 some articles failed or a source could not be read (recorded, in the digest, retried).
     2 usage, configuration, state database or model errors.
-    3 another nightly run is active (this one did nothing).
+    3 another nightly run is active (this one did nothing), or the state database is locked.
     4 unexpected error (a bug or a broken environment); finished work is kept.
     130 interrupted; finished work is kept.
     """
     # Imported here: the runner pulls the archive and scikit-learn (about a second), which
     # `briefing --help` and the other commands do not need.
     from pipeline.nightly.runner import resolve_night, run_nightly
-    from pipeline.nightly.state import normalise_url
+    from pipeline.nightly.state import StateBusyError, normalise_url
 
     app_config = resolve_config(config, translator, summarizer, set_)
     settings = app_config.nightly
@@ -96,7 +97,7 @@ def nightly_command(
         settings.out_dir = out
     if log_json:
         settings.log_json = True
-    the_night = resolve_night(night)
+    the_night = resolve_night(night) if night is not None else None  # checked before reading
     if settings.log_json:
         sink = JsonLines()
         install_json_logging(sink)
@@ -108,9 +109,15 @@ def nightly_command(
                              reprocess=reprocess or (), on_event=events)
     except RunActiveError as exc:
         if settings.log_json:
-            events("run.refused", {"reason": "run-active", "message": str(exc),
+            reason = "state-locked" if isinstance(exc, StateBusyError) else "run-active"
+            events("run.refused", {"reason": reason, "message": str(exc),
                                    "exit_code": int(ExitCode.RUN_ACTIVE)})
         raise  # handle_errors: one sentence, exit code 3
+    except EnvironmentFailure as exc:
+        if settings.log_json:
+            events("run.failed", {"reason": "environment", "message": str(exc),
+                                  "exit_code": int(ExitCode.INTERNAL)})
+        raise  # handle_errors: one sentence, exit code 4
     except (BriefingError, FileNotFoundError, typer.Exit):
         raise  # handle_errors turns these into one sentence and exit code 2
     except Exception as exc:

@@ -24,6 +24,11 @@ class RunActiveError(BriefingError):
     """Another nightly run holds the lock; this one did nothing."""
 
 
+class EnvironmentFailure(BriefingError):
+    """The environment failed under a run (a full disk, a read-only or failing device); work
+    finished before is kept."""
+
+
 class ArticleError(BriefingError):
     """One article cannot be processed; a batch records it and goes on.
 

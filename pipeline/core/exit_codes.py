@@ -20,7 +20,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     """Usage, configuration, input or model-availability error; nothing was processed."""
     RUN_ACTIVE = 3
-    """Another nightly run holds the lock; this one did nothing."""
+    """Another nightly run holds the lock (this one did nothing), or another process kept the
+    state database locked past its busy timeout (work finished before is kept)."""
     INTERNAL = 4
     """An unexpected error (a bug) or a broken environment (disk full, read-only output);
     work finished before it is kept."""

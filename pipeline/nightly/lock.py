@@ -4,6 +4,12 @@ The lock is ``flock(2)`` on a file (via filelock). The kernel releases it when t
 exits for any reason, ``kill -9`` included, so there are no stale locks to clean up. A
 second run does not wait: it refuses at once with :class:`RunActiveError` (exit code 3).
 
+The owner file next to the lock (``<lock>.owner``) is written when the lock is taken and
+removed when it is released, whatever ended the run. Found at the next start, it says that
+the previous run died without releasing it (``kill -9``, an OOM killer, a systemd stop, a
+segfault): :attr:`RunLock.previous_run_died`. Removing a file needs no space, so a run
+stopped by a full disk is not mistaken for one that was killed.
+
 A file lock guards one machine. With a server database shared by several hosts, point
 ``nightly.lock_path`` at a filesystem they share that supports ``flock`` (or run the job
 from one host only). Filesystems without ``flock`` are refused rather than silently given a
@@ -36,6 +42,8 @@ class RunLock:
         self.path = Path(path)
         self.owner_path = self.path.with_name(self.path.name + ".owner")
         self.night = night
+        self.previous_run_died = False
+        """Set by :meth:`acquire`: the previous holder ended without releasing the lock."""
         self._lock: FileLock | None = None
 
     def acquire(self) -> None:
@@ -55,14 +63,17 @@ class RunLock:
             raise BriefingError(f"cannot create the run lock {self.path}: {exc.strerror or exc}; "
                                 "set nightly.lock_path to a local file") from None
         self._lock = lock
+        self.previous_run_died = self.owner_path.exists()
         owner = {"pid": os.getpid(), "host": socket.gethostname(), "night": self.night,
                  "since": datetime.now(UTC).isoformat(timespec="seconds")}
-        with contextlib.suppress(OSError):  # only makes the refusal message more helpful
+        with contextlib.suppress(OSError):  # for the refusal message and the next run
             self.owner_path.write_text(json.dumps(owner) + "\n", encoding="utf-8")
 
     def release(self) -> None:
-        """Release the lock (the owner file stays; it is only read while the lock is held)."""
+        """Remove the owner file and release the lock."""
         if self._lock is not None:
+            with contextlib.suppress(OSError):
+                self.owner_path.unlink(missing_ok=True)
             self._lock.release()
             self._lock = None
 

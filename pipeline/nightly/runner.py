@@ -6,16 +6,20 @@ The order of operations is what makes a run crash-safe and exactly-once:
 2. Read every source and plan against the state; register new/changed articles as
    ``pending`` *with their text* in one transaction.
 3. Process the work list (everything pending, plus failures with attempts left) window by
-   window: count an attempt, brief, write ``<id>.json`` atomically, *then* commit ``done``
-   (or ``failed`` with its reason). A kill between the write and the commit re-does that
-   article on the next run, which replaces the file atomically and commits once.
+   window: record the window in flight, brief, write ``<id>.json`` atomically, *then* commit
+   ``done`` (or ``failed`` with its reason) with its attempt. A kill between the write and
+   the commit re-does that article on the next run, which replaces the file atomically and
+   commits once. After a run that died, the articles it had in flight are briefed one at a
+   time, after the rest; only an article that was alone in flight when a run died has that
+   counted as an attempt (:meth:`~pipeline.nightly.state.StateStore.settle_crashes`).
 4. Rebuild the night's digest from the state and the article files, atomically.
 
 Models are loaded only when the work list is not empty.
 
-A dry run is the same collect step (:func:`collect`) without the writes; a night older than
-the latest night in the state is only rebuilt from the state (nothing read, nothing briefed,
-no other night touched).
+A dry run is the same collect step (:func:`collect`) without the writes; a night asked for
+that is older than the latest night in the state is only rebuilt from the state (nothing
+read, nothing briefed, no other night touched). When no night was asked for and the clock is
+behind the state (it was set back), the run is the latest night's, with a warning.
 """
 
 from __future__ import annotations
@@ -139,8 +143,9 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
 
     Args:
         config: the resolved configuration (``config.nightly`` holds the nightly settings).
-        night: the night to run or rebuild (default today). A night older than the latest
-            night in the state is rebuilt only: read-only apart from its own digest files.
+        night: the night to run or rebuild (default today, or the latest night in the state
+            when the clock is behind it). A night older than the latest night in the state
+            is rebuilt only: read-only apart from its own digest files.
         dry_run: read and plan only: no lock, no state changes, no models, no files.
         reprocess: keys, article ids, ``failed`` or ``all``: brief these again even if
             unchanged (attempts are reset).
@@ -154,6 +159,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
         StateError: the state database cannot be used (exit code 2).
     """
     settings = config.nightly
+    asked = night is not None
     night = resolve_night(night)
     check_sources(settings.sources)
     emit = on_event or (lambda _event, _fields: None)
@@ -164,16 +170,20 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
                                  max_bytes=settings.fetch_max_bytes,
                                  user_agent=settings.user_agent))
     if dry_run:
-        return _dry_run(config, night, ctx, reprocess, emit)
-    with RunLock(lock_path_for(settings), night=night):
+        return _dry_run(config, night, ctx, reprocess, emit, asked=asked)
+    with RunLock(lock_path_for(settings), night=night) as lock:
         store = StateStore.open(settings.state_url)
         try:
-            with store.damage_as_state_error():
+            with store.state_errors():
                 latest = store.latest_night()
+                if latest is not None and night < latest and not asked:
+                    night = _clock_behind(night, latest, emit)
                 if latest is not None and night < latest:
                     _refuse_reprocess_into_past(night, latest, reprocess)
                     return _rebuild(config, store, night, emit)
-                return _Run(config, store, night, ctx, emit).execute(reprocess)
+                run = _Run(config, store, night, ctx, emit)
+                run.previous_run_died = lock.previous_run_died
+                return run.execute(reprocess)
         finally:
             store.close()
 
@@ -253,6 +263,8 @@ class _Run:
         self.night_dir = self.settings.out_dir / night
         self.engine = None
         self.summary = RunSummary(night=night)
+        self.previous_run_died = False
+        self.suspects: set[str] = set()
 
     def execute(self, reprocess: Sequence[str]) -> NightlyResult:
         started = time.perf_counter()
@@ -268,6 +280,9 @@ class _Run:
             plan = collected.plan
             self.summary = summary = _summary_of(self.night, collected)
             summary.run_id, summary.started_at = run_id, started_at
+            # Before registering: a changed or reprocessed article starts its attempts afresh.
+            self.suspects = set(self.store.settle_crashes(
+                previous_run_died=self.previous_run_died))
             self.store.touch(plan.unchanged)
             self.store.register(plan.register, run_id=run_id,
                                 file_ids=collected.planner.new_file_ids)
@@ -344,11 +359,12 @@ class _Run:
         runnable = []
         for item in work:
             if item.status == ArticleStatus.PENDING and item.attempts >= self.settings.max_attempts:
-                # Claimed max_attempts times and never finished: it kills the process.
+                # Its last attempt ended with the run dying while it alone was in flight.
                 self.summary.add(OutcomeKind.RESUMED if item.resumed else item.kind)
                 self._failed(item.key, run_id, item.kind, "crashed",
-                             f"the run stopped while briefing this article {item.attempts} "
-                             "time(s) (killed or crashed); given up", attempt=item.attempts)
+                             "the run stopped (killed or crashed) while briefing this article "
+                             f"alone; all {item.attempts} attempt(s) used; given up",
+                             attempt=item.attempts)
             elif item.payload is None:
                 self._failed(item.key, run_id, item.kind, "no-content",
                              "the stored article is missing; it is read again when its source "
@@ -368,17 +384,20 @@ class _Run:
         self.night_dir.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         window = self.settings.window
-        for offset in range(0, len(runnable), window):
-            chunk = runnable[offset:offset + window]
+        # What a run that died had in flight goes last and alone: a culprit then dies alone
+        # (and only that is counted against it), the innocent are briefed.
+        others = [item for item in runnable if item.key not in self.suspects]
+        chunks = [others[i:i + window] for i in range(0, len(others), window)]
+        chunks += [[item] for item in runnable if item.key in self.suspects]
+        for chunk in chunks:
             self._process_window(chunk, run_id)
         return time.perf_counter() - started, models_s
 
     def _process_window(self, chunk: list[WorkItem], run_id: int) -> None:
-        # The attempt is counted before briefing, so an article that kills the process is
-        # given up after max_attempts. Anything else that stops the window (a full disk, a
-        # bug, Ctrl-C) is not the articles' doing: their attempts are given back.
-        unfinished = [item.key for item in chunk]
-        self.store.claim(unfinished)
+        # The window is recorded as in flight before briefing: if the run dies, the next one
+        # knows which articles it was briefing. Anything else that stops the window (a full
+        # disk, a bug, Ctrl-C) is not the articles' doing: the record is dropped.
+        self.store.claim([item.key for item in chunk], run_id=run_id)
         try:
             originals = [payload_to_article(item.payload or "") for item in chunk]
             articles = [replace(a, id=item.file_id)
@@ -388,13 +407,12 @@ class _Run:
                 self.summary.add(OutcomeKind.RESUMED if item.resumed else item.kind)
                 if isinstance(outcome, ArticleError):
                     self._failed(item.key, run_id, item.kind, outcome.reason, str(outcome),
-                                 attempt=item.attempts + 1)
+                                 attempt=item.attempts + 1, attempted=True)
                 else:
                     self._done(item, original.id, outcome, run_id)
-                unfinished.remove(item.key)
         except BaseException:
             with contextlib.suppress(Exception):  # the original error is what matters
-                self.store.unclaim(unfinished)
+                self.store.release_in_flight()
             raise
 
     def _done(self, item: WorkItem, article_id: str, briefing: Briefing, run_id: int) -> None:
@@ -414,15 +432,24 @@ class _Run:
                                    "seconds": briefing.timings.get("total_s")})
 
     def _failed(self, key: str, run_id: int, kind: str, reason: str, message: str, *,
-                attempt: int | None, count_attempt: bool = False, source: str | None = None,
-                file_id: str | None = None) -> None:
+                attempt: int | None, count_attempt: bool = False, attempted: bool = False,
+                source: str | None = None, file_id: str | None = None) -> None:
         self.store.record_failed(key, night=self.night, run_id=run_id, kind=kind, reason=reason,
-                                 message=message, count_attempt=count_attempt, source=source,
-                                 file_id=file_id)
+                                 message=message, count_attempt=count_attempt,
+                                 attempted=attempted, source=source, file_id=file_id)
         self.summary.add("failed")
         self.emit("article.failed", {"key": key, "kind": kind, "reason": reason,
                                      "message": message, "attempt": attempt,
                                      "max_attempts": self.settings.max_attempts})
+
+
+def _clock_behind(today: str, latest: str, emit: EventSink) -> str:
+    """No night was asked for and the clock says an earlier night than the state's latest
+    (it was set back): run as the latest night, with a warning, rather than refuse."""
+    emit("clock.behind", {"clock_night": today, "night": latest, "message": (
+        f"the clock says {today}, earlier than the latest night in the state ({latest}); "
+        f"running as {latest}: check the system clock")})
+    return latest
 
 
 def _refuse_reprocess_into_past(night: str, latest: str, reprocess: Sequence[str]) -> None:
@@ -488,7 +515,7 @@ def _sweep_temporary_files(out_dir: Path) -> None:
 
 
 def _dry_run(config: AppConfig, night: str, ctx: SourceContext, reprocess: Sequence[str],
-             emit: EventSink) -> NightlyResult:
+             emit: EventSink, *, asked: bool = True) -> NightlyResult:
     """The collect step of a run, without its writes: what a run would do, and its exit code
     as far as reading can tell (a source not read, an article unreadable, a bad selector)."""
     settings = config.nightly
@@ -500,19 +527,21 @@ def _dry_run(config: AppConfig, night: str, ctx: SourceContext, reprocess: Seque
     try:
         has_state = store is not None and store.has_tables()
         if store is not None and has_state:
-            with store.damage_as_state_error():
-                return _dry_run_on(config, night, ctx, reprocess, emit, store)
-        return _dry_run_on(config, night, ctx, reprocess, emit, None)
+            with store.state_errors():
+                return _dry_run_on(config, night, ctx, reprocess, emit, store, asked)
+        return _dry_run_on(config, night, ctx, reprocess, emit, None, asked)
     finally:
         if store is not None:
             store.close()
 
 
 def _dry_run_on(config: AppConfig, night: str, ctx: SourceContext, reprocess: Sequence[str],
-                emit: EventSink, store: StateStore | None) -> NightlyResult:
+                emit: EventSink, store: StateStore | None, asked: bool) -> NightlyResult:
     settings = config.nightly
-    night_dir = settings.out_dir / night
     latest = store.latest_night() if store is not None else None
+    if latest is not None and night < latest and not asked:
+        night = _clock_behind(night, latest, emit)
+    night_dir = settings.out_dir / night
     if latest is not None and night < latest:
         _refuse_reprocess_into_past(night, latest, reprocess)
         summary = RunSummary(night=night, dry_run=True)

@@ -11,8 +11,14 @@ Tables:
 - ``nightly_runs``: one row per run, with its summary.
 - ``translation_cache``: see :mod:`pipeline.nightly.cache`.
 
+- ``nightly_meta``: the schema version, and the window of articles in flight (so that the
+  next run knows which articles a run that died was briefing).
+
 Every state transition is its own short transaction, so killing the process at any moment
-leaves the database at the last completed transition.
+leaves the database at the last completed transition. An attempt is counted in the same
+transaction as the article's outcome, or when a run died with that article alone in flight
+(:meth:`StateStore.settle_crashes`): a kill, a full disk or a lock never costs an innocent
+article an attempt.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,17 +40,18 @@ from sqlalchemy import (
     String,
     Text,
     create_engine,
+    delete,
     event,
     func,
     inspect,
     select,
     update,
 )
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import BriefingError, EnvironmentFailure, RunActiveError
 from pipeline.ingest.article import Article
 from pipeline.nightly.outcomes import RETRYABLE_REASONS, ArticleStatus, OutcomeKind
 
@@ -51,10 +59,19 @@ SCHEMA_VERSION = 1
 # Kept as names: the planner and the digest compare with them (they are str enums).
 PENDING, DONE, FAILED = ArticleStatus.PENDING, ArticleStatus.DONE, ArticleStatus.FAILED
 _CHUNK = 500  # keys per IN (...) clause: well under every database's parameter limit
+BUSY_TIMEOUT_MS = 30_000  # how long a write waits for another process's lock on the SQLite file
 
 
 class StateError(BriefingError):
     """The state database cannot be opened or has an incompatible schema."""
+
+
+class StateBusyError(StateError, RunActiveError):
+    """Another process kept the state database locked past the busy timeout."""
+
+
+class StateEnvironmentError(StateError, EnvironmentFailure):
+    """The state database cannot be written: a full disk, a read-only or failing device."""
 
 
 class Base(DeclarativeBase):
@@ -256,11 +273,12 @@ def sqlite_file(url: str) -> Path | None:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL: readers (a --dry-run) never block the writer; FULL: a committed transition
-    # survives even a power cut; busy_timeout: wait for a short write instead of failing.
+    # busy_timeout (first: switching to WAL may itself wait): wait for a short write of
+    # another process instead of failing; WAL: readers (a --dry-run) never block the writer;
+    # FULL: a committed transition survives even a power cut.
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_MS)}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
@@ -280,51 +298,106 @@ class StateStore:
         """Connect (creating the SQLite file, its folder and the tables when ``create``).
 
         Raises:
-            StateError: the database cannot be reached or was written by a newer schema.
+            StateError: the database cannot be reached, is not a state database (other
+                tables or columns), or was written by a newer schema; its subclasses
+                :class:`StateBusyError` and :class:`StateEnvironmentError` when it is locked
+                or cannot be written.
         """
         url = normalise_url(url)
         db_file = sqlite_file(url)
         if db_file is not None and create:
             db_file.parent.mkdir(parents=True, exist_ok=True)
+        engine = None
         try:
             engine = create_engine(url)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _sqlite_pragmas)
             store = cls(engine)
-            if create:
-                Base.metadata.create_all(engine)
-            store._check_schema(create)
+            with store.state_errors():
+                store._check_layout()
+                has_version = store._check_schema()
+                if create:
+                    Base.metadata.create_all(engine)
+                    if not has_version:
+                        store._set_schema_version()
         except SQLAlchemyError as exc:
-            raise StateError(f"cannot open the state database {url}: {exc}") from None
+            if engine is not None:
+                engine.dispose()
+            reason = getattr(exc, "orig", None) or exc
+            raise StateError(f"cannot open the state database {_shown(url)}: {reason}") from None
+        except BaseException:
+            if engine is not None:
+                engine.dispose()
+            raise
         return store
 
-    def _check_schema(self, create: bool) -> None:
+    def _check_layout(self) -> None:
+        """Refuse a database of another program, or tables of another layout (checked before
+        anything is created in it)."""
+        inspector = inspect(self.engine)
+        tables = set(inspector.get_table_names())
+        where = _shown(self.engine.url)
+        if tables and not tables & set(Base.metadata.tables):
+            listed = ", ".join(sorted(tables)[:5])
+            raise StateError(f"{where} is not a briefing state database (it holds other tables: "
+                             f"{listed}); use another state_url")
+        for table in Base.metadata.sorted_tables:
+            if table.name not in tables:
+                continue
+            found = {c["name"]: c for c in inspector.get_columns(table.name)}
+            missing = [c.name for c in table.columns if c.name not in found]
+            required = [name for name, c in found.items() if name not in table.columns
+                        and not c.get("nullable", True) and c.get("default") is None]
+            if missing:
+                problem = f"table {table.name} lacks column(s) {', '.join(missing)}"
+            elif required:
+                problem = (f"table {table.name} has column(s) {', '.join(required)} that this "
+                           "briefing cannot fill")
+            else:
+                continue
+            raise StateError(f"the state database {where} has another layout: {problem}; it was "
+                             "written by another program or another version of briefing: use "
+                             "another state_url, or move it aside to start afresh")
+
+    def _check_schema(self) -> bool:
+        """Whether the database records its schema version; refuse a malformed or newer one."""
         if not inspect(self.engine).has_table(MetaRow.__tablename__):
-            return
-        with Session(self.engine) as session, session.begin():
+            return False
+        with Session(self.engine) as session:
             row = session.get(MetaRow, "schema_version")
             if row is None:
-                if create:
-                    session.add(MetaRow(name="schema_version", value=str(SCHEMA_VERSION)))
-                return
-            if int(row.value) > SCHEMA_VERSION:
+                return False
+            where = _shown(self.engine.url)
+            try:
+                version = int(row.value)
+            except (TypeError, ValueError):
                 raise StateError(
-                    f"the state database has schema version {row.value}, newer than this "
-                    f"briefing ({SCHEMA_VERSION}); upgrade briefing or use another state_url")
+                    f"the state database {where} has a malformed schema version "
+                    f"{str(row.value)[:40]!r}; it was not written by briefing, or is damaged: "
+                    "use another state_url, or move it aside to start afresh") from None
+            if version > SCHEMA_VERSION:
+                raise StateError(
+                    f"the state database {where} has schema version {version}, newer than "
+                    f"this briefing ({SCHEMA_VERSION}); upgrade briefing or use another state_url")
+            return True
+
+    def _set_schema_version(self) -> None:
+        with Session(self.engine) as session, session.begin():
+            session.merge(MetaRow(name="schema_version", value=str(SCHEMA_VERSION)))
 
     @contextlib.contextmanager
-    def damage_as_state_error(self) -> Iterator[None]:
-        """Turn a damaged database (a corrupt page, not a database at all), found whenever a
-        query first touches the damage, into a :class:`StateError` saying so. Errors of the
-        environment (a full disk, a lock) and bugs keep their own types."""
+    def state_errors(self) -> Iterator[None]:
+        """Turn what the database reports about its environment into one sentence without
+        SQL: a damaged file (:class:`StateError`), a lock held past the busy timeout
+        (:class:`StateBusyError`), a full disk or a failing device
+        (:class:`StateEnvironmentError`). Anything else (a bug) keeps its own type."""
         try:
             yield
         except DatabaseError as exc:
-            if type(exc) is not DatabaseError:  # OperationalError, IntegrityError, ...
+            translated = _translate(exc, _shown(self.engine.url))
+            if translated is None:
                 raise
-            url = self.engine.url.render_as_string(hide_password=True)
-            raise StateError(f"the state database {url} is damaged ({exc.orig}); restore it "
-                             "from a backup, or move it aside to start afresh") from None
+            raise translated from None
 
     def has_tables(self) -> bool:
         """Whether the nightly tables exist (a dry run never creates them)."""
@@ -475,26 +548,48 @@ class StateStore:
                 resumed=r.status == PENDING and r.registered_run != run_id,
             ) for r in rows]
 
-    def claim(self, keys: Sequence[str]) -> None:
-        """Count an attempt for each key *before* processing it, so an article that kills the
-        process is not retried forever."""
+    def claim(self, keys: Sequence[str], *, run_id: int) -> None:
+        """Record ``keys`` as the window in flight *before* briefing it, so that a run that
+        dies (killed, crashed) leaves evidence of what it was doing. No attempt is counted
+        here: attempts are counted with an outcome, or by :meth:`settle_crashes`."""
         with Session(self.engine) as session, session.begin():
             for key in keys:
                 row = session.get(ArticleRow, key_id(key))
-                if row is not None:
-                    if row.status == FAILED:
-                        row.status, row.pending_kind = PENDING, OutcomeKind.RETRIED
-                    row.attempts = (row.attempts or 0) + 1
+                if row is not None and row.status == FAILED:
+                    row.status, row.pending_kind = PENDING, OutcomeKind.RETRIED
+            session.merge(MetaRow(name=_IN_FLIGHT, value=json.dumps(
+                {"run_id": run_id, "keys": list(keys)}, ensure_ascii=False)))
 
-    def unclaim(self, keys: Sequence[str]) -> None:
-        """Give back the attempt counted by :meth:`claim` for articles whose processing was
-        stopped by something other than the article (a full disk, a bug, Ctrl-C): only a
-        failure of the article itself may use its attempts."""
+    def release_in_flight(self) -> None:
+        """Forget the window in flight: the run stopped it under control (a full disk, a
+        bug, Ctrl-C), which is not its articles' doing."""
         with Session(self.engine) as session, session.begin():
-            for key in keys:
-                row = session.get(ArticleRow, key_id(key))
-                if row is not None and row.status == PENDING and row.attempts:
-                    row.attempts -= 1
+            session.execute(delete(MetaRow).where(MetaRow.name == _IN_FLIGHT))
+
+    def settle_crashes(self, *, previous_run_died: bool) -> list[str]:
+        """Settle the window the previous run had in flight, in one transaction.
+
+        When that run died (see :attr:`pipeline.nightly.lock.RunLock.previous_run_died`)
+        and the window held one article, that article is the culprit: an attempt is counted
+        for it. A larger window proves nothing against any one article: none is counted.
+
+        Returns:
+            The keys of that window still pending (to be briefed alone: a culprit among them
+            then dies alone); empty when the previous run did not die.
+        """
+        with Session(self.engine) as session, session.begin():
+            row = session.get(MetaRow, _IN_FLIGHT)
+            if row is None:
+                return []
+            keys = _in_flight_keys(row.value)
+            session.delete(row)
+            if not previous_run_died:
+                return []
+            rows = [r for r in (session.get(ArticleRow, key_id(k)) for k in keys)
+                    if r is not None and r.status == PENDING]
+            if len(keys) == 1 and rows:
+                rows[0].attempts = (rows[0].attempts or 0) + 1
+            return [r.key for r in rows]
 
     def latest_night(self) -> str | None:
         """The latest night any run was recorded for (None for a new database)."""
@@ -509,6 +604,7 @@ class StateStore:
         with Session(self.engine) as session, session.begin():
             row = session.get(ArticleRow, key_id(key))
             assert row is not None, key
+            row.attempts = (row.attempts or 0) + 1
             row.status, row.night, row.output_path = DONE, night, output_path
             row.last_reason = row.last_error = None
             session.add(OutcomeRow(
@@ -518,13 +614,14 @@ class StateStore:
                 output_path=output_path, at=utcnow()))
 
     def record_failed(self, key: str, *, night: str, run_id: int, kind: str, reason: str,
-                      message: str, count_attempt: bool = False,
+                      message: str, count_attempt: bool = False, attempted: bool = False,
                       article: Article | None = None, source: str | None = None,
                       file_id: str | None = None) -> None:
         """Mark an article failed with its reason.
 
         Args:
-            count_attempt: add an attempt here (read failures, which are never claimed).
+            count_attempt: a read failure: add an attempt and forget the stored content.
+            attempted: a briefing failure: add an attempt (with this outcome).
             article, source, file_id: create the row when the key is new (read failures).
         """
         now = utcnow()
@@ -543,6 +640,8 @@ class StateStore:
                 row.content_hash = None
                 row.payload = None
                 row.last_seen = now
+            elif attempted:
+                row.attempts = (row.attempts or 0) + 1
             row.status, row.night = FAILED, night
             row.last_reason, row.last_error = reason, message
             session.add(OutcomeRow(
@@ -574,6 +673,53 @@ class StateStore:
                                    .where(OutcomeRow.night == night)
                                    .group_by(OutcomeRow.status)).all()
             return {status: count for status, count in rows}
+
+
+def _shown(url: str | URL) -> str:
+    """A database URL as it may be shown (no password)."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+_ENVIRONMENT = {sqlite3.SQLITE_IOERR, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN,
+                sqlite3.SQLITE_PERM}
+
+
+def _translate(exc: DatabaseError, where: str) -> StateError | None:
+    """The sentence for a database error caused by the environment; None for anything else."""
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    code = code & 0xFF if isinstance(code, int) else None  # primary code of an extended one
+    if code in _BUSY:
+        return StateBusyError(
+            f"the state database {where} is locked by another process (it stayed locked for "
+            f"{BUSY_TIMEOUT_MS / 1000:g} s); work finished before is kept: run again when "
+            "that process is done")
+    if code == sqlite3.SQLITE_FULL:
+        return StateEnvironmentError(
+            f"the state database {where} cannot be written: the disk under it is full; work "
+            "finished before is kept and no article lost an attempt: free some space and run "
+            "again")
+    if code in _ENVIRONMENT:
+        return StateEnvironmentError(
+            f"the state database {where} cannot be written ({orig}); work finished before is "
+            "kept: check its file and folder, then run again")
+    if code in _DAMAGED or type(exc) is DatabaseError:
+        return StateError(f"the state database {where} is damaged ({orig}); restore it from a "
+                          "backup, or move it aside to start afresh")
+    return None
+
+
+_IN_FLIGHT = "in_flight"  # nightly_meta: the window being briefed, as JSON
+
+
+def _in_flight_keys(value: str) -> list[str]:
+    try:
+        keys = json.loads(value).get("keys", [])
+    except (ValueError, AttributeError):
+        return []
+    return [k for k in keys if isinstance(k, str)] if isinstance(keys, list) else []
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
 import time
+from datetime import date
 
 import pytest
 from pydantic import ValidationError
@@ -237,3 +239,152 @@ def test_fetch_timeout_from_yaml_inf_is_rejected(tmp_path):
     result = CliRunner().invoke(app, ["nightly", "--config", str(config), "--source",
                                       str(tmp_path), "--dry-run"])
     assert result.exit_code == 2 and "fetch_timeout_s" in result.output
+
+
+# -- the state database's environment (issue 18) --------------------------------------------
+
+
+def _nightly_cli(tmp_path, db, *extra: str):
+    from pipeline.cli import app
+
+    folder = tmp_path / "desk"
+    folder.mkdir(exist_ok=True)
+    return CliRunner().invoke(app, ["nightly", "--source", str(folder), "--state", str(db),
+                                    "--out", str(tmp_path / "out"), "--date", NIGHT, *extra])
+
+
+def _one_sentence(result) -> None:
+    assert "SQL" not in result.output and "please report" not in result.output, result.output
+    assert "Traceback" not in result.output and "sqlalchemy" not in result.output.lower()
+
+
+def test_state_locked_by_another_process_exits_3_in_one_sentence(tmp_path, monkeypatch):
+    import sqlite3
+
+    from pipeline.nightly import state as state_module
+
+    db = tmp_path / "s.sqlite"
+    state_module.StateStore.open(str(db)).close()
+    monkeypatch.setattr(state_module, "BUSY_TIMEOUT_MS", 100)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # a sqlite3 shell, a backup tool, ... writing
+    try:
+        result = _nightly_cli(tmp_path, db, "--log-json")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 3, result.output
+    assert "is locked by another process" in result.output
+    assert '"reason": "state-locked"' in result.output  # the log collector is told why
+    _one_sentence(result)
+    assert _nightly_cli(tmp_path, db).exit_code == 0  # once it is free, the run goes ahead
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+@pytest.mark.parametrize(("setup", "expected"), [
+    ("CREATE TABLE nightly_articles (key_id VARCHAR(64) PRIMARY KEY, key TEXT)",
+     "has another layout: table nightly_articles lacks column"),
+    ("CREATE TABLE nightly_runs (id INTEGER PRIMARY KEY, night TEXT, status TEXT, pid INT, "
+     "host TEXT, started_at TEXT, finished_at TEXT, exit_code INT, summary TEXT, "
+     "owner TEXT NOT NULL)", "has another layout: table nightly_runs has column"),
+    ("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)",
+     "is not a briefing state database"),
+    ("CREATE TABLE nightly_meta (name VARCHAR(64) PRIMARY KEY, value TEXT); "
+     "INSERT INTO nightly_meta VALUES ('schema_version', 'one')",
+     "has a malformed schema version 'one'"),
+])
+def test_state_of_another_layout_exits_2_in_one_sentence(tmp_path, setup, expected, dry_run):
+    import sqlite3
+
+    db = tmp_path / "s.sqlite"
+    with sqlite3.connect(db) as connection:
+        connection.executescript(setup)
+    connection.close()
+    before = _schema_of(db)
+    result = _nightly_cli(tmp_path, db, *(["--dry-run"] if dry_run else []))
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    _one_sentence(result)
+    assert _schema_of(db) == before  # nothing was added to someone else's database
+
+
+def _schema_of(db) -> list:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(db)) as connection:
+        return connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name"
+                                  ).fetchall()
+def test_full_disk_under_the_state_exits_4_and_costs_no_attempt(tmp_path, tiny_model_dirs):
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session
+
+    from pipeline.cli import app
+    from pipeline.nightly.state import ArticleRow, StateStore, key_id
+    from tests.test_nightly_runs import write_article
+
+    folder = tmp_path / "desk"
+    write_article(folder, "a", paragraphs()[5])
+    db = tmp_path / "s.sqlite"
+    marian, bart = tiny_model_dirs
+    args = ["nightly", "--source", str(folder), "--state", str(db), "--out",
+            str(tmp_path / "out"), "--date", NIGHT, "--translator", str(marian),
+            "--summarizer", str(bart), "--set", "translation.generation.max_new_tokens=8",
+            "--set", "nightly.window=1"]
+    full = {"now": False}
+
+    def disk_full(_conn, cursor, statement, parameters, _context, executemany):
+        # The disk fills up when the briefing is to be recorded: from then on every write
+        # fails with a genuine SQLITE_FULL (no new page may be added to the file).
+        full["now"] = full["now"] or statement.startswith("INSERT INTO nightly_outcomes")
+        if full["now"] and statement.split(None, 1)[0] in ("INSERT", "UPDATE", "DELETE"):
+            cursor.execute("PRAGMA max_page_count=1")  # clamped to the file's current size
+            filler = "INSERT INTO nightly_meta (name, value) VALUES ('f', zeroblob(1000000))"
+            return filler, [()] if executemany else ()
+        return statement, parameters
+
+    event.listen(Engine, "before_cursor_execute", disk_full, retval=True)
+    try:
+        result = CliRunner().invoke(app, args)
+    finally:
+        event.remove(Engine, "before_cursor_execute", disk_full)
+    assert full["now"]
+    assert result.exit_code == 4, result.output
+    assert "is full" in result.output
+    _one_sentence(result)
+    store = StateStore.open(str(db))
+    with Session(store.engine) as session:
+        row = session.get(ArticleRow, key_id(f"{folder}/a"))
+        assert (row.status, row.attempts) == ("pending", 0)
+    store.close()
+    fixed = CliRunner().invoke(app, args)  # space was freed: briefed at its first attempt
+    assert fixed.exit_code == 0, fixed.output
+    data = json.loads((tmp_path / "out" / NIGHT / "a.json").read_text(encoding="utf-8"))
+    assert data["nightly"]["attempt"] == 1
+
+
+
+def test_a_clock_behind_the_state_runs_as_the_latest_night(tmp_path, tiny_model_dirs):
+    from pipeline.cli import app
+    from tests.test_nightly_runs import write_article
+
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    marian, bart = tiny_model_dirs
+    args = ["nightly", "--source", str(folder), "--state", str(tmp_path / "s.sqlite"),
+            "--out", str(tmp_path / "out"), "--translator", str(marian), "--summarizer",
+            str(bart), "--set", "translation.generation.max_new_tokens=8"]
+    later = "2999-01-02"  # a night the clock has not reached: the clock went backwards
+    assert CliRunner().invoke(app, [*args, "--date", later]).exit_code == 0
+    write_article(folder, "a", paragraphs()[5])
+
+    dry = CliRunner().invoke(app, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert f"Dry run for {later}" in dry.output and f"new          {folder}/a" in dry.output
+    result = CliRunner().invoke(app, args)  # no --date: never refused, never blamed on one
+    assert result.exit_code == 0, result.output
+    assert "--date" not in result.output
+    assert f"the clock says {date.today().isoformat()}" in result.output
+    assert f"Night {later} (run 2): 1 new" in result.output
+    assert (tmp_path / "out" / later / "a.json").is_file()
+    assert not (tmp_path / "out" / date.today().isoformat()).exists()
