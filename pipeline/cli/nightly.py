@@ -20,7 +20,12 @@ from pipeline.cli.common import (
     stderr_is_terminal,
 )
 from pipeline.cli.events import ConsoleEvents, JsonLines, install_json_logging
-from pipeline.core.errors import BriefingError, EnvironmentFailure, RunActiveError
+from pipeline.core.errors import (
+    BriefingError,
+    EnvironmentFailure,
+    InvalidArgumentError,
+    RunActiveError,
+)
 from pipeline.core.exit_codes import ExitCode
 
 if TYPE_CHECKING:
@@ -70,6 +75,10 @@ def nightly_command(
                      help="Brief these again even if unchanged (resets their attempts); "
                      "repeatable."),
     ] = None,
+    deliver_only: Annotated[
+        bool, flag("--deliver-only", help="Send the digest of the night given by --date again "
+                   "(nightly.deliver); brief nothing.")
+    ] = False,
     set_: SetOption = None,
 ) -> None:
     """Brief what is new or changed in the sources and write the night's digest.
@@ -98,6 +107,8 @@ def nightly_command(
     if log_json:
         settings.log_json = True
     the_night = resolve_night(night) if night is not None else None  # checked before reading
+    if deliver_only:
+        _deliver_only(app_config, the_night)
     if settings.log_json:
         sink = JsonLines()
         install_json_logging(sink)
@@ -132,6 +143,24 @@ def nightly_command(
         events.close()
     terminal.echo(_report(result))
     raise typer.Exit(int(result.exit_code))
+
+
+def _deliver_only(app_config, night: str | None) -> None:
+    from pipeline.nightly.delivery import deliver_again
+
+    if night is None:
+        raise InvalidArgumentError("--deliver-only needs the night to send: --date YYYY-MM-DD")
+    records = deliver_again(app_config, night)
+    for record in records:
+        if record.get("sent"):
+            refused = record.get("refused") or {}
+            terminal.echo(f"sent {record['message']} of {night} to {', '.join(record['to'])}"
+                          + (f" (refused: {', '.join(refused)})" if refused else ""))
+        else:
+            terminal.say(f"{record['message']} of {night}: {record.get('error')}",
+                         style="bold red", label="not delivered:")
+    raise typer.Exit(int(ExitCode.PARTIAL if any(not r.get("sent") for r in records)
+                         else ExitCode.OK))
 
 
 def _report(result: NightlyResult) -> str:

@@ -192,6 +192,8 @@ def _describe(err: BaseException) -> tuple[str, bool]:
     if isinstance(err, smtplib.SMTPResponseException):
         retry = 400 <= err.smtp_code < 500
         return f"the server answered {err.smtp_code}", retry
+    if isinstance(err, ConnectionRefusedError):
+        return "cannot reach the server (connection refused)", True
     if isinstance(err, (smtplib.SMTPServerDisconnected, ConnectionError, socket.timeout,
                         TimeoutError)):
         return f"the connection was lost ({type(err).__name__})", True

@@ -310,6 +310,11 @@ def render_html(digest: dict) -> str:
         n = counts["disagreements"]
         stat_items += (f'<li class="warn"><b>{_e(n)}</b> figure{"s" if n != 1 else ""} the '
                        "outlets disagree on</li>")
+    failed_delivery = [d for d in digest.get("delivery") or [] if not d.get("sent")]
+    if failed_delivery:
+        names = ", ".join(d["message"] for d in failed_delivery)
+        stat_items += (f'<li class="warn">not delivered: {_e(names)}'
+                       f' ({_e(failed_delivery[0].get("error"))})</li>')
     if counts.get("teasers"):
         stat_items += f'<li class="warn"><b>{_e(counts["teasers"])}</b> teaser only</li>'
     toc = ""

@@ -116,6 +116,10 @@ def render_md(digest: dict) -> str:
                  + (f" {counts['disagreements']} figure(s) the outlets disagree on."
                     if counts.get("disagreements") else ""))
     lines.append("")
+    for delivery in digest.get("delivery") or []:
+        if not delivery.get("sent"):
+            lines += [f"**Not delivered** ({text(delivery['message'])}): "
+                      f"{text(delivery.get('error') or '')}", ""]
     support = digest.get("support")
     if support:
         lines += markdown_header(support["unsupported_claims"],

@@ -45,6 +45,7 @@ from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import atomic_write_json
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.nightly.cache import SqlTranslationCache
+from pipeline.nightly.delivery import delivery_failed
 from pipeline.nightly.digest import build_digest, write_digest
 from pipeline.nightly.fetch import Fetcher, FetchError
 from pipeline.nightly.lock import RunLock
@@ -100,13 +101,15 @@ class NightlyResult:
 
     @property
     def exit_code(self) -> int:
-        """0 all good; 1 the night lists failed articles, or a source could not be read
-        (whole or in part). A dry run exits as the run would, as far as reading can tell."""
+        """0 all good; 1 the night lists failed articles, a source could not be read
+        (whole or in part), or the digest could not be delivered. A dry run exits as the run
+        would, as far as reading can tell."""
         if self.dry_run:
             failing = any(action == "failed" for _, action in self.planned)
         else:
             failing = bool(self.digest and self.digest["failed"])
-        trouble = self.summary.source_errors or self.summary.source_warnings
+        trouble = (self.summary.source_errors or self.summary.source_warnings
+                   or delivery_failed(self.summary.delivery))
         return ExitCode.PARTIAL if failing or trouble else ExitCode.OK
 
 
@@ -323,6 +326,15 @@ class _Run:
                     run.update(status="finished", finished_at=summary.finished_at,
                                exit_code=summary.exit_code, summary=digest["run"])
             result.paths = write_digest(digest, self.night_dir)
+            if self.settings.deliver.email is not None:
+                # Sent once the digest is on disk; a failure is recorded, never fatal.
+                summary.delivery = digest["delivery"] = self._deliver(digest)
+                summary.exit_code = int(result.exit_code)
+                digest["run"] = summary.to_dict()
+                for run in digest["runs"]:
+                    if run["id"] == run_id:
+                        run.update(exit_code=summary.exit_code, summary=digest["run"])
+                result.paths = write_digest(digest, self.night_dir)
             # Finished only once the digest is written: a kill before this line leaves the
             # run "running", and the next run marks it interrupted and rewrites the digest.
             self.store.finish_run(run_id, status="finished", summary=digest["run"],
@@ -339,6 +351,21 @@ class _Run:
         return result
 
     # -- process --------------------------------------------------------------------------
+
+    def _deliver(self, digest: dict) -> list[dict]:
+        from pipeline.deliver.email import DeliveryConfigError
+        from pipeline.nightly.delivery import deliver_night
+
+        try:
+            records = deliver_night(self.settings.deliver.email, self.store, self.night, digest,
+                                    self.night_dir)
+        except DeliveryConfigError as err:
+            records = [{"message": "digest", "sent": False, "error": str(err), "attempts": 0}]
+        for record in records:
+            self.emit("delivery.sent" if record.get("sent") else "delivery.failed",
+                      {"message": record["message"], "to": record.get("to"),
+                       "error": record.get("error"), "refused": record.get("refused") or {}})
+        return records
 
     def _stories(self) -> NightStories | None:
         """The night's story maker: the story briefings use this run's summarizer, loaded

@@ -11,8 +11,9 @@ Tables:
 - ``nightly_runs``: one row per run, with its summary.
 - ``translation_cache``: see :mod:`pipeline.nightly.cache`.
 
-- ``nightly_meta``: the schema version, and the window of articles in flight (so that the
-  next run knows which articles a run that died was briefing).
+- ``nightly_meta``: the schema version, the window of articles in flight (so that the
+  next run knows which articles a run that died was briefing), and which messages of a
+  night's digest were delivered (so that a night is never sent twice).
 
 Every state transition is its own short transaction, so killing the process at any moment
 leaves the database at the last completed transition. An attempt is counted in the same
@@ -591,6 +592,28 @@ class StateStore:
                 rows[0].attempts = (rows[0].attempts or 0) + 1
             return [r.key for r in rows]
 
+    def deliveries(self, night: str) -> dict[str, dict]:
+        """The messages of ``night`` already delivered: message key -> its record."""
+        with Session(self.engine) as session:
+            rows = session.scalars(select(MetaRow).where(MetaRow.name.like(_DELIVERED + "%")))
+            found = {}
+            for row in rows:
+                try:
+                    record = json.loads(row.value)
+                except ValueError:
+                    continue
+                if isinstance(record, dict) and record.get("night") == night:
+                    found[str(record.get("message"))] = record
+            return found
+
+    def record_delivery(self, night: str, message: str, record: dict) -> None:
+        """Remember that ``message`` (a key such as ``digest`` or ``watch:Iran``) of ``night``
+        was delivered."""
+        name = _DELIVERED + hashlib.sha256(f"{night}\0{message}".encode()).hexdigest()[:40]
+        value = json.dumps({**record, "night": night, "message": message}, ensure_ascii=False)
+        with Session(self.engine) as session, session.begin():
+            session.merge(MetaRow(name=name, value=value))
+
     def latest_night(self) -> str | None:
         """The latest night any run was recorded for (None for a new database)."""
         with Session(self.engine) as session:
@@ -712,6 +735,7 @@ def _translate(exc: DatabaseError, where: str) -> StateError | None:
 
 
 _IN_FLIGHT = "in_flight"  # nightly_meta: the window being briefed, as JSON
+_DELIVERED = "delivered:"  # nightly_meta: one row per delivered message of a night
 
 
 def _in_flight_keys(value: str) -> list[str]:

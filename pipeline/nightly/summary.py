@@ -50,6 +50,7 @@ class RunSummary:
     models_loaded: bool = False
     translation: dict | None = None
     durations: dict[str, float] = field(default_factory=dict)
+    delivery: list[dict] | None = None  # one record per message sent (nightly.deliver)
     finished_at: str | None = None
     exit_code: int | None = None
 
