@@ -121,6 +121,13 @@ def resolve_night(night: date | str | None) -> str:
         raise InvalidArgumentError(f"the night must be YYYY-MM-DD, got '{night}'") from None
 
 
+def fetcher_for(settings: NightlyConfig) -> Fetcher:
+    """The guarded fetcher configured by ``nightly.fetch_*``."""
+    return Fetcher(timeout_s=settings.fetch_timeout_s, max_bytes=settings.fetch_max_bytes,
+                   user_agent=settings.user_agent, allow=settings.fetch_allow,
+                   max_redirects=settings.fetch_max_redirects)
+
+
 def lock_path_for(settings: NightlyConfig) -> Path:
     """``nightly.lock_path``, or next to the SQLite file, or in the output folder."""
     if settings.lock_path is not None:
@@ -159,9 +166,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
     ctx = SourceContext(
         max_article_bytes=config.ingest.max_article_bytes, feed_min_words=settings.feed_min_words,
         max_feed_bytes=settings.fetch_max_bytes,
-        fetch=fetcher or Fetcher(timeout_s=settings.fetch_timeout_s,
-                                 max_bytes=settings.fetch_max_bytes,
-                                 user_agent=settings.user_agent))
+        fetch=fetcher or fetcher_for(settings))
     if dry_run:
         return _dry_run(config, night, ctx, reprocess, emit)
     with RunLock(lock_path_for(settings), night=night):
