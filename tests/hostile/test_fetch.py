@@ -10,7 +10,11 @@ test misbehaves.
 from __future__ import annotations
 
 import ipaddress
+import json
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -59,7 +63,8 @@ needs_ipv6 = pytest.mark.skipif(not _ipv6_loopback(), reason="no IPv6 loopback h
 class _Server:
     """A loopback web server: path -> (status, headers, body); counts hits, keeps Host headers."""
 
-    def __init__(self, routes: dict[str, tuple[int, dict[str, str], str]], host="127.0.0.1"):
+    def __init__(self, routes: dict[str, tuple[int, dict[str, str], str]], host="127.0.0.1",
+                 tls: ssl.SSLContext | None = None):
         self.routes = routes
         self.hits: dict[str, int] = {}
         self.hosts: list[str] = []
@@ -87,6 +92,8 @@ class _Server:
 
         cls = V6Server if ":" in host else ThreadingHTTPServer
         self.httpd = cls((host, 0), Handler)
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.base = f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -331,6 +338,41 @@ def test_each_redirect_hop_is_resolved_once_and_checked(monkeypatch):
     assert calls == ["a.rebind.example", "b.rebind.example"]
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl to make a certificate")
+def test_https_connects_to_the_vetted_address_and_checks_the_certificate_for_the_name(
+        tmp_path, monkeypatch):
+    name = "nieuws.rebind.example"
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", f"/CN={name}", "-addext",
+                    f"subjectAltName=DNS:{name}"], check=True, capture_output=True)
+    calls = []
+
+    def rebinding_dns(host, port, *args, **kwargs):
+        if host.endswith(".rebind.example"):
+            calls.append(host)
+            address = "127.0.0.1" if len(calls) == 1 else "10.9.9.9"
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return _REAL_GETADDRINFO(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_tls.load_cert_chain(cert, key)
+    names = []
+    server_tls.sni_callback = lambda _sock, sni, _ctx: names.append(sni)
+    client_tls = ssl.create_default_context(cafile=str(cert))
+    with _Server({"/page": (200, {}, "versleuteld")}, tls=server_tls) as server:
+        fetched = _fetcher(allow=["127.0.0.1"], ssl_context=client_tls)(
+            f"https://{name}:{server.port}/page")
+        assert fetched.content == b"versleuteld"
+        assert calls == [name] and names == [name]
+        calls.clear()  # the same address under a name the certificate does not carry
+        with pytest.raises(FetchError, match="TLS failed"):
+            _fetcher(allow=["127.0.0.1"], ssl_context=client_tls)(
+                f"https://andere.rebind.example:{server.port}/page")
+
+
 # -- the nightly: a refused link is one article's error, the night goes on ------------------
 
 
@@ -381,3 +423,81 @@ def test_a_remote_body_naming_a_local_file_is_not_read_as_that_file(tmp_path, ti
     config = nightly_config(tiny_model_dirs, tmp_path, ["https://krant.example/feed"])
     result = run_nightly(config, night=NIGHT, dry_run=True, fetcher=fetcher)
     assert "https://intern.example/x" not in dict(result.planned)
+
+
+# -- fan-out: caps per feed and per run, round-robin by host, a dry run fetches nothing -----
+
+
+class _Counting:
+    def __init__(self):
+        self.urls: list[str] = []
+
+    def __call__(self, url: str) -> Fetched:
+        self.urls.append(url)
+        raise FetchError(f"{url}: connection refused")
+
+
+def _teaser_feed(path, links: list[str]):
+    path.write_text(_rss([(link, f"Bericht {n}", "Lees verder.")
+                          for n, link in enumerate(links)]), encoding="utf-8")
+    return path
+
+
+def test_a_dry_run_fetches_no_page(tmp_path, tiny_model_dirs):
+    feed = _teaser_feed(tmp_path / "feed.xml",
+                        [f"https://krant.example/artikel-{n}" for n in range(400)])
+    fetcher = _Counting()
+    config = nightly_config(tiny_model_dirs, tmp_path, [feed])
+    result = run_nightly(config, night=NIGHT, dry_run=True, fetcher=fetcher)
+    assert fetcher.urls == []
+    actions = [action for _, action in result.planned]
+    assert actions.count("fetch") == 50 and actions.count("not-fetched") == 350
+    assert (result.summary.fetches, result.summary.fetches_skipped) == (50, 350)
+
+
+def test_fetches_are_capped_per_run_and_spread_round_robin_over_hosts(tmp_path,
+                                                                      tiny_model_dirs):
+    links = ([f"https://a.example/artikel-{n}" for n in range(300)]
+             + [f"https://b.example/artikel-{n}" for n in range(100)])
+    feed = _teaser_feed(tmp_path / "feed.xml", links)
+    fetcher = _Counting()
+    config = nightly_config(tiny_model_dirs, tmp_path, [feed], **{
+        "nightly.fetch_max_per_feed": 1000, "nightly.fetch_max_per_run": 10})
+    events = []
+    result = run_nightly(config, night=NIGHT, fetcher=fetcher,
+                         on_event=lambda event, fields: events.append((event, fields)))
+    hosts = [url.split("/")[2] for url in fetcher.urls]
+    assert hosts == ["a.example", "b.example"] * 5
+    assert fetcher.urls[:2] == [links[0], links[300]]
+    assert (result.summary.fetches, result.summary.fetches_skipped) == (10, 390)
+    skipped = [fields for event, fields in events if event == "article.skipped"]
+    assert len(skipped) == 390 and {f["reason"] for f in skipped} == {"fetch-cap-run"}
+    assert result.exit_code == 1  # read in part: the digest says so
+    [warning] = result.summary.source_warnings
+    assert "390 teaser page(s) not fetched" in warning["message"]
+    digest = json.loads((tmp_path / "out" / NIGHT / "digest.json").read_text(encoding="utf-8"))
+    assert digest["run"]["fetches_skipped"] == 390
+    assert len(digest["run"]["fetches_skipped_keys"]) == 50  # at most MAX_LISTED listed
+
+
+def test_fetches_are_capped_per_feed(tmp_path, tiny_model_dirs):
+    one = _teaser_feed(tmp_path / "een.xml", [f"https://een.example/a{n}" for n in range(30)])
+    two = _teaser_feed(tmp_path / "twee.xml", [f"https://twee.example/b{n}" for n in range(30)])
+    fetcher = _Counting()
+    config = nightly_config(tiny_model_dirs, tmp_path, [one, two], **{
+        "nightly.fetch_max_per_feed": 5, "nightly.fetch_max_per_run": 8})
+    result = run_nightly(config, night=NIGHT, fetcher=fetcher)
+    assert len(fetcher.urls) == 8
+    per_host = {h: sum(1 for u in fetcher.urls if h in u) for h in ("een", "twee")}
+    assert max(per_host.values()) <= 5 and sum(per_host.values()) == 8
+    assert (result.summary.fetches, result.summary.fetches_skipped) == (8, 52)
+    assert len(result.summary.source_warnings) == 2
+
+
+def test_a_link_offered_by_two_feeds_is_fetched_once(tmp_path, tiny_model_dirs):
+    one = _teaser_feed(tmp_path / "een.xml", ["https://krant.example/x"])
+    two = _teaser_feed(tmp_path / "twee.xml", ["https://krant.example/x"])
+    fetcher = _Counting()
+    config = nightly_config(tiny_model_dirs, tmp_path, [one, two])
+    result = run_nightly(config, night=NIGHT, fetcher=fetcher)
+    assert fetcher.urls == ["https://krant.example/x"] and result.summary.duplicates == 1
