@@ -160,6 +160,9 @@ def parse_allow_entry(entry: str) -> str | Network:
         ValueError: neither.
     """
     text = entry.strip()
+    if "://" in text:
+        raise ValueError(f"{entry!r} is a URL; write the host alone (intranet.example) or a "
+                         "network (10.0.0.0/8)")
     if "/" in text or numeric_address(text) is not None:
         try:
             return ipaddress.ip_network(text.strip("[]"), strict=False)
@@ -179,6 +182,18 @@ def normalise_host(host: str) -> str:
         return host.encode("idna").decode("ascii")
     except UnicodeError:
         return host
+
+
+def literal_refusal(host: str, allow: AllowList) -> str | None:
+    """Why a numeric host is refused, found without a lookup (None for a name, or an address
+    that passes)."""
+    address = numeric_address(host)
+    if address is None:
+        return None
+    why = address_class(address)
+    if why is None or allow.admits(host, address):
+        return None
+    return _refusal(host, address, why)
 
 
 def system_resolver(host: str, port: int) -> Sequence[tuple]:

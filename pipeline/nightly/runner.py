@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
@@ -40,6 +41,7 @@ from pipeline.core.config import AppConfig, NightlyConfig
 from pipeline.core.errors import ArticleError, InvalidArgumentError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import atomic_write_json
+from pipeline.core.netguard import AllowList, literal_refusal
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.nightly.cache import SqlTranslationCache
 from pipeline.nightly.digest import build_digest, write_digest
@@ -586,7 +588,14 @@ def _dry_run_on(config: AppConfig, night: str, ctx: SourceContext, reprocess: Se
     summary = _summary_of(night, collected)
     summary.dry_run = True
     plan = collected.plan
-    planned: list[tuple[str, str]] = [(c.key, "fetch") for c in collected.fetches]
+    allow = AllowList.parse(settings.fetch_allow)
+    planned: list[tuple[str, str]] = []
+    for candidate in collected.fetches:  # no page is fetched; a numeric address is checked
+        refused = literal_refusal(urlsplit(candidate.fetch_url or "").hostname or "", allow)
+        planned.append((candidate.key, "failed" if refused else "fetch"))
+        if refused:  # as the run would record it: a read failure
+            summary.add("retried" if candidate.key in snapshot else "new")
+            summary.add("failed")
     planned += [(s.candidate.key, "not-fetched") for s in collected.skipped]
     for registration in plan.register:
         planned.append((registration.key, registration.kind))

@@ -250,6 +250,8 @@ def test_fetch_allow_is_validated():
     for bad in ["http://intranet/", "intranet:8080", "10.0.0.0/33", "*", "", "a b"]:
         with pytest.raises(ValidationError):
             NightlyConfig(fetch_allow=[bad])
+    with pytest.raises(ValidationError, match="is a URL; write the host alone"):
+        NightlyConfig(fetch_allow=["https://intranet.krant.local/feed"])
 
 
 # -- redirects ----------------------------------------------------------------------------
@@ -453,6 +455,17 @@ def test_a_dry_run_fetches_no_page(tmp_path, tiny_model_dirs):
     actions = [action for _, action in result.planned]
     assert actions.count("fetch") == 50 and actions.count("not-fetched") == 350
     assert (result.summary.fetches, result.summary.fetches_skipped) == (50, 350)
+
+
+def test_a_dry_run_plans_a_link_to_an_internal_address_as_failed(tmp_path, tiny_model_dirs):
+    feed = _teaser_feed(tmp_path / "feed.xml", ["http://169.254.169.254/latest/meta-data/",
+                                                "https://krant.example/a"])
+    fetcher = _Counting()
+    config = nightly_config(tiny_model_dirs, tmp_path, [feed])
+    result = run_nightly(config, night=NIGHT, dry_run=True, fetcher=fetcher)
+    assert fetcher.urls == [] and result.exit_code == 1
+    assert sorted(result.planned) == [("http://169.254.169.254/latest/meta-data/", "failed"),
+                                      ("https://krant.example/a", "fetch")]
 
 
 def test_fetches_are_capped_per_run_and_spread_round_robin_over_hosts(tmp_path,
