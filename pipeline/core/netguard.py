@@ -56,7 +56,7 @@ def numeric_address(host: str) -> IPAddress | None:
         except ValueError:
             return None
     parts = host.split(".")
-    if not 1 <= len(parts) <= 4:
+    if not 1 <= len(parts) <= 4 or len(host) > 64:  # longer: left to the resolver, then checked
         return None
     values = []
     for part in parts:

@@ -57,8 +57,11 @@ class Fetched:
 
 
 def is_http_url(value: str) -> bool:
-    """Whether ``value`` is an http(s) URL."""
-    return urlsplit(value).scheme.lower() in {"http", "https"}
+    """Whether ``value`` is an http(s) URL (a malformed one, ``http://[::1``, is not)."""
+    try:
+        return urlsplit(value).scheme.lower() in {"http", "https"}
+    except ValueError:
+        return False
 
 
 class Fetcher:
@@ -96,6 +99,8 @@ class Fetcher:
             FetchError: anything else, with one sentence saying what went wrong.
         """
         if not is_http_url(url):
+            if url.lower().startswith(("http:", "https:")):
+                raise FetchError(f"{url}: not a valid URL")
             raise FetchRefusedError(f"{url}: only http(s) URLs are fetched")
         deadline = time.monotonic() + self.timeout_s
         current = url
@@ -130,7 +135,7 @@ class Fetcher:
             targets = vet(host, port, self.allow, self.resolver)
         except RefusedAddressError as exc:
             raise FetchRefusedError(f"{where}: {exc}") from None
-        except (OSError, UnicodeError) as exc:
+        except (OSError, ValueError) as exc:  # UnicodeError: not a valid host name
             raise FetchError(f"{where}: the host name does not resolve ({exc})") from None
         connection = None
         try:

@@ -328,7 +328,10 @@ def _entry_date(entry) -> str | None:
 
 
 def _id_from_url(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed link (``http://[::1``): still an id
+        return safe_id(url)
     segments = [s for s in parts.path.split("/") if s]
     stem = segments[-1].rsplit(".", 1)[0] if segments else ""
     if len(stem) < 3 or stem.lower() in {"index", "article", "artikel", "nieuws", "news"}:

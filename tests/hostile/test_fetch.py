@@ -167,7 +167,7 @@ def test_classifier_passes_public_addresses(host, canonical):
 
 
 @pytest.mark.parametrize("host", ["localhost", "krant.example", "127.0.0.1.nip.io", "1.2.3.4.5",
-                                  "0x", "08.1", "256.1.1.1", "1.2.3.4294967296"])
+                                  "0x", "08.1", "256.1.1.1", "1.2.3.4294967296", "9" * 5000])
 def test_names_are_not_numeric_addresses(host):
     from pipeline.core.netguard import numeric_address
 
@@ -206,6 +206,13 @@ def test_ipv6_loopback_is_refused():
 ])
 def test_internal_networks_are_refused(url, message):
     with pytest.raises(FetchError, match=f"refused: {message}"):
+        _fetcher()(url)
+
+
+@pytest.mark.parametrize("url", ["http://" + "9" * 5000 + "/", "http://" + "a" * 70 + ".nl/",
+                                 "http://[::1/", "http://krant.example:99999/", "http:///x"])
+def test_a_malformed_host_is_one_sentence(url):
+    with pytest.raises(FetchError):
         _fetcher()(url)
 
 
@@ -412,6 +419,26 @@ def test_a_feed_url_on_an_internal_address_is_a_source_error(tmp_path, tiny_mode
         result = run_nightly(config, night=NIGHT, dry_run=True)
     assert server.total == 0 and result.exit_code == 1
     assert "refused: 127.0.0.1 is a loopback address" in result.summary.source_errors[0]["message"]
+
+
+def test_a_feed_entry_with_a_malformed_link_does_not_stop_the_feed(tmp_path, tiny_model_dirs):
+    feed = _teaser_feed(tmp_path / "feed.xml", ["http://[::1/x", "https://krant.example/a"])
+    config = nightly_config(tiny_model_dirs, tmp_path, [feed])
+    result = run_nightly(config, night=NIGHT, dry_run=True, fetcher=_Counting())
+    assert ("https://krant.example/a", "fetch") in result.planned
+    assert not result.summary.source_errors
+
+
+@pytest.mark.slow
+def test_a_full_entry_with_a_malformed_link_is_briefed_and_the_digest_written(
+        tmp_path, tiny_model_dirs):
+    feed = tmp_path / "feed.xml"
+    feed.write_text(_rss([("http://[::1/dijk", "Dijk", " ".join(paragraphs()[:3]))]),
+                    encoding="utf-8")
+    config = nightly_config(tiny_model_dirs, tmp_path, [feed])
+    result = run_nightly(config, night=NIGHT, fetcher=_Counting())
+    assert result.summary.done == 1 and "digest.html" in result.paths
+    assert 'href="http://[::1/dijk"' not in result.paths["digest.html"].read_text()
 
 
 def test_a_remote_body_naming_a_local_file_is_not_read_as_that_file(tmp_path, tiny_model_dirs):
