@@ -448,7 +448,8 @@ def test_feed_from_local_http_server_with_teasers_fetched(tmp_path, tiny_model_d
             ("/flaky", "Staking in Delfzijl", "Lees verder."),
         ]))
         site.fail_first.add("/flaky")
-        config = nightly_config(tiny_model_dirs, tmp_path, [f"{site.base}/feed.xml"])
+        config = nightly_config(tiny_model_dirs, tmp_path, [f"{site.base}/feed.xml"], **{
+            "nightly.fetch_allow": ["127.0.0.1"]})  # loopback is refused unless listed
 
         first = run_nightly(config, night=NIGHT)
         assert first.exit_code == 1

@@ -63,8 +63,9 @@ def nightly_command(
     translator: TranslatorOption = None,
     summarizer: SummarizerOption = None,
     dry_run: Annotated[
-        bool, flag("--dry-run", help="Read and plan as a run would, show it, change nothing; "
-                   "exits as the run would (1 source unreadable, 2 bad --reprocess key).")
+        bool, flag("--dry-run", help="Read and plan as a run would, show it, change nothing "
+                   "(no article page is fetched); exits as the run would (1 source "
+                   "unreadable, 2 bad --reprocess key).")
     ] = False,
     log_json: Annotated[
         bool, flag("--log-json", help="One JSON object per event on stderr.")

@@ -14,9 +14,17 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from pipeline.core.errors import ConfigError
+from pipeline.core.netguard import parse_allow_entry
 
 DEFAULT_TRANSLATOR = "Helsinki-NLP/opus-mt-nl-en"
 DEFAULT_SUMMARIZER = "sshleifer/distilbart-cnn-12-6"
@@ -327,6 +335,16 @@ class NightlyConfig(_Strict):
         description="Deadline of one HTTP fetch as a whole (connect, headers and body).",
     )
     fetch_max_bytes: int = Field(default=5_000_000, ge=1, description="Largest feed or page.")
+    fetch_max_redirects: int = Field(default=5, ge=0, description="Redirects followed per fetch.")
+    fetch_max_per_feed: int = Field(
+        default=50, ge=0, description="Teaser pages fetched per feed and run; the rest wait.")
+    fetch_max_per_run: int = Field(
+        default=200, ge=0, description="Teaser pages fetched per run (spread over the hosts).")
+    fetch_allow: list[str] = Field(
+        default_factory=list,
+        description="Intranet hosts or networks (CIDR) that may be fetched although their "
+        "addresses are loopback, private, link-local, …; none by default.",
+    )
     user_agent: str = Field(default="briefing-nightly/0.1", min_length=1)
     log_json: bool = Field(default=False, description="One JSON object per event on stderr.")
     outlets: dict[str, str] = Field(
@@ -341,6 +359,13 @@ class NightlyConfig(_Strict):
         "short): mark = brief it with a visible 'teaser only' mark; skip = do not brief it.")
     deliver: DeliverConfig = Field(default_factory=DeliverConfig,
                                    description="Where the digest is sent (e-mail).")
+
+    @field_validator("fetch_allow")
+    @classmethod
+    def _fetch_allow(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            parse_allow_entry(entry)  # ValueError: neither a host nor a network
+        return entries
 
     @model_validator(mode="after")
     def _thresholds(self) -> NightlyConfig:

@@ -57,7 +57,10 @@ def is_safe_url(url: str | None) -> bool:
     """Whether ``url`` may be a link target: an absolute http(s) URL."""
     if not url:
         return False
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:  # malformed (``http://[::1``): never a link
+        return False
     return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
 
 

@@ -3,7 +3,8 @@
 The library entry point is :func:`pipeline.nightly.runner.run_nightly`; the command is
 :mod:`pipeline.cli.nightly`. One module per job:
 
-- ``sources`` (what to read), ``fetch`` (HTTP), ``extract`` (article text out of HTML);
+- ``sources`` (what to read), ``fetch`` (HTTP, guarded), ``fanout`` (how many pages),
+  ``extract`` (article text out of HTML);
 - ``state`` (what was seen and done, SQLAlchemy), ``cache`` (translations already paid for),
   ``lock`` (one run at a time), ``plan`` (what to do tonight);
 - ``grouping`` (articles about one event), ``digest`` (the night's data) with ``render_md``

@@ -11,8 +11,8 @@ badge, and the header counts them. Everything from the data is escaped.
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlsplit
 
+from pipeline.core.markdown import is_safe_url
 from pipeline.nightly.render_md import night_date, night_line, retry_note, run_line
 from pipeline.support.marks import MARK, NOTE, marked_text
 
@@ -101,7 +101,7 @@ def _e(value: object) -> str:
 
 def _safe_href(url: str | None) -> str | None:
     # Only web links become anchors; anything else (javascript:, file paths) is shown as text.
-    if url and urlsplit(url).scheme.lower() in {"http", "https"}:
+    if url and is_safe_url(url):  # a malformed URL (``http://[::1``) is no link either
         return url
     return None
 

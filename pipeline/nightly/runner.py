@@ -30,10 +30,12 @@ import json
 import os
 import socket
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
@@ -43,15 +45,18 @@ from pipeline.core.config import AppConfig, NightlyConfig
 from pipeline.core.errors import ArticleError, InvalidArgumentError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import atomic_write_json
+from pipeline.core.netguard import AllowList, literal_refusal
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.nightly.cache import SqlTranslationCache
 from pipeline.nightly.delivery import delivery_failed
 from pipeline.nightly.digest import build_digest, write_digest
+from pipeline.nightly.fanout import CAP_FEED, CAP_RUN, Skipped, schedule
 from pipeline.nightly.fetch import Fetcher, FetchError
 from pipeline.nightly.lock import RunLock
 from pipeline.nightly.outcomes import ArticleStatus, OutcomeKind
 from pipeline.nightly.plan import Plan, Planner, needs_fetch
 from pipeline.nightly.sources import (
+    Candidate,
     SourceContext,
     SourceError,
     SourceWarning,
@@ -129,6 +134,13 @@ def resolve_night(night: date | str | None) -> str:
         raise InvalidArgumentError(f"the night must be YYYY-MM-DD, got '{night}'") from None
 
 
+def fetcher_for(settings: NightlyConfig) -> Fetcher:
+    """The guarded fetcher configured by ``nightly.fetch_*``."""
+    return Fetcher(timeout_s=settings.fetch_timeout_s, max_bytes=settings.fetch_max_bytes,
+                   user_agent=settings.user_agent, allow=settings.fetch_allow,
+                   max_redirects=settings.fetch_max_redirects)
+
+
 def lock_path_for(settings: NightlyConfig) -> Path:
     """``nightly.lock_path``, or next to the SQLite file, or in the output folder."""
     if settings.lock_path is not None:
@@ -169,9 +181,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
     ctx = SourceContext(
         max_article_bytes=config.ingest.max_article_bytes, feed_min_words=settings.feed_min_words,
         max_feed_bytes=settings.fetch_max_bytes,
-        fetch=fetcher or Fetcher(timeout_s=settings.fetch_timeout_s,
-                                 max_bytes=settings.fetch_max_bytes,
-                                 user_agent=settings.user_agent))
+        fetch=fetcher or fetcher_for(settings))
     if dry_run:
         return _dry_run(config, night, ctx, reprocess, emit, asked=asked)
     with RunLock(lock_path_for(settings), night=night) as lock:
@@ -193,12 +203,15 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
 
 @dataclass
 class Collected:
-    """What the collect step found: the plan, and the sources that failed or were cut off."""
+    """What the collect step found: the plan, the sources that failed or were cut off, and
+    the teaser pages fetched (or, for a dry run, to fetch) and skipped over the caps."""
 
     planner: Planner
     source_errors: list[SourceError]
     source_warnings: list[SourceWarning]
     seconds: float
+    fetches: list[Candidate] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def plan(self) -> Plan:
@@ -207,22 +220,39 @@ class Collected:
 
 
 def collect(settings: NightlyConfig, ctx: SourceContext, snapshot: dict[str, Known],
-            file_ids: set[str], emit: EventSink) -> Collected:
+            file_ids: set[str], emit: EventSink, *, fetch_pages: bool = True) -> Collected:
     """Read every source and plan against the state; reads the state only (a real run and a
-    dry run share this step, so a dry run reports what the run would do)."""
+    dry run share this step, so a dry run reports what the run would do).
+
+    Teaser pages are fetched once every source is read, within the caps (:mod:`fanout`);
+    ``fetch_pages=False`` (a dry run) only says which would be fetched.
+    """
     started = time.perf_counter()
     planner = Planner(snapshot, file_ids, settings.max_attempts)
     source_errors: list[SourceError] = []
     source_warnings: list[SourceWarning] = []
+    # A teaser to fetch holds its place: it, and anything offered later under its key, go to
+    # the planner in source order once the pages are fetched ("the first source wins").
+    pending: list[Candidate] = []
+    deferred: list[Candidate] = []
+    waiting_keys: set[str] = set()
+    offered: set[str] = set()
     for spec in settings.sources:
         source_started = time.perf_counter()
         count = 0
         try:
             for candidate in read_source(spec, ctx):
-                if needs_fetch(candidate, snapshot.get(candidate.key), settings.max_attempts):
-                    candidate = resolve(candidate, ctx)
-                planner.add(candidate)
                 count += 1
+                if candidate.key in waiting_keys:
+                    deferred.append(candidate)
+                elif (candidate.key not in offered and needs_fetch(
+                        candidate, snapshot.get(candidate.key), settings.max_attempts)):
+                    waiting_keys.add(candidate.key)
+                    pending.append(candidate)
+                    deferred.append(candidate)
+                else:
+                    offered.add(candidate.key)
+                    planner.add(candidate)
         except (FetchError, OSError) as exc:
             message = str(exc) if isinstance(exc, FetchError) else f"{spec}: {exc}"
             source_errors.append(SourceError(source=spec, message=message))
@@ -233,7 +263,56 @@ def collect(settings: NightlyConfig, ctx: SourceContext, snapshot: dict[str, Kno
         ctx.warnings.clear()
         emit("source.read", {"source": spec, "articles": count,
                              "seconds": round(time.perf_counter() - source_started, 3)})
-    return Collected(planner, source_errors, source_warnings, time.perf_counter() - started)
+    fetches, skipped = schedule(pending, per_feed=settings.fetch_max_per_feed,
+                                per_run=settings.fetch_max_per_run)
+    fetch_started = time.perf_counter()
+    resolved = {id(c): resolve(c, ctx) if fetch_pages else None for c in fetches}
+    if fetches or skipped:
+        emit("pages.fetched", {"fetched": len(fetches) if fetch_pages else 0,
+                               "skipped": len(skipped),
+                               "seconds": round(time.perf_counter() - fetch_started, 3)})
+    skipped_ids = {id(s.candidate) for s in skipped}
+    pending_ids = {id(c) for c in pending}
+    placed: set[str] = set()  # keys placed by a teaser (fetched, or to fetch in a dry run)
+    for candidate in deferred:
+        if id(candidate) in skipped_ids:
+            continue
+        if id(candidate) in pending_ids:
+            placed.add(candidate.key)
+            page = resolved[id(candidate)]
+            if page is not None:
+                planner.add(page)
+        elif candidate.key in placed and not fetch_pages:
+            planner.plan.duplicates.append(candidate)  # a dry run: the teaser would win
+        else:
+            planner.add(candidate)
+    for item in skipped:
+        emit("article.skipped", {"key": item.candidate.key, "source": item.candidate.source,
+                                 "url": item.candidate.fetch_url, "reason": item.reason})
+    for warning in _skip_warnings(settings, skipped):
+        source_warnings.append(warning)
+        emit("source.warning", {"source": warning.source, "message": warning.message})
+    return Collected(planner, source_errors, source_warnings, time.perf_counter() - started,
+                     fetches=fetches, skipped=skipped)
+
+
+def _skip_warnings(settings: NightlyConfig, skipped: list[Skipped]) -> list[SourceWarning]:
+    """One warning per source with pages left unfetched: read in part tonight."""
+    warnings = []
+    for source in dict.fromkeys(item.candidate.source for item in skipped):
+        reasons = Counter(s.reason for s in skipped if s.candidate.source == source)
+        why = []
+        if reasons[CAP_FEED]:
+            why.append(f"{reasons[CAP_FEED]} over nightly.fetch_max_per_feed = "
+                       f"{settings.fetch_max_per_feed}")
+        if reasons[CAP_RUN]:
+            why.append(f"{reasons[CAP_RUN]} over nightly.fetch_max_per_run = "
+                       f"{settings.fetch_max_per_run}")
+        warnings.append(SourceWarning(source=source, message=(
+            f"{source}: {reasons.total()} teaser page(s) not fetched tonight "
+            f"({', '.join(why)}); they are fetched on a later night while the feed lists "
+            "them")))
+    return warnings
 
 
 def _summary_of(night: str, collected: Collected) -> RunSummary:
@@ -249,7 +328,9 @@ def _summary_of(night: str, collected: Collected) -> RunSummary:
         source_errors=[{"source": e.source, "message": e.message}
                        for e in collected.source_errors],
         source_warnings=[{"source": w.source, "message": w.message}
-                         for w in collected.source_warnings])
+                         for w in collected.source_warnings],
+        fetches=len(collected.fetches), fetches_skipped=len(collected.skipped),
+        fetches_skipped_keys=[s.candidate.key for s in collected.skipped][:MAX_LISTED])
 
 
 class _Run:
@@ -300,6 +381,8 @@ class _Run:
             work = self.store.work_list(self.settings.max_attempts, run_id)
             self.emit("plan", {"night": self.night, "seen": plan.seen, "work": len(work),
                                "unchanged": len(plan.unchanged), "exhausted": len(plan.exhausted),
+                               "fetches": len(collected.fetches),
+                               "fetches_skipped": len(collected.skipped),
                                "source_errors": len(collected.source_errors),
                                "source_warnings": len(collected.source_warnings)})
             process_s, models_s = self._process(work, run_id)
@@ -576,11 +659,20 @@ def _dry_run_on(config: AppConfig, night: str, ctx: SourceContext, reprocess: Se
                              rebuilt=True)
     snapshot = store.snapshot() if store is not None else {}
     forced = _select(reprocess, snapshot)
-    collected = collect(settings, ctx, snapshot, store.file_ids() if store else set(), emit)
+    collected = collect(settings, ctx, snapshot, store.file_ids() if store else set(), emit,
+                        fetch_pages=False)
     summary = _summary_of(night, collected)
     summary.dry_run = True
     plan = collected.plan
+    allow = AllowList.parse(settings.fetch_allow)
     planned: list[tuple[str, str]] = []
+    for candidate in collected.fetches:  # no page is fetched; a numeric address is checked
+        refused = literal_refusal(urlsplit(candidate.fetch_url or "").hostname or "", allow)
+        planned.append((candidate.key, "failed" if refused else "fetch"))
+        if refused:  # as the run would record it: a read failure
+            summary.add("retried" if candidate.key in snapshot else "new")
+            summary.add("failed")
+    planned += [(s.candidate.key, "not-fetched") for s in collected.skipped]
     for registration in plan.register:
         planned.append((registration.key, registration.kind))
         summary.add(registration.kind)

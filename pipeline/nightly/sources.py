@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import io
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -28,7 +29,7 @@ from pipeline.ingest.article import Article
 from pipeline.ingest.readers import read_file, safe_id
 from pipeline.ingest.walk import walk_article_files
 from pipeline.nightly.extract import fragment_to_text, page_to_article
-from pipeline.nightly.fetch import Fetched, FetchError, is_http_url
+from pipeline.nightly.fetch import Fetched, FetchError, FetchRefusedError, is_http_url
 
 ARTICLE_SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")
@@ -148,7 +149,9 @@ def resolve(candidate: Candidate, ctx: SourceContext) -> Candidate:
                                   origin=candidate.fetch_url, url=candidate.fetch_url,
                                   source=candidate.display_source)
     except FetchError as exc:
-        error = ArticleError(f"cannot fetch the article page: {exc}", reason="fetch-failed",
+        # A refused address or scheme is the link's doing: recorded once, not retried.
+        reason = "fetch-refused" if isinstance(exc, FetchRefusedError) else "fetch-failed"
+        error = ArticleError(f"cannot fetch the article page: {exc}", reason=reason,
                              origin=candidate.fetch_url, article_id=article_id)
         return replace(candidate, fetch_url=None, error=error)
     except ArticleError as error:
@@ -223,9 +226,7 @@ def _article_candidate(spec: str, article: Article) -> Candidate:
 
 
 def _read_remote(spec: str, fetched: Fetched, ctx: SourceContext) -> Iterator[Candidate]:
-    import feedparser
-
-    parsed = feedparser.parse(fetched.content)
+    parsed = _parse_feed(fetched.content)
     if parsed.get("version") or parsed.entries:
         yield from _read_feed(spec, fetched.content, ctx, base_url=fetched.url, parsed=parsed)
         return
@@ -241,10 +242,8 @@ def _read_remote(spec: str, fetched: Fetched, ctx: SourceContext) -> Iterator[Ca
 
 def _read_feed(spec: str, data: bytes, ctx: SourceContext, *, base_url: str | None,
                parsed=None) -> Iterator[Candidate]:
-    import feedparser
-
     if parsed is None:
-        parsed = feedparser.parse(data)
+        parsed = _parse_feed(data)
     if not parsed.get("version") and not parsed.entries:
         problem = parsed.get("bozo_exception")
         raise FetchError(f"{spec}: not an RSS/Atom feed" + (f" ({problem})" if problem else ""))
@@ -264,6 +263,14 @@ def _read_feed(spec: str, data: bytes, ctx: SourceContext, *, base_url: str | No
     for number, entry in enumerate(entries, start=1):
         candidate = _entry_candidate(spec, entry, number, feed_title or spec, ctx)
         yield replace(candidate, partial=True) if problem else candidate
+
+
+def _parse_feed(data: bytes):
+    """feedparser on the bytes themselves: given bytes or a string, feedparser would open a
+    URL or a local file of that name (a page whose body is ``/etc/…`` or ``http://…``)."""
+    import feedparser
+
+    return feedparser.parse(io.BytesIO(data))
 
 
 def _feed_problem(parsed) -> str | None:
@@ -321,7 +328,10 @@ def _entry_date(entry) -> str | None:
 
 
 def _id_from_url(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # a malformed link (``http://[::1``): still an id
+        return safe_id(url)
     segments = [s for s in parts.path.split("/") if s]
     stem = segments[-1].rsplit(".", 1)[0] if segments else ""
     if len(stem) < 3 or stem.lower() in {"index", "article", "artikel", "nieuws", "news"}:

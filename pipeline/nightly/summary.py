@@ -24,6 +24,9 @@ class RunSummary:
             (``warnings`` says why).
         source_errors: sources not read at all; source_warnings: sources read only partly
             (a malformed feed). Both make the run exit 1.
+        fetches: teaser pages fetched (a dry run: that would be); fetches_skipped: teaser
+            pages left for a later night by ``nightly.fetch_max_per_feed``/``_per_run``
+            (``fetches_skipped_keys`` lists them).
         durations: seconds per phase (collect_s, models_s, process_s, digest_s, total_s).
     """
 
@@ -47,6 +50,9 @@ class RunSummary:
     warnings: list[dict] = field(default_factory=list)
     source_errors: list[dict] = field(default_factory=list)
     source_warnings: list[dict] = field(default_factory=list)
+    fetches: int = 0
+    fetches_skipped: int = 0
+    fetches_skipped_keys: list[str] = field(default_factory=list)
     models_loaded: bool = False
     translation: dict | None = None
     durations: dict[str, float] = field(default_factory=dict)

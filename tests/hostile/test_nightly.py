@@ -167,7 +167,8 @@ def test_trickling_server_is_cut_off_at_the_deadline(monkeypatch):
     for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("no_proxy", "127.0.0.1")
-    fetcher = Fetcher(timeout_s=1.0, max_bytes=10_000, user_agent="test")
+    fetcher = Fetcher(timeout_s=1.0, max_bytes=10_000, user_agent="test",
+                      allow=["127.0.0.1"])  # a loopback server: the intranet path
     with _Trickle() as server:
         with pytest.raises(FetchError, match="not complete within 1 s"):
             fetcher(server.url)
