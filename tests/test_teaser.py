@@ -57,3 +57,19 @@ def test_a_short_text_is_a_teaser_and_says_how_many_words_it_has():
     teaser = teaser_of(["De fietsbrug komt er.", "De raad stemde in."])
     assert teaser is not None and teaser.words == 8 and "only 8 words" in teaser.reason
     assert teaser_of([BODY * 3]) is None
+
+
+def test_in_skip_mode_a_teaser_is_a_final_per_article_error():
+    import pytest
+
+    from pipeline.core.errors import ArticleError
+    from pipeline.nightly.outcomes import is_retryable
+
+    page = _page(FULL[:1] + ["Word abonnee om verder te lezen."])
+    with pytest.raises(ArticleError) as caught:
+        page_to_article(page, article_id="brug", origin="https://krant.example/brug", url=None,
+                        source="Krant", teasers="skip")
+    assert caught.value.reason == "teaser" and "paywall" in str(caught.value)
+    assert not is_retryable("teaser")  # the same page fails the same way tomorrow
+    assert "teaser" not in page_to_article(_page(FULL), article_id="brug", origin="x", url=None,
+                                           source="Krant", teasers="skip").extra

@@ -101,12 +101,14 @@ def _quiet_trafilatura() -> None:
 
 
 def page_to_article(page: bytes | str, *, article_id: str, origin: str, url: str | None,
-                    source: str | None) -> Article:
+                    source: str | None, teasers: str = "mark") -> Article:
     """Extract the article in a web page (boilerplate, menus and comments removed).
 
     Raises:
         ArticleError: reason ``no-text`` when no article text can be found, ``not-article``
-            when the page is obviously something else (:func:`not_an_article`).
+            when the page is obviously something else (:func:`not_an_article`), ``teaser``
+            when it is only a teaser and ``teasers`` is ``skip`` (otherwise the article
+            carries ``extra["teaser"]``: :mod:`pipeline.nightly.teaser`).
     """
     import trafilatura  # heavy; only runs that read HTML pay for it
 
@@ -132,6 +134,9 @@ def page_to_article(page: bytes | str, *, article_id: str, origin: str, url: str
     date = getattr(document, "date", None) or None
     page_url = url or getattr(document, "url", None) or None
     teaser = teaser_of(lines, page if isinstance(page, str) else page.decode("utf-8", "replace"))
+    if teaser is not None and teasers == "skip":
+        raise ArticleError(f"{origin}: only a teaser of the article ({teaser.reason}); not "
+                           "briefed", reason="teaser", origin=origin, article_id=article_id)
     return Article(id=article_id, text="\n\n".join(lines), origin=origin, date=date,
                    title=title, url=page_url, source=source or getattr(document, "sitename", None),
                    extra={"teaser": teaser.to_dict()} if teaser else {})

@@ -180,7 +180,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
     emit = on_event or (lambda _event, _fields: None)
     ctx = SourceContext(
         max_article_bytes=config.ingest.max_article_bytes, feed_min_words=settings.feed_min_words,
-        max_feed_bytes=settings.fetch_max_bytes,
+        max_feed_bytes=settings.fetch_max_bytes, teasers=settings.teasers,
         fetch=fetcher or fetcher_for(settings))
     if dry_run:
         return _dry_run(config, night, ctx, reprocess, emit, asked=asked)

@@ -86,6 +86,7 @@ class SourceContext:
     feed_min_words: int
     fetch: Callable[[str], Fetched]
     max_feed_bytes: int = 5_000_000
+    teasers: str = "mark"  # nightly.teasers: a teaser page is briefed marked, or skipped
     warnings: list[SourceWarning] = field(default_factory=list)
 
 
@@ -147,7 +148,7 @@ def resolve(candidate: Candidate, ctx: SourceContext) -> Candidate:
         fetched = ctx.fetch(candidate.fetch_url)
         article = page_to_article(fetched.content, article_id=article_id,
                                   origin=candidate.fetch_url, url=candidate.fetch_url,
-                                  source=candidate.display_source)
+                                  source=candidate.display_source, teasers=ctx.teasers)
     except FetchError as exc:
         # A refused address or scheme is the link's doing: recorded once, not retried.
         reason = "fetch-refused" if isinstance(exc, FetchRefusedError) else "fetch-failed"
@@ -201,7 +202,7 @@ def _read_article_file(spec: str, path: Path, ctx: SourceContext) -> Iterator[Ca
                 raise ArticleError(f"{path}: the page is too large", reason="too-large",
                                    origin=str(path), article_id=article_id)
             article = page_to_article(data, article_id=article_id, origin=str(path), url=None,
-                                      source=None)
+                                      source=None, teasers=ctx.teasers)
         except OSError as exc:
             error = ArticleError(f"{path}: cannot read ({exc.strerror})", reason="unreadable",
                                  origin=str(path), article_id=article_id)
@@ -233,7 +234,8 @@ def _read_remote(spec: str, fetched: Fetched, ctx: SourceContext) -> Iterator[Ca
     article_id = _id_from_url(fetched.url)
     try:
         article = page_to_article(fetched.content, article_id=article_id, origin=spec,
-                                  url=fetched.url, source=urlsplit(fetched.url).netloc)
+                                  url=fetched.url, source=urlsplit(fetched.url).netloc,
+                                  teasers=ctx.teasers)
     except ArticleError as error:
         yield Candidate(key=spec, source=spec, error=error)
         return
