@@ -65,7 +65,15 @@ def check_command(
             for number, sentence in enumerate(result["summary"], start=1):
                 for claim in sentence["unsupported"]:
                     typer.echo(f"{briefing_id}\tsentence {number}\t{claim['text']}\t"
-                               f"{claim['label']}")
+                               f"{claim['label']}"
+                               + (f"\t{claim['reason']}" if claim.get("reason") else ""))
+        for briefing_id, result in results.items():
+            casing = result["support"].get("casing")
+            if casing:
+                stderr.print(f"note: {escape(briefing_id)}: {escape(casing['notice'])}")
+            if result["support"].get("placeholder_notice"):
+                stderr.print(f"note: {escape(briefing_id)}: "
+                             f"{escape(result['support']['placeholder_notice'])}")
         claims = sum(r["support"]["claims"] for r in results.values())
         notice = checker.ner.notice
         typer.echo(f"{total} unsupported of {claims} claims in {len(results)} briefing(s)"
