@@ -225,3 +225,8 @@ def test_matched_is_the_articles_spelling_of_a_spelling_variant(aliases):
 def test_index_finds_the_words_of_the_text(aliases):
     index = TextIndex.of("General Qasem Soleimani was killed.")
     assert index.find_name(("Suleimani",)) == ("Soleimani",)
+
+
+@pytest.mark.parametrize("claim", ["Apollo 0", "Apollo 13", "Pier 7", "Terminal 00"])
+def test_numbers_in_names_outside_one_to_twelve_are_left_alone(claim, aliases):
+    assert find(name(claim, "FAC"), "Apollo 11 landed. Pier 8 closed.", aliases) is None

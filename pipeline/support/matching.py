@@ -157,13 +157,13 @@ def _match_name(tokens: tuple[str, ...], label: str, sources: list[SourceText],
 
 def _name_parts(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The names inside a span: split at words written in lower case that are not name
-    particles ("of", "van", "al" ...) and at numbers ("Leeds Rhinos 29-10")."""
+    particles ("of", "van", "al" ...)."""
     if not any(t[:1].isupper() for t in tokens):
         return [tokens]
     parts: list[tuple[str, ...]] = []
     run: list[str] = []
     for token in tokens:
-        if (token[:1].islower() and token not in PARTICLES) or token[:1].isdigit():
+        if token[:1].islower() and token not in PARTICLES:
             if run:
                 parts.append(tuple(run))
             run = []

@@ -45,7 +45,7 @@ def number_forms(tokens: Sequence[str]) -> list[tuple[str, ...]]:
     if len(tokens) < 2:
         return []
     value = _number_value(tokens[-1])
-    if value is None or value > 12:
+    if value is None or not 1 <= value <= 12:
         return []
     head = tuple(tokens[:-1])
     roman = next(r for r, v in _ROMAN.items() if v == value)
