@@ -48,7 +48,9 @@ class Summary:
     dataset: str
     model: str
     positive: bool
-    checker: bool = False
+    checker: bool = False  # an unsupported claim or a placeholder report
+    claims: bool = False  # an unsupported claim
+    placeholders: int = 0
     baseline: bool = False
     casing_warning: bool = False
     unsupported: list[str] = field(default_factory=list)
@@ -111,7 +113,9 @@ def run_checker(records: list[dict], checker, summaries: dict[str, Summary]) -> 
             steps.append(checked.seconds)
             summary = summaries[item.id]
             summary.unsupported = [c["text"] for s in checked.summary for c in s["unsupported"]]
-            summary.checker = bool(summary.unsupported)
+            summary.placeholders = checked.support.get("placeholders", 0)
+            summary.claims = bool(summary.unsupported)
+            summary.checker = summary.claims or bool(summary.placeholders)
             summary.casing_warning = bool(checked.support.get("casing"))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     steps.sort()
@@ -168,6 +172,7 @@ def rows_for(dataset: str, casing: str, summaries: list[Summary]) -> list[dict]:
     for label, group in groups:
         rows.append({"set": label,
                      "checker": scores((s.checker, s.positive) for s in group),
+                     "claims_only": scores((s.claims, s.positive) for s in group),
                      "baseline": scores((s.baseline, s.positive) for s in group),
                      "casing_warnings": sum(s.casing_warning for s in group)})
     return rows
@@ -224,13 +229,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"NER: {ner.name} {ner.version or ''} ({ner.kind}); CPU: {cpu['label']}")
     print(f"label: EntE < 1 or OutE < 1; P / R / F1 [95% bootstrap, seed {SEED}, "
           f"{SAMPLES} samples]")
-    print("| set | n | pos | checker P | R | F1 | baseline P | R | F1 |")
-    print("|---|---:|---:|---|---|---|---|---|---|")
+    print("checker: a summary with an unsupported claim or a placeholder report (UNK); "
+          "claims only: without the placeholder reports")
+    print("| set | n | pos | checker P | R | F1 | baseline P | R | F1 | claims only P / R / F1 |")
+    print("|---|---:|---:|---|---|---|---|---|---|---|")
     for row in rows:
-        c, b = row["checker"], row["baseline"]
+        c, b, o = row["checker"], row["baseline"], row["claims_only"]
         print(f"| {row['set']} | {c['n']} | {c['positive']} | {_fmt(c['precision'])} | "
               f"{_fmt(c['recall'])} | {_fmt(c['f1'])} | {_fmt(b['precision'])} | "
-              f"{_fmt(b['recall'])} | {_fmt(b['f1'])} |")
+              f"{_fmt(b['recall'])} | {_fmt(b['f1'])} | "
+              + " / ".join(f"{o[k]['value']:.2f}" if o[k]["value"] is not None else "–"
+                           for k in ("precision", "recall", "f1")) + " |")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "factuality.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
     if args.dump:
