@@ -54,6 +54,7 @@ class Summary:
     baseline: bool = False
     casing_warning: bool = False
     unsupported: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
     baseline_words: list[str] = field(default_factory=list)
 
 
@@ -113,6 +114,7 @@ def run_checker(records: list[dict], checker, summaries: dict[str, Summary]) -> 
             steps.append(checked.seconds)
             summary = summaries[item.id]
             summary.unsupported = [c["text"] for s in checked.summary for c in s["unsupported"]]
+            summary.reasons = [c.get("reason", "") for s in checked.summary for c in s["unsupported"]]
             summary.placeholders = checked.support.get("placeholders", 0)
             summary.claims = bool(summary.unsupported)
             summary.checker = summary.claims or bool(summary.placeholders)
@@ -224,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         dumped += [vars(s) for s in summaries.values()]
         print(f"{dataset}: {timing['n']} summaries, {timing['per_summary_ms']:.0f} ms per summary "
               f"({timing['cpu_per_summary_ms']:.0f} ms process CPU; support step median "
-              f"{1000 * (timing['support_median_s'] or 0):.0f} ms)", flush=True)
+              f"{1000 * (timing['support_median_s'] or 0):.0f} ms); "
+              f"{sum(s.casing_warning for s in summaries.values())} with a casing warning",
+              flush=True)
     ner = checker.ner
     print(f"NER: {ner.name} {ner.version or ''} ({ner.kind}); CPU: {cpu['label']}")
     print(f"label: EntE < 1 or OutE < 1; P / R / F1 [95% bootstrap, seed {SEED}, "

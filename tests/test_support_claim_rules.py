@@ -230,3 +230,18 @@ def test_index_finds_the_words_of_the_text(aliases):
 @pytest.mark.parametrize("claim", ["Apollo 0", "Apollo 13", "Pier 7", "Terminal 00"])
 def test_numbers_in_names_outside_one_to_twelve_are_left_alone(claim, aliases):
     assert find(name(claim, "FAC"), "Apollo 11 landed. Pier 8 closed.", aliases) is None
+
+
+def test_an_acronym_is_made_only_of_words_that_only_spaces_separate(aliases):
+    article = "Foto Pro Shots\nVoetbalclub Eemland won. The Royal Society for Birds met."
+    assert find(name("PSV", "ORG"), article, aliases) is None
+    assert find(name("RSB", "ORG"), article, aliases).text == "Royal Society for Birds"
+
+
+def test_a_person_of_an_organisation_is_checked_part_by_part(aliases):
+    article = "The economist Anna Veldkamp of Woningmonitor said prices rose. Veldkamp expects more."
+    found = find(name("Economist Veldkamp of Woningmonitor", "NAME"), article, aliases,
+                 clause_initial=True)
+    assert found.status == "supported"
+    found = find(name("Tom Veldkamp of Woningmonitor", "NAME"), article, aliases)
+    assert found.status == "unsupported" and found.reason == "the article names Anna Veldkamp"

@@ -127,6 +127,20 @@ def _match_name(tokens: tuple[str, ...], label: str, sources: list[SourceText],
         # A capital that opens the sentence says nothing: "Given Sherwood's ..." names
         # Sherwood when the article writes "given".
         tokens = tokens[1:]
+    if label in PERSON_LABELS and "of" in tokens[1:-1] and split:
+        # "Jurgen Schuttler of Ruhrtal": a person of an organisation, each checked alone
+        # (unless the article has the whole span).
+        whole = _match_name(tokens, "ORG", sources, matcher, clause_initial=False, split=False)
+        if whole.status == SUPPORTED:
+            return whole
+        at = tokens.index("of", 1)
+        parts = [_match_name(tokens[:at], label, sources, matcher,
+                             clause_initial=clause_initial, split=False),
+                 _match_name(tokens[at + 1:], "ORG", sources, matcher, clause_initial=False)]
+        worst = max(parts, key=lambda m: _RANK[m.status])
+        if worst.status == SUPPORTED:
+            return Match(" … ".join(m.text or "" for m in parts), parts[0].lang)
+        return worst
     for source in sources:
         found = matcher.find_name(tokens, source.evidence, person=label in PERSON_LABELS,
                                   person_by_shape=label in PERSON_SHAPE_LABELS,

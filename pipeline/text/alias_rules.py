@@ -12,9 +12,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from text_to_num import text2num
+
+from pipeline.text.normalize import name_tokens
 
 CLUB_WORDS = frozenset({"City", "United", "Town", "Rovers", "Athletic", "County", "Wanderers",
                         "Albion", "Hotspur", "Rangers", "FC", "AFC", "CF"})
@@ -25,6 +28,8 @@ _NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six",
 DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "ish", "i", "s", "y", "a", "e", "n")
 STEM_MIN = 4
 # Words that join the words of a name without an initial of their own.
+_RUN_WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
+_SPACES = re.compile(r"[ \u00a0]+")
 _JOINERS = frozenset({"of", "the", "and", "for", "de", "van", "du", "la"})
 
 
@@ -105,11 +110,25 @@ def capitalised_runs(tokens: Sequence[str]) -> list[tuple[str, ...]]:
     return runs
 
 
-def acronym_index(tokens: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def word_runs(text: str) -> list[list[str]]:
+    """The text's words in runs that only spaces separate (a line break or punctuation
+    ends a run), as name tokens."""
+    runs: list[list[str]] = [[]]
+    at = 0
+    for match in _RUN_WORD.finditer(text):
+        if runs[-1] and not _SPACES.fullmatch(text[at:match.start()]):
+            runs.append([])
+        runs[-1].extend(name_tokens(match.group(0)))
+        at = match.end()
+    return [r for r in runs if r]
+
+
+def acronym_index(text: str) -> dict[str, tuple[str, ...]]:
     """Every acronym the text's names make (``FA`` for its ``Football Association``), with
-    the words it stands for: each stretch of a capitalised run of 2-6 words."""
+    the words it stands for: each stretch of 2-6 words of a run of capitalised words that
+    only spaces separate."""
     index: dict[str, tuple[str, ...]] = {}
-    for run in capitalised_runs(tokens):
+    for run in (r for words in word_runs(text) for r in capitalised_runs(words)):
         for i in range(len(run)):
             for j in range(i + 2, min(len(run), i + 6) + 1):
                 part = run[i:j]

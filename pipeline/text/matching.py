@@ -107,7 +107,7 @@ class TextIndex:
     def acronyms(self) -> dict[str, tuple[str, ...]]:
         """The acronyms the text's names make (``FA`` for its ``Football Association``)."""
         if self._acronyms is None:
-            self._acronyms = acronym_index(self.stream.tokens)
+            self._acronyms = acronym_index(self.text)
         return self._acronyms
 
     @property
