@@ -245,3 +245,17 @@ def test_a_person_of_an_organisation_is_checked_part_by_part(aliases):
     assert found.status == "supported"
     found = find(name("Tom Veldkamp of Woningmonitor", "NAME"), article, aliases)
     assert found.status == "unsupported" and found.reason == "the article names Anna Veldkamp"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("gary locke will be confirmed as UNK permanent manager on friday after the game", "lower case"),
+    ("the former hearts boss was given a three-year deal at the club, the BBC said today "
+     "after a long meeting with the board and the fans of the club in the city", "lower case"),
+    ("GARY LOCKE WILL BE CONFIRMED AS MANAGER ON FRIDAY AFTER THE GAME", "capitals"),
+    ("Gary Locke will be confirmed as manager on Friday after the game.", None),
+    ("gary locke confirmed", None),  # too short to judge
+])
+def test_casing_of(text, expected):
+    from pipeline.support.casing import casing_of
+
+    assert casing_of(text) == expected

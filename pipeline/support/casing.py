@@ -11,16 +11,22 @@ import re
 
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 MIN_WORDS = 8  # too few words to judge: a headline-like "NATO summit opens" is not flagged
+# English capitalises the first word of every sentence: a text most of whose sentences
+# start in lower case is written in lower case (whatever acronyms or placeholders such as
+# UNK it keeps in capitals).
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n\s*)([^\W\d_])")
 LOWER, CAPITALS = "lower case", "capitals"
+_PLACEHOLDERS = frozenset({"UNK", "unk"})
 
 
 def casing_of(text: str) -> str | None:
-    """``"lower case"`` when no word of the text starts with a capital, ``"capitals"`` when
-    nearly every word is in capitals (9 in 10), else None (normal casing, or too short)."""
-    words = _LETTER_WORD.findall(text)
+    """``"lower case"`` when most sentences start in lower case, ``"capitals"`` when nearly
+    every word is in capitals (9 in 10), else None (normal casing, or too short)."""
+    words = [w for w in _LETTER_WORD.findall(text) if w not in _PLACEHOLDERS]
     if len(words) < MIN_WORDS:
         return None
-    if not any(w[0].isupper() for w in words):
+    starts = _SENTENCE_START.findall(text.strip())
+    if starts and sum(c.islower() for c in starts) * 2 >= len(starts):
         return LOWER
     if sum(w.isupper() for w in words) >= 0.9 * len(words):
         return CAPITALS
