@@ -19,7 +19,7 @@ endif
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install lock brief test eval bench nightly lint clean help
+.PHONY: install lock brief test eval bench factuality nightly lint clean help
 
 help:
 	@echo "make install - create .venv/ from uv.lock: the briefing command, dev and ray extras"
@@ -27,6 +27,7 @@ help:
 	@echo "make test    - run the test suite offline (installs first)"
 	@echo "make eval    - run the pipeline on the samples and score it against the references"
 	@echo "make bench   - naive transformers recipe vs this pipeline, side by side"
+	@echo "make factuality - the claim check vs a one-line baseline on FRANK's human labels"
 	@echo "make nightly - the nightly job on the sample sources (configs/nightly.yaml)"
 	@echo "make lint    - ruff on pipeline/ and tests/"
 	@echo "make lock    - re-create uv.lock from pyproject.toml (LOCK_ARGS=--upgrade: newest of all)"
@@ -78,6 +79,10 @@ eval: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The claim check against FRANK (../shared/factuality/frank; skipped when absent).
+factuality: install
+	$(BIN)/python -m bench factuality
 
 # The nightly job on the sample sources (configs/nightly.yaml); re-running it is a no-op.
 nightly: install

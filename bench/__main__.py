@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.compute_types import main as types_main
 
         return types_main(argv[1:])
+    if argv[:1] == ["factuality"]:  # the claim check against FRANK: bench/factuality.py
+        from bench.factuality import main as factuality_main
+
+        return factuality_main(argv[1:])
     if argv[:1] == ["scale"]:  # `python -m bench scale`: local vs Ray, see bench/scale.py
         from bench.scale import main as scale_main
 

@@ -85,7 +85,8 @@ def test_the_json_structure_per_sentence(checker):
     assert second["support"] == "no-claims" and second["claims"] == []
     claim = next(c for c in first["claims"] if c["text"] == "Kruiningen")
     assert claim == {"text": "Kruiningen", "label": "GPE", "start": 16, "end": 26,
-                     "supported": True, "matched": "Kruiningen", "matched_in": "en"}
+                     "supported": True, "status": "supported", "matched": "Kruiningen",
+                     "matched_in": "en"}
     assert set(result.support) >= {"claims", "supported", "unsupported", "ner", "policy"}
 
 

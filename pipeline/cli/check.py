@@ -81,10 +81,17 @@ def check_command(
             for number, sentence in enumerate(result["summary"], start=1):
                 for claim in sentence["unsupported"]:
                     terminal.echo("\t".join(terminal.field(value) for value in (
-                        briefing_id, f"sentence {number}", claim["text"], claim["label"])))
+                        briefing_id, f"sentence {number}", claim["text"], claim["label"],
+                        *([claim["reason"]] if claim.get("reason") else []))))
         for briefing_id, number, score in inconsistent:
             terminal.echo("\t".join(terminal.field(value) for value in (
                 briefing_id, f"sentence {number}", INCONSISTENT, f"score {score:.2f}")))
+        for briefing_id, result in results.items():
+            casing = result["support"].get("casing")
+            if casing:
+                terminal.say(f"note: {briefing_id}: {casing['notice']}")
+            if result["support"].get("placeholder_notice"):
+                terminal.say(f"note: {briefing_id}: {result['support']['placeholder_notice']}")
         claims = sum(r["support"]["claims"] for r in results.values())
         notice = checker.ner.notice
         terminal.echo(f"{total} unsupported of {claims} claims in {len(results)} briefing(s)"

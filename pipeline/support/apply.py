@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from pipeline.support.casing import casing_report
 from pipeline.support.claims import SupportChecker, summarize_support
 from pipeline.support.consistency import ConsistencyCheck, not_checked, summarize_consistency
 from pipeline.support.evidence import find_evidence
@@ -66,11 +67,15 @@ def support_summary(checker: SupportChecker, sentences: Sequence[str],
     if policy == "drop":
         kept = [s for s in checked if not s.unsupported]
         dropped = [{"text": s.text,
-                    "unsupported": [{"text": c.text, "label": c.label} for c in s.unsupported],
+                    "unsupported": [c.brief() for c in s.unsupported],
                     "reason": "not found in the article: " + ", ".join(
-                        f"{c.text} ({c.label})" for c in s.unsupported)}
+                        f"{c.text} ({c.label}{': ' + c.reason if c.reason else ''})"
+                        for c in s.unsupported)}
                    for s in checked if s.unsupported]
     extra: dict = {"policy": policy}
+    casing = casing_report(" ".join(sentences), source_en)
+    if casing:
+        extra["casing"] = casing
     if policy == "drop":
         extra["dropped"] = dropped
         if checked and not kept:

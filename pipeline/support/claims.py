@@ -11,6 +11,7 @@ name in a wrong role ("Kosten said" for a quote by someone else) is supported.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,14 +19,23 @@ from pathlib import Path
 from pipeline.support.matching import ArticleSources, match_claim
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import Entity, Extractor, ExtractorInfo, load_extractor
+from pipeline.text.names import clause_initial
 from pipeline.text.rule_ner import RuleBasedExtractor
 
 SUPPORTED, PARTIAL, UNSUPPORTED, NO_CLAIMS = "supported", "partial", "unsupported", "no-claims"
+# A summarizer's out-of-vocabulary placeholders: not words of the summary.
+PLACEHOLDER = re.compile(r"(?<![\w<\[])(?:UNK|<unk>|\[UNK\])(?![\w>\]])")
 
 
 @dataclass
 class Claim:
-    """One name or figure of a summary sentence and what the article says about it."""
+    """One name or figure of a summary sentence and what the article says about it.
+
+    ``status`` is ``supported``, ``partial`` (a person's surname is in the article, the
+    first name is not) or ``unsupported``; ``reason`` says why a claim is not supported
+    when there is more to say than "not found". ``checks`` holds the verdicts of further
+    checks by name (each a JSON object), for checks added beside the lexical one.
+    """
 
     text: str
     label: str
@@ -34,14 +44,32 @@ class Claim:
     supported: bool
     matched: str | None = None
     matched_in: str | None = None  # "en" or "nl"
+    status: str = ""
+    reason: str | None = None
+    checks: dict[str, dict] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.status:
+            self.status = SUPPORTED if self.supported else UNSUPPORTED
 
     def to_dict(self) -> dict:
         """JSON form (offsets are into the sentence text)."""
         out: dict = {"text": self.text, "label": self.label, "start": self.start,
-                     "end": self.end, "supported": self.supported}
-        if self.supported:
+                     "end": self.end, "supported": self.supported, "status": self.status}
+        if self.matched is not None:
             out["matched"] = self.matched
             out["matched_in"] = self.matched_in
+        if self.reason:
+            out["reason"] = self.reason
+        if self.checks:
+            out["checks"] = dict(self.checks)
+        return out
+
+    def brief(self) -> dict:
+        """The short form listed under a sentence's ``unsupported``."""
+        out = {"text": self.text, "label": self.label}
+        if self.reason:
+            out["reason"] = self.reason
         return out
 
 
@@ -52,6 +80,7 @@ class SentenceSupport:
     text: str
     claims: list[Claim]
     evidence: list[int] = field(default_factory=list)
+    placeholders: int = 0  # placeholder tokens (UNK, <unk>) in the sentence
 
     @property
     def unsupported(self) -> list[Claim]:
@@ -73,8 +102,8 @@ class SentenceSupport:
             "evidence": list(self.evidence),
             "support": self.support,
             "claims": [c.to_dict() for c in self.claims],
-            "unsupported": [{"text": c.text, "label": c.label} for c in self.unsupported],
-        }
+            "unsupported": [c.brief() for c in self.unsupported],
+        } | ({"placeholders": self.placeholders} if self.placeholders else {})
 
 
 def summarize_support(sentences: Sequence[SentenceSupport], ner: ExtractorInfo | dict,
@@ -93,6 +122,12 @@ def summarize_support(sentences: Sequence[SentenceSupport], ner: ExtractorInfo |
     }
     if notice:
         out["ner_notice"] = notice
+    placeholders = sum(s.placeholders for s in sentences)
+    if placeholders:
+        out["placeholders"] = placeholders
+        out["placeholder_notice"] = (
+            f"the summary has {placeholders} placeholder token(s) (UNK, <unk>) where its "
+            "summarizer wrote no word; they are not checked as names")
     out.update(extra)
     return out
 
@@ -175,13 +210,37 @@ class SupportChecker:
             claims: list[Claim] = []
             seen: set[tuple[int, int]] = set()
             for entity in entities:
-                if (entity.start, entity.end) in seen or not entity.text.strip():
+                entity = without_placeholders(sentence, entity)
+                if entity is None or (entity.start, entity.end) in seen:
                     continue
                 seen.add((entity.start, entity.end))
-                found = match_claim(entity, sources, self.aliases)
+                found = match_claim(entity, sources, self.aliases,
+                                    clause_initial=clause_initial(sentence, entity.start))
+                supported = found is not None and found.status == SUPPORTED
                 claims.append(Claim(entity.text.strip(), entity.label, entity.start, entity.end,
-                                    supported=found is not None,
+                                    supported=supported,
                                     matched=found.text if found else None,
-                                    matched_in=found.lang if found else None))
-            results.append(SentenceSupport(sentence, claims))
+                                    matched_in=found.lang if found else None,
+                                    status=found.status if found else UNSUPPORTED,
+                                    reason=found.reason if found else None))
+            results.append(SentenceSupport(sentence, claims,
+                                           placeholders=len(PLACEHOLDER.findall(sentence))))
         return results
+
+
+def without_placeholders(sentence: str, entity: Entity) -> Entity | None:
+    """The entity without placeholder tokens at its edges, None when nothing else is left
+    (a summarizer's ``UNK`` is not a name the article lacks; the sentence counts it)."""
+    text = sentence[entity.start:entity.end]
+    if not text.strip():
+        return None
+    if not PLACEHOLDER.search(text):
+        return entity
+    words = [m for m in re.finditer(r"\S+", text) if not PLACEHOLDER.fullmatch(
+        m.group(0).strip(".,;:!?'\"()"))]
+    if not words or not any(c.isalnum() for m in words for c in m.group(0)):
+        return None
+    start, end = entity.start + words[0].start(), entity.start + words[-1].end()
+    if PLACEHOLDER.search(sentence[start:end]):  # a placeholder inside: keep the longest run
+        return None
+    return Entity(sentence[start:end], entity.label, entity.group, start, end)

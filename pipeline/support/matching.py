@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from pipeline.evaluation.metrics.entity import Cluster, found_in, to_mention
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import Entity
-from pipeline.text.matching import TextIndex, surname_forms
+from pipeline.text.matching import (
+    PARTIAL,
+    SUPPORTED,
+    UNSUPPORTED,
+    Matcher,
+    TextIndex,
+    surname_forms,
+)
+from pipeline.text.names import PARTICLES
+from pipeline.text.normalize import fold, mention_tokens
 from pipeline.text.numbers import AtomBag, FigureSpan, find_figures
 
 
@@ -57,37 +66,134 @@ class ArticleSources:
 
 @dataclass(frozen=True)
 class Match:
-    """Where a claim was found: the words as written in the source and its language."""
+    """Where and how a claim was found: the words as written in the source, its language,
+    ``status`` (``supported``, ``partial`` or ``unsupported``) and why it is not supported."""
 
-    text: str
-    lang: str
+    text: str | None
+    lang: str | None
+    status: str = SUPPORTED
+    reason: str | None = None
+
+
+PERSON_LABELS = frozenset({"PERSON", "NAME"})
+# Labels a person's name is often given by a small NER model ("JK Rowling" as ORG).
+PERSON_SHAPE_LABELS = frozenset({"ORG", "FAC", "GPE", "LOC", "NORP", "EVENT"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "NORP"})  # demonyms count: Uruguayan / Uruguay
+_RANK = {SUPPORTED: 0, PARTIAL: 1, UNSUPPORTED: 2}
 
 
 def match_claim(entity: Entity, sources: ArticleSources | list[SourceText],
-                aliases: AliasTable) -> Match | None:
+                aliases: AliasTable, *, clause_initial: bool = False) -> Match | None:
     """Find ``entity`` (a claim of a summary sentence) in the article.
 
     Args:
         entity: a named entity or figure extracted from an English summary sentence.
         sources: the indexed article texts, English first.
         aliases: the alias table.
+        clause_initial: the claim opens the sentence, a quote or a clause (its first
+            capital says nothing about a name).
 
     Returns:
-        The first match, or None when no source contains the claim. A claim with nothing
-        left after normalisation (punctuation only) also returns None.
+        The best match over the sources (status ``supported`` first); None when no source
+        contains the claim at all. A claim with nothing left after normalisation
+        (punctuation only) also returns None.
     """
     if entity.group == "figures":
         # A figure's words carry no name capitals: "Hundreds" at a sentence start is the
         # article's "hundreds" (names keep their case: "US" is not "us").
         entity = Entity(entity.text.lower(), entity.label, entity.group, entity.start, entity.end)
-    mention = to_mention(entity, aliases)
-    if mention is None:
+        mention = to_mention(entity, aliases)
+        if mention is None:
+            return None
+        cluster = Cluster(entity.group, [mention])
+        for source in sources:
+            if found_in(cluster, source.evidence, aliases):
+                return Match(_matched_text(cluster, source, aliases) or mention.text, source.lang)
         return None
-    cluster = Cluster(entity.group, [mention])
+    tokens = mention_tokens(entity.text)
+    if not tokens:
+        return None
+    found = _match_name(tokens, entity.label, list(sources), Matcher(aliases),
+                        clause_initial=clause_initial)
+    return None if found.status == UNSUPPORTED and found.reason is None else found
+
+
+def _match_name(tokens: tuple[str, ...], label: str, sources: list[SourceText],
+                matcher: Matcher, *, clause_initial: bool, split: bool = True) -> Match:
+    best = Match(None, None, UNSUPPORTED)
+    english = next((s for s in sources if s.lang == "en"), None)
+    lower = english.evidence.given.lower if english is not None else frozenset()
+    if clause_initial and len(tokens) > 1 and fold([tokens[0]])[0] in lower:
+        # A capital that opens the sentence says nothing: "Given Sherwood's ..." names
+        # Sherwood when the article writes "given".
+        tokens = tokens[1:]
+    if label in PERSON_LABELS and "of" in tokens[1:-1] and split:
+        # "Jurgen Schuttler of Ruhrtal": a person of an organisation, each checked alone
+        # (unless the article has the whole span).
+        whole = _match_name(tokens, "ORG", sources, matcher, clause_initial=False, split=False)
+        if whole.status == SUPPORTED:
+            return whole
+        at = tokens.index("of", 1)
+        parts = [_match_name(tokens[:at], label, sources, matcher,
+                             clause_initial=clause_initial, split=False),
+                 _match_name(tokens[at + 1:], "ORG", sources, matcher, clause_initial=False)]
+        worst = max(parts, key=lambda m: _RANK[m.status])
+        if worst.status == SUPPORTED:
+            return Match(" … ".join(m.text or "" for m in parts), parts[0].lang)
+        return worst
     for source in sources:
-        if found_in(cluster, source.evidence, aliases):
-            return Match(_matched_text(cluster, source, aliases) or mention.text, source.lang)
-    return None
+        found = matcher.find_name(tokens, source.evidence, person=label in PERSON_LABELS,
+                                  person_by_shape=label in PERSON_SHAPE_LABELS,
+                                  place=label in PLACE_LABELS)
+        match = Match(found.written, source.lang, found.status, found.reason)
+        if found.status == SUPPORTED:
+            return match
+        if _RANK[found.status] < _RANK[best.status] or (best.reason is None and found.reason):
+            best = match
+    if english is None:
+        return best
+    if all(fold([t])[0] in lower for t in tokens):
+        # Words the article writes in lower case are common words, not names ("Tributes",
+        # "Cannabis" opening a sentence): the article has them.
+        return Match(" ".join(t.lower() for t in tokens), "en")
+    parts = _name_parts(tokens) if split else [tokens]
+    if not parts or parts == [tokens]:
+        return best
+    # An over-long span ("Wood claims Saints", a sentence-initial "Given Sherwood"): each
+    # name in it is checked on its own.
+    found_parts = [_match_name(p, label, sources, matcher, clause_initial=False, split=False)
+                   for p in parts]
+    worst = max(found_parts, key=lambda m: _RANK[m.status])
+    if worst.status == SUPPORTED:
+        return Match(" … ".join(m.text or "" for m in found_parts), found_parts[0].lang)
+    return worst
+
+
+def _name_parts(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The names inside a span: split at words written in lower case that are not name
+    particles ("of", "van", "al" ...)."""
+    if not any(t[:1].isupper() for t in tokens):
+        return [tokens]
+    parts: list[tuple[str, ...]] = []
+    run: list[str] = []
+    for token in tokens:
+        if token[:1].islower() and token not in PARTICLES:
+            if run:
+                parts.append(tuple(run))
+            run = []
+        else:
+            run.append(token)
+    if run:
+        parts.append(tuple(run))
+    return [p for p in (_strip_particles(p) for p in parts) if p]
+
+
+def _strip_particles(part: tuple[str, ...]) -> tuple[str, ...]:
+    while part and part[0] in PARTICLES:
+        part = part[1:]
+    while part and part[-1] in PARTICLES:
+        part = part[:-1]
+    return part
 
 
 def _matched_text(cluster: Cluster, source: SourceText, aliases: AliasTable) -> str | None:

@@ -29,11 +29,28 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from pipeline.text.alias_rules import (
+    acronym_index,
+    club_forms,
+    demonym_stems,
+    initials,
+    is_acronym_claim,
+    number_forms,
+)
 from pipeline.text.aliases import AliasTable
 from pipeline.text.normalize import TokenStream, mention_tokens, token_matches
 from pipeline.text.numbers import AtomBag, atoms_of
+from pipeline.text.persons import (
+    AGREES,
+    CONTRADICTS,
+    GivenNames,
+    check_given_name,
+    person_shaped,
+)
 
-NAME = "briefing.match.v2"  # v2: spelling variants by rapidfuzz
+NAME = "briefing.match.v3"  # v2: spelling variants by rapidfuzz; v3: first names checked
+SUPPORTED, PARTIAL, UNSUPPORTED = "supported", "partial", "unsupported"
+FIRST_NAME_MISSING = "first name not in the article"
 FUZZY_MIN_RATIO = 80.0
 FUZZY_MIN_LENGTH = 5
 
@@ -54,6 +71,9 @@ class TextIndex:
     text: str = field(default="", repr=False)
     _capitalised: list[str] = field(default_factory=list, repr=False)
     _bag: AtomBag | None = field(default=None, repr=False)
+    _given: GivenNames | None = field(default=None, repr=False)
+    _acronyms: dict[str, tuple[str, ...]] | None = field(default=None, repr=False)
+    _demonyms: dict[str, str] | None = field(default=None, repr=False)
 
     @classmethod
     def of(cls, text: str, lang: str = "en") -> TextIndex:
@@ -73,9 +93,41 @@ class TextIndex:
     def contains_name(self, tokens: Sequence[str], *, fuzzy: bool = True) -> bool:
         """Whether the name tokens occur as consecutive words (spelling variants allowed
         for long capitalised words when ``fuzzy``)."""
-        if self.stream.contains(tokens):
-            return True
-        return fuzzy and self._contains_variant(tokens)
+        return self.find_name(tokens, fuzzy=fuzzy) is not None
+
+    def find_name(self, tokens: Sequence[str], *, fuzzy: bool = True) -> tuple[str, ...] | None:
+        """The text's own words where the name tokens occur (its spelling, which differs
+        from the claim's for a spelling variant), or None."""
+        start = self.stream.find(tokens)
+        if start is None and fuzzy:
+            start = self._find_variant(tokens)
+        return None if start is None else tuple(self.stream.tokens[start:start + len(tokens)])
+
+    @property
+    def acronyms(self) -> dict[str, tuple[str, ...]]:
+        """The acronyms the text's names make (``FA`` for its ``Football Association``)."""
+        if self._acronyms is None:
+            self._acronyms = acronym_index(self.text)
+        return self._acronyms
+
+    @property
+    def demonyms(self) -> dict[str, str]:
+        """The stems of the text's capitalised words (``uruguay`` for ``Uruguayan``)."""
+        if self._demonyms is None:
+            self._demonyms = {}
+            for token in dict.fromkeys(self.stream.tokens):
+                if token[:1].isupper() and not token.isupper():
+                    for stem in demonym_stems(token):
+                        self._demonyms.setdefault(stem, token)
+        return self._demonyms
+
+    @property
+    def given(self) -> GivenNames:
+        """The first names the text writes before each capitalised word, and its lower-case
+        words (built on first use)."""
+        if self._given is None:
+            self._given = GivenNames.of(self.text)
+        return self._given
 
     def contains_figure(self, atoms: frozenset) -> bool:
         """Whether every value in ``atoms`` occurs among the text's figures."""
@@ -89,19 +141,19 @@ class TextIndex:
         return {choice for choice, _, _ in found
                 if choice[:1] == token[:1] and abs(len(choice) - len(token)) <= 1}
 
-    def _contains_variant(self, tokens: Sequence[str]) -> bool:
+    def _find_variant(self, tokens: Sequence[str]) -> int | None:
         if not tokens:
-            return False
+            return None
         allowed = [self._variants(t) for t in tokens]
         if not any(allowed):
-            return False
+            return None
         text = self.stream.tokens
         n = len(tokens)
         for start in range(len(text) - n + 1):
             if all(token_matches(p, w) or w in ok
                    for p, w, ok in zip(tokens, text[start:start + n], allowed, strict=True)):
-                return True
-        return False
+                return start
+        return None
 
 
 def surname_forms(tokens: Sequence[str]) -> list[tuple[str, ...]]:
@@ -126,6 +178,24 @@ def is_part_of_name(short: str, full: str) -> bool:
     if not 0 < len(a) < len(b):
         return False
     return all(map(token_matches, a, b[-len(a):])) or all(map(token_matches, a, b[:len(a)]))
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """How a name occurs in a text: ``status``, the text's words (``written``) and why a
+    name is not (fully) supported (``reason``)."""
+
+    status: str
+    written: str | None = None
+    reason: str | None = None
+
+
+def _full_name(given_written: str | None, surname_written: tuple[str, ...]) -> str:
+    surname = " ".join(surname_written)
+    if not given_written or given_written == surname:
+        return surname
+    first = given_written.split(" ")[0]
+    return f"{first} {surname}"
 
 
 class Matcher:
@@ -153,14 +223,78 @@ class Matcher:
 
     def name_in(self, name: str | Sequence[str], text: TextIndex, *,
                 person: bool = False) -> bool:
-        """Whether a name (as written, or as name tokens) occurs in an indexed text."""
+        """Whether a name (as written, or as name tokens) occurs in an indexed text.
+
+        For a person named in full whose surname alone occurs, True unless the text gives
+        that surname a different first name (:meth:`find_name`: ``partial`` counts here).
+        """
         tokens = mention_tokens(name) if isinstance(name, str) else tuple(name)
+        return self.find_name(tokens, text, person=person).status != UNSUPPORTED
+
+    def find_name(self, tokens: Sequence[str], text: TextIndex, *, person: bool = False,
+                  person_by_shape: bool = False, place: bool = False) -> NameMatch:
+        """How a name occurs in an indexed text: ``supported`` (itself, an alias, a spelling
+        variant, or a person's surname with a first name that agrees), ``partial`` (a
+        person's surname, the text never giving it a first name: :data:`FIRST_NAME_MISSING`)
+        or ``unsupported`` (not there, or the text gives the surname another first name).
+
+        Args:
+            tokens: the name tokens.
+            text: the indexed text.
+            person: the name is a person's (the NER says so).
+            person_by_shape: also treat it as a person's when it has a person's shape
+                (:func:`pipeline.text.persons.person_shaped`: "JK Rowling" tagged ORG).
+            place: the name is a country, place or people (demonyms count:
+                :mod:`pipeline.text.alias_rules`).
+        """
+        tokens = tuple(tokens)
         if not tokens:
-            return False
-        forms = self.name_forms(tokens, person=person)
-        if any(text.contains_name(f, fuzzy=False) for f in forms):
-            return True
-        return self.fuzzy and any(text.contains_name(f) for f in forms)
+            return NameMatch(UNSUPPORTED)
+        forms = [tokens, *self.aliases.forms(tokens)]
+        for fuzzy in ((False, True) if self.fuzzy else (False,)):
+            for form in forms:
+                written = text.find_name(form, fuzzy=fuzzy)
+                if written is not None:
+                    return NameMatch(SUPPORTED, " ".join(written))
+        written = self._rule_alias(tokens, text, place=place)
+        if written is not None:
+            return NameMatch(SUPPORTED, written)
+        if len(tokens) >= 2 and (person or (person_by_shape and person_shaped(tokens, text.given))):
+            for form in surname_forms(tokens):
+                written = text.find_name(form, fuzzy=False)
+                if written is None and self.fuzzy:
+                    written = text.find_name(form, fuzzy=True)
+                if written is None:
+                    continue
+                capitalised = [w for w in written if w[:1].isupper()] or list(written)
+                given = check_given_name(tokens, (capitalised[0],), text.given)
+                if given.verdict == AGREES:
+                    return NameMatch(SUPPORTED, _full_name(given.written, written))
+                if given.verdict == CONTRADICTS:
+                    return NameMatch(UNSUPPORTED, given.written,
+                                     f"the article names {given.written}")
+                return NameMatch(PARTIAL, " ".join(written), FIRST_NAME_MISSING)
+        return NameMatch(UNSUPPORTED)
+
+    @staticmethod
+    def _rule_alias(tokens: tuple[str, ...], text: TextIndex, *, place: bool) -> str | None:
+        for form in number_forms(tokens) + club_forms(tokens):
+            written = text.find_name(form, fuzzy=False)
+            if written is not None:
+                return " ".join(written)
+        if is_acronym_claim(tokens):
+            words = text.acronyms.get(tokens[0])
+            if words is not None:
+                return " ".join(words)
+        elif (acronym := initials(tokens)) is not None:
+            written = text.find_name((acronym,), fuzzy=False)
+            if written is not None:
+                return " ".join(written)
+        if place and len(tokens) == 1:
+            for stem in demonym_stems(tokens[0]):
+                if stem in text.demonyms:
+                    return text.demonyms[stem]
+        return None
 
     def figure_in(self, figure: str, text: TextIndex, *, lang: str = "en") -> bool:
         """Whether every value a figure states (``"1,5 miljoen euro"``) occurs in the text.

@@ -26,6 +26,10 @@ _WORD = re.compile(r"[^\W_]+")
 
 # A leading article is not part of a name: "the Netherlands" = "Netherlands".
 LEADING_ARTICLES = frozenset({"the"})
+# Particles inside names, written with or without a capital: "Van Gaal" / "van Gaal",
+# "Del Bosque" / "del Bosque", "Al-Douri" / "al-Douri".
+NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "ter", "ten", "al", "el", "bin",
+                            "ibn", "du", "da", "di", "del", "della", "la", "le", "dos", "das"})
 
 
 def strip_diacritics(text: str) -> str:
@@ -108,8 +112,8 @@ def token_matches(pattern: str, token: str) -> bool:
     """
     if pattern.casefold() != token.casefold():
         return False
-    if pattern.casefold() in LEADING_ARTICLES:  # "The Hague" is also "the Hague"
-        return True
+    if pattern.casefold() in LEADING_ARTICLES | NAME_PARTICLES:
+        return True  # "The Hague" is also "the Hague", "Del Bosque" "del Bosque"
     if pattern[:1].isupper() and not token[:1].isupper():
         return False
     return not (is_acronym(pattern) and not token.isupper())

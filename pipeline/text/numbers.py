@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from text_to_num import text2num
 
+from pipeline.text.names import STOPWORDS as _FUNCTION_WORDS
 from pipeline.text.normalize import strip_diacritics
 
 Atom = tuple[str, str, str]
@@ -74,6 +75,27 @@ WEAK_WORDS = {"en": {"one"}, "nl": {"een"}}
 # Words text2num reads as numbers that news text does not use as figures.
 _NOT_NUMBERS = {"en": frozenset({"o", "oh"}), "nl": frozenset()}
 LANGUAGES = ("en", "nl")
+# What a number counts, when the word after it says so: a figure is found only with a
+# compatible one (the same, or none on either side). Dutch and English words share units.
+_UNIT_TEXT = {
+    "year": "year years yr yrs jaar jaren", "month": "month months maand maanden",
+    "week": "week weeks weken", "day": "day days dag dagen", "hour": "hour hours",
+    "minute": "minute minutes min mins minuut minuten", "decade": "decade decades decennium "
+    "decennia", "century": "century centuries eeuw eeuwen",
+    "km": "km kilometre kilometres kilometer kilometers", "mile": "mile miles mijl",
+    "m": "metre metres meter meters", "kg": "kg kilo kilos kilogram kilograms kilogrammes",
+    "tonne": "tonne tonnes ton tons", "dead": "dead deaths doden",
+}
+# A number before any other word counts things ("three people", "12 officers"): it is no
+# time, measure or date, and a count of the dead is a count.
+COUNT = "count"
+COMPATIBLE_UNITS = frozenset({COUNT, "dead"})
+UNIT_WORDS = {lang: {w: unit for unit, words in _UNIT_TEXT.items() for w in words.split()}
+              for lang in ("en", "nl")}
+AGE_WORDS = {"en": frozenset({"year-old", "year-olds"}), "nl": frozenset({"jarige", "jarigen"})}
+ORDINAL_SUFFIXES = {"en": frozenset({"st", "nd", "rd", "th"}),
+                    "nl": frozenset({"e", "ste", "de"})}
+UNIT_GAPS = ("", " ", "-", "\u00a0")
 
 
 @dataclass(frozen=True)
@@ -252,7 +274,9 @@ def find_figures(text: str, lang: str = "en") -> list[FigureSpan]:
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {LANGUAGES}, got {lang!r}")
-    toks = [_Tok(m.lastgroup or "", m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    toks = [t for m in _TOKEN.finditer(text)
+            for t in _split_hyphenated(_Tok(m.lastgroup or "", m.group(0), m.start(), m.end()),
+                                       lang)]
     spans: list[FigureSpan] = []
     i = 0
     while i < len(toks):
@@ -260,6 +284,35 @@ def find_figures(text: str, lang: str = "en") -> list[FigureSpan]:
         if span is not None:
             spans.append(span)
     return _merge_dates(text, spans)
+
+
+def _split_hyphenated(tok: _Tok, lang: str) -> list[_Tok]:
+    """A hyphenated word that is not a number as a whole, split into its parts, so that the
+    number words inside it count ("mother-of-two", "three-time", "one-off"); adjacent number
+    words stay together ("forty-eight-year-old": "forty-eight", "year", "old")."""
+    if tok.kind != "word" or "-" not in tok.text or _number_of(tok.key, lang) is not None:
+        return [tok]
+    parts, at = [], tok.start
+    for piece in tok.text.split("-"):
+        parts.append(_Tok("word", piece, at, at + len(piece)))
+        at += len(piece) + 1
+    if not any(_number_of(p.key, lang) is not None for p in parts):
+        return [tok]
+    merged: list[_Tok] = []
+    for part in parts:
+        last = merged[-1] if merged else None
+        if last is not None and _number_of(last.key, lang) is not None and \
+                _number_of(f"{last.key}-{part.key}", lang) is not None:
+            merged[-1] = _Tok("word", f"{last.text}-{part.text}", last.start, part.end)
+        else:
+            merged.append(part)
+    return [p for p in merged if p.text]
+
+
+def _number_of(word: str, lang: str) -> int | None:
+    if not word:
+        return None
+    return number_word(word, lang) if lang == "en" else dutch_number_word(word)
 
 
 def _figure_at(text: str, toks: list[_Tok], i: int, lang: str) -> tuple[FigureSpan | None, int]:
@@ -340,8 +393,39 @@ def _figure_at(text: str, toks: list[_Tok], i: int, lang: str) -> tuple[FigureSp
             unit, label, start = CURRENCY_BEFORE[symbol], "MONEY", before.start
     if unit:
         weak = False
+    else:
+        unit, end, j = _counted(text, toks, i, j, end, lang)
     atom = ("num", canonical_number(value), unit)
     return FigureSpan(start, end, text[start:end], frozenset({atom}), label, weak), j
+
+
+def _counted(text: str, toks: list[_Tok], i: int, j: int, end: int, lang: str
+             ) -> tuple[str, int, int]:
+    """What a number counts, from the word after it (``25 years``, ``three-year``, ``12 km``,
+    ``20 doden``), an age (``23-year-old``, ``aged 23``, ``the age of 23``, ``23-jarige``) or
+    an ordinal suffix (``20th``, ``20e``): the unit, the span end and the next token index.
+    A number followed by none of these keeps no unit."""
+    tok = toks[i]
+    after = toks[j] if j < len(toks) and _gap(text, toks[j - 1], toks[j]) in UNIT_GAPS else None
+    if tok.kind == "num" and after is not None and after.start == toks[j - 1].end and \
+            after.key in ORDINAL_SUFFIXES[lang]:
+        return "ord", after.end, j + 1
+    if after is not None and after.key in AGE_WORDS[lang]:
+        return "age", after.end, j + 1
+    if after is not None and after.key in UNIT_WORDS[lang]:
+        unit = UNIT_WORDS[lang][after.key]
+        nxt = toks[j + 1] if j + 1 < len(toks) else None
+        if unit == "year" and nxt is not None and nxt.key in ("old", "oud") and \
+                _gap(text, after, nxt) in UNIT_GAPS:
+            return "age", nxt.end, j + 2
+        return unit, after.end, j + 1
+    before = [t.key for t in toks[max(0, i - 2):i]]
+    if before[-1:] == ["aged"] or before == ["age", "of"] or before == ["leeftijd", "van"]:
+        return "age", end, j
+    if after is not None and after.kind == "word" and after.key not in _FUNCTION_WORDS and \
+            after.text[:1].islower() and _date_atom(after, lang) is None:
+        return COUNT, end, j
+    return "", end, j
 
 
 def _is_year(digits: str) -> bool:
@@ -357,10 +441,18 @@ def _merge_dates(text: str, spans: list[FigureSpan]) -> list[FigureSpan]:
             gap = text[last.end : span.start]
             if not (span.weak or last.weak) and _joins_date(last, gap, span):
                 merged[-1] = FigureSpan(last.start, span.end, text[last.start : span.end],
-                                        last.atoms | span.atoms, "DATE")
+                                        _as_date(last.atoms | span.atoms), "DATE")
                 continue
         merged.append(span)
     return merged
+
+
+def _as_date(atoms: frozenset[Atom]) -> frozenset[Atom]:
+    """A date's day numbers count days of a month ("25" of "25 October 2014" is no 25 years);
+    its year stays a plain number."""
+    return frozenset((kind, value, "date") if kind == "num" and not unit and not (
+        len(value) == 4 and 1800 <= int(value) <= 2100) and value.isdigit() else (kind, value, unit)
+        for kind, value, unit in atoms)
 
 
 def _joins_date(last: FigureSpan, gap: str, span: FigureSpan) -> bool:
@@ -412,11 +504,14 @@ class AtomBag:
         return cls(a for span in find_figures(text, lang) for a in span.atoms)
 
     def has(self, atom: Atom) -> bool:
-        """Whether the bag holds this kind and value with the same unit, or either has none."""
+        """Whether the bag holds this kind and value with a compatible unit: the same, or
+        none on either side, or two counts (``count`` and ``dead``)."""
         units = self._units.get((atom[0], atom[1]))
         if not units:
             return False
-        return not atom[2] or atom[2] in units or "" in units
+        if not atom[2] or atom[2] in units or "" in units:
+            return True
+        return atom[2] in COMPATIBLE_UNITS and bool(units & COMPATIBLE_UNITS)
 
     def covers(self, atoms: Iterable[Atom]) -> bool:
         """Whether every atom is in the bag (False for no atoms at all)."""

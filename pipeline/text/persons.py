@@ -1,0 +1,156 @@
+"""Given names: does a text give this person the first name a claim gives them?
+
+A full name counts as found when the text writes it in full; its surname alone is found
+often ("Venter said") and says nothing about the first name. So for a person named in full
+whose full name a text does not contain, the text's own full names with that surname are
+looked up: the capitalised words right before the surname (across name particles: "Mark van
+der Berg"), titles (Mr, President ...), words the text also writes in lower case (a
+sentence-initial "But") and stopwords not counted. The claim's first name then
+
+- agrees with one of them (:func:`given_names_agree`): the text names the person so;
+- differs from all of them: the text names this person differently (a contradiction);
+- or there are none: the text never gives the surname a first name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from pipeline.text.names import PARTICLES, STOPWORDS
+from pipeline.text.normalize import fold, strip_diacritics
+
+AGREES, CONTRADICTS, NO_GIVEN_NAME = "agrees", "contradicts", "no-given-name"
+# Titles and honorifics before a name: never a first name.
+TITLES = frozenset({
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "sir", "dame", "lady", "lord",
+    "president", "prime", "minister", "premier", "general", "gen", "chancellor", "king", "queen",
+    "prince", "princess", "pope", "senator", "sen", "governor", "gov", "secretary", "ayatollah",
+    "commander", "colonel", "col", "lieutenant", "captain", "capt", "sheikh", "judge", "mayor",
+    "rev", "reverend", "father", "bishop", "archbishop", "cardinal", "rabbi", "imam", "sgt",
+    "sergeant", "officer", "detective", "inspector", "constable", "pc", "coach", "manager",
+    "boss", "striker", "chairman", "chief", "st", "saint", "mp", "mep", "councillor", "cllr",
+})
+_WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]\.(?=\s)|[^\W_]+(?:['\u2019\-][^\W_]+)*")
+_POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
+CLIPPING_MIN = 3  # "Chris" for "Christopher", "Alex" for "Alexander"
+VARIANT_MIN_RATIO = 80.0  # the matcher's spelling-variant rule (Aicha / Aisha)
+
+
+def _key(word: str) -> str:
+    return strip_diacritics(_POSSESSIVE.sub("", word)).replace(".", "").casefold()
+
+
+@dataclass
+class GivenNames:
+    """For each capitalised word of a text, the first names the text writes before it.
+
+    Build it with :meth:`of`; ``lower`` holds the words the text writes in lower case.
+    """
+
+    before: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    lower: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, text: str) -> GivenNames:
+        """Index ``text``."""
+        words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
+        lower = frozenset(_key(w) for w, _, _ in words if w[:1].islower())
+        index = cls(defaultdict(list), lower)
+        for i, (word, _, _) in enumerate(words):
+            if not word[:1].isupper():
+                continue
+            j = i - 1
+            while j >= 0 and words[j][0] in PARTICLES and text[words[j][2]:words[j + 1][1]].isspace():
+                j -= 1  # "Mark van der Berg": the particles belong to the surname
+            if j < 0 or not text[words[j][2]:words[j + 1][1]].isspace():
+                continue
+            given = words[j][0]
+            key = _key(given)
+            if (given[:1].isupper() and key not in TITLES and key not in STOPWORDS
+                    and key not in lower and len(key) >= 1):
+                index.before[_key(word)].append(_POSSESSIVE.sub("", given))
+        return index
+
+    def given_to(self, surname: str) -> list[str]:
+        """The first names the text writes right before ``surname`` (as written there)."""
+        return list(dict.fromkeys(self.before.get(_key(surname), [])))
+
+
+def is_initials(word: str) -> bool:
+    """``J``, ``JK``, ``J.K.``: a first name written as initials."""
+    bare = word.replace(".", "")
+    return 1 <= len(bare) <= 3 and bare.isalpha() and bare.isupper()
+
+
+def given_names_agree(claimed: str, written: str) -> bool:
+    """Whether a claim's first name and a text's can name the same person.
+
+    The same name (diacritics and case aside); initials for the name (``J`` / ``JK`` for
+    ``Joanne``); a clipping of 3+ letters (``Chris`` / ``Christopher``); or a spelling variant
+    by the matcher's rule (same first letter, length within one, ratio 80+; 5+ letters).
+    """
+    a, b = _key(claimed), _key(written)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if is_initials(claimed) or is_initials(written):
+        return a[0] == b[0]
+    if len(a) >= CLIPPING_MIN and len(b) >= CLIPPING_MIN and (a.startswith(b) or b.startswith(a)):
+        return True
+    return (min(len(a), len(b)) >= 5 and a[0] == b[0] and abs(len(a) - len(b)) <= 1
+            and fuzz.ratio(a, b) >= VARIANT_MIN_RATIO)
+
+
+@dataclass(frozen=True)
+class GivenNameCheck:
+    """How a text names the person of a claim: ``agrees``, ``contradicts`` or ``no-given-name``,
+    and the text's full name when it has one (``"Christopher Betts"``)."""
+
+    verdict: str
+    written: str | None = None
+
+
+def check_given_name(tokens: tuple[str, ...], surname: tuple[str, ...], names: GivenNames
+                     ) -> GivenNameCheck:
+    """Compare the first name of a person claim with the first names a text gives its surname.
+
+    Args:
+        tokens: the claim's name tokens (``("Tom", "Easter")``).
+        surname: the trailing part of them that the text contains (``("Easter",)``).
+        names: the text's :class:`GivenNames`.
+    """
+    tokens = without_titles(tokens)
+    first = tokens[0]
+    if len(tokens) <= len(surname):
+        return GivenNameCheck(AGREES, " ".join(surname))
+    given = names.given_to(surname[0])
+    for written in given:
+        if given_names_agree(first, written):
+            return GivenNameCheck(AGREES, f"{written} {' '.join(surname)}")
+    if given:
+        return GivenNameCheck(CONTRADICTS, f"{given[0]} {' '.join(surname)}")
+    return GivenNameCheck(NO_GIVEN_NAME, " ".join(surname))
+
+
+def without_titles(tokens: tuple[str, ...]) -> tuple[str, ...]:
+    """A name without the titles before it (``Archbishop Rowan Welby`` -> ``Rowan Welby``);
+    the last word always stays."""
+    while len(tokens) > 1 and fold([tokens[0]])[0] in TITLES:
+        tokens = tokens[1:]
+    return tokens
+
+
+def person_shaped(tokens: tuple[str, ...], names: GivenNames) -> bool:
+    """Whether a name the NER did not tag PERSON has a person's shape: 2-3 capitalised words
+    whose first is initials (``JK Rowling``) or a first name the text writes before some
+    surname, or whose last word the text writes after a title or a first name."""
+    if not 2 <= len(tokens) <= 3 or not all(t[:1].isupper() for t in tokens):
+        return False
+    if is_initials(tokens[0]) and not tokens[-1].isupper():
+        return True
+    return bool(names.given_to(tokens[-1]))

@@ -1,0 +1,261 @@
+"""The claim check's rules for names and figures, each on sentences written for these tests.
+
+First names (a surname alone says nothing about them), what a figure counts, number words
+inside hyphenated words, common words and placeholders that are no names, aliases by rule,
+casing that makes the check unreliable, and the article's spelling in ``matched``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.support.apply import support_summary
+from pipeline.support.claims import SupportChecker
+from pipeline.support.matching import SourceText, match_claim
+from pipeline.text.aliases import AliasTable
+from pipeline.text.entities import Entity
+from pipeline.text.matching import FIRST_NAME_MISSING, Matcher, TextIndex
+from pipeline.text.numbers import find_figures
+
+
+@pytest.fixture(scope="module")
+def aliases():
+    return AliasTable.load()
+
+
+@pytest.fixture(scope="module")
+def checker():
+    return SupportChecker()
+
+
+def name(text: str, label: str = "PERSON", start: int = 0) -> Entity:
+    return Entity(text, label, "named", start, start + len(text))
+
+
+def figure(text: str, label: str = "DATE") -> Entity:
+    return Entity(text, label, "figures", 0, len(text))
+
+
+def find(entity: Entity, article: str, aliases, **kw):
+    return match_claim(entity, [SourceText.of(article, "en")], aliases, **kw)
+
+
+# -- 1. first names -----------------------------------------------------------------------
+
+HARBOUR = ("Mr Easter, who runs the harbour café, said the storm had torn the roof off. "
+           "Archbishop Justin Welby visited on Sunday. Welby said the town would recover. "
+           "Councillor Christopher Betts thanked the volunteers.")
+
+
+def test_a_first_name_the_article_never_gives_the_surname_is_a_partial_mark(aliases):
+    found = find(name("Tom Easter"), HARBOUR, aliases)
+    assert found.status == "partial" and found.reason == FIRST_NAME_MISSING
+
+
+def test_a_first_name_that_contradicts_the_articles_full_name_is_unsupported(aliases):
+    found = find(name("Rowan Welby"), HARBOUR, aliases)
+    assert found.status == "unsupported"
+    assert found.reason == "the article names Justin Welby"
+
+
+def test_a_clipped_first_name_agrees_and_matched_shows_the_articles_name(aliases):
+    found = find(name("Chris Betts"), HARBOUR, aliases)
+    assert found.status == "supported" and found.text == "Christopher Betts"
+
+
+def test_person_names_tagged_org_get_the_same_rule_by_their_shape(aliases):
+    article = "The author Rowling said she was delighted. Stan Collymore presented the prize."
+    assert find(name("JK Rowling", "ORG"), article, aliases).status == "partial"
+    assert find(name("Les Collymore", "ORG"), article, aliases).status == "unsupported"
+    # A name that is no person's keeps matching as before.
+    assert find(name("Stan Collymore", "ORG"), article, aliases).status == "supported"
+
+
+def test_the_checker_marks_a_wrong_first_name_and_drop_removes_the_sentence(checker):
+    sentences = ["Archbishop Rowan Welby visited the harbour on Sunday.",
+                 "Christopher Betts thanked the volunteers."]
+    result = support_summary(checker, sentences, [HARBOUR], policy="drop")
+    assert result.sentences == ["Christopher Betts thanked the volunteers."]
+    dropped = result.support["dropped"][0]
+    assert dropped["unsupported"][0]["text"].endswith("Rowan Welby")
+    assert "the article names Justin Welby" in dropped["reason"]
+
+
+def test_the_evaluation_still_counts_a_surname_alone_but_not_another_first_name(aliases):
+    matcher = Matcher(aliases)
+    assert matcher.appears("Qassem Soleimani", "Soleimani was killed.", person=True)
+    assert not matcher.appears("Tom Soleimani", "Qassem Soleimani was killed. Soleimani led.",
+                               person=True)
+
+
+# -- 2. what a figure counts --------------------------------------------------------------
+
+@pytest.mark.parametrize("claim, article", [
+    ("25 years", "The bridge opened on 25 October 2014."),
+    ("the 20th century", "Prices rose by 20% last year."),
+    ("23-year-old", "The match was played on 23 May."),
+    ("three years", "Three people were rescued from the water."),
+    ("the age of 83", "He had lived in the village for 83 years."),
+])
+def test_a_figure_is_not_found_through_a_number_that_counts_something_else(claim, article,
+                                                                             aliases):
+    assert find(figure(claim), article, aliases) is None
+
+
+@pytest.mark.parametrize("claim, article, lang", [
+    ("25 years", "He worked there for 25 years.", "en"),
+    ("a three-year deal", "He signed a deal for three years.", "en"),
+    ("23-year-old", "Anna Visser, 23, was named captain.", "en"),  # a bare number: any unit
+    ("the age of 83", "He died aged 83.", "en"),
+    ("20 years", "Hij werkte er 20 jaar.", "nl"),
+    ("12 percent", "De prijzen stegen met 12 procent.", "nl"),
+    ("20 dead", "Bij het ongeluk vielen 20 doden.", "nl"),
+    ("a 23-year-old", "Een 23-jarige man werd aangehouden.", "nl"),
+])
+def test_a_figure_is_found_with_a_compatible_unit_in_english_and_dutch(claim, article, lang,
+                                                                         aliases):
+    found = match_claim(figure(claim), [SourceText.of(article, lang)], aliases)
+    assert found is not None and found.status == "supported"
+
+
+# -- 3. number words inside hyphenated words ------------------------------------------------
+
+@pytest.mark.parametrize("text, value", [
+    ("a mother-of-two from Leeds", "2"), ("the three-time champion", "3"),
+    ("a three-man crew", "3"), ("the five-star hotel", "5"), ("a forty-eight-hour strike", "48"),
+])
+def test_number_words_inside_hyphenated_words_are_figures(text, value):
+    assert any(atom[:2] == ("num", value) for span in find_figures(text) for atom in span.atoms)
+
+
+def test_a_sentence_copied_from_the_article_has_no_unsupported_figure(checker):
+    article = ("The three-time champion, a mother-of-two from Leeds, stayed in a five-star "
+               "hotel before the one-off race.")
+    result = checker.check([article], article)
+    assert [c.text for c in result[0].unsupported] == []
+
+
+# -- 4. common words, over-long spans and placeholders ------------------------------------
+
+PARK = ("Many tributes were paid to the park keeper on Friday. Police said cannabis plants "
+        "were found in the shed. Sherwood said that given the weather, the club was lucky. "
+        "Wood defended the Saints after the game.")
+
+
+@pytest.mark.parametrize("claim, label, initial", [
+    ("Tributes", "ORG", True), ("Cannabis", "PERSON", True),
+    ("Given Sherwood", "PERSON", True), ("Wood claims Saints", "ORG", False),
+])
+def test_common_words_and_over_long_spans_are_not_unsupported_names(claim, label, initial,
+                                                                     aliases):
+    found = find(name(claim, label), PARK, aliases, clause_initial=initial)
+    assert found is not None and found.status == "supported", found
+
+
+def test_a_name_with_an_invented_part_is_still_unsupported(aliases):
+    assert find(name("Wood claims Rovers", "ORG"), PARK, aliases) is None
+
+
+def test_placeholder_tokens_are_reported_once_and_not_as_names(checker):
+    sentences = ["Police said cannabis plants were found by UNK UNK in the shed.",
+                 "Tributes were paid to the park keeper UNK."]
+    result = support_summary(checker, sentences, [PARK])
+    texts = [c["text"] for s in result.summary for c in s["claims"]]
+    assert not any("UNK" in t for t in texts)
+    assert [s.get("placeholders") for s in result.summary] == [2, 1]
+    assert result.support["placeholders"] == 3
+    assert "placeholder" in result.support["placeholder_notice"]
+
+
+# -- 5. aliases by rule -----------------------------------------------------------------
+
+@pytest.mark.parametrize("claim, label, article", [
+    ("FA", "ORG", "The Football Association fined the club."),
+    ("The Football Association", "ORG", "The FA fined the club."),
+    ("Cardiff City", "ORG", "Cardiff won 2-0 at home."),
+    ("World War Two", "EVENT", "He flew bombers in World War II."),
+    ("Uruguayan", "NORP", "Uruguay beat Chile on Sunday."),
+    ("Iran", "GPE", "Iranian officials denied it."),
+])
+def test_aliases_by_rule(claim, label, article, aliases):
+    found = find(name(claim, label), article, aliases)
+    assert found is not None and found.status == "supported"
+
+
+def test_the_demonym_rule_is_for_places_and_peoples_only(aliases):
+    assert find(name("Evan", "PERSON"), "Mr Evans said no.", aliases) is None
+
+
+# -- 6. casing ----------------------------------------------------------------------------
+
+LOWER_SUMMARY = "a mother-of-two from leeds won the race on sunday after a storm hit the harbour"
+
+
+def test_lower_case_input_is_said_to_make_the_check_unreliable(checker):
+    result = support_summary(checker, [LOWER_SUMMARY], [PARK])
+    assert result.support["casing"]["summary"] == "lower case"
+    assert "unchecked" in result.support["casing"]["notice"]
+    normal = support_summary(checker, ["Tributes were paid to the park keeper on Friday."],
+                             [PARK])
+    assert "casing" not in normal.support
+
+
+def test_briefing_check_says_so_in_text_and_json_output(tmp_path):
+    path = tmp_path / "lower.jsonl"
+    path.write_text(json.dumps({"id": "a1", "prediction": LOWER_SUMMARY, "source": PARK}) + "\n",
+                    encoding="utf-8")
+    runner = CliRunner()
+    text = runner.invoke(app, ["check", str(path)])
+    assert "a1: the summary is in lower case" in text.stderr
+    as_json = runner.invoke(app, ["check", str(path), "--format", "json"])
+    assert json.loads(as_json.stdout)["a1"]["support"]["casing"]["summary"] == "lower case"
+
+
+# -- 7. matched shows the article's spelling ----------------------------------------------
+
+def test_matched_is_the_articles_spelling_of_a_spelling_variant(aliases):
+    found = find(name("Qasem Suleimani"), "General Qasem Soleimani was killed.", aliases)
+    assert found.status == "supported" and found.text == "Qasem Soleimani"
+
+
+def test_index_finds_the_words_of_the_text(aliases):
+    index = TextIndex.of("General Qasem Soleimani was killed.")
+    assert index.find_name(("Suleimani",)) == ("Soleimani",)
+
+
+@pytest.mark.parametrize("claim", ["Apollo 0", "Apollo 13", "Pier 7", "Terminal 00"])
+def test_numbers_in_names_outside_one_to_twelve_are_left_alone(claim, aliases):
+    assert find(name(claim, "FAC"), "Apollo 11 landed. Pier 8 closed.", aliases) is None
+
+
+def test_an_acronym_is_made_only_of_words_that_only_spaces_separate(aliases):
+    article = "Foto Pro Shots\nVoetbalclub Eemland won. The Royal Society for Birds met."
+    assert find(name("PSV", "ORG"), article, aliases) is None
+    assert find(name("RSB", "ORG"), article, aliases).text == "Royal Society for Birds"
+
+
+def test_a_person_of_an_organisation_is_checked_part_by_part(aliases):
+    article = "The economist Anna Veldkamp of Woningmonitor said prices rose. Veldkamp expects more."
+    found = find(name("Economist Veldkamp of Woningmonitor", "NAME"), article, aliases,
+                 clause_initial=True)
+    assert found.status == "supported"
+    found = find(name("Tom Veldkamp of Woningmonitor", "NAME"), article, aliases)
+    assert found.status == "unsupported" and found.reason == "the article names Anna Veldkamp"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("gary locke will be confirmed as UNK permanent manager on friday after the game", "lower case"),
+    ("the former hearts boss was given a three-year deal at the club, the BBC said today "
+     "after a long meeting with the board and the fans of the club in the city", "lower case"),
+    ("GARY LOCKE WILL BE CONFIRMED AS MANAGER ON FRIDAY AFTER THE GAME", "capitals"),
+    ("Gary Locke will be confirmed as manager on Friday after the game.", None),
+    ("gary locke confirmed", None),  # too short to judge
+])
+def test_casing_of(text, expected):
+    from pipeline.support.casing import casing_of
+
+    assert casing_of(text) == expected
