@@ -22,6 +22,7 @@ from pipeline.cli.models import models_app
 from pipeline.cli.nightly import nightly_command
 from pipeline.cli.story import story_command
 from pipeline.cli.summarize import summarize_command
+from pipeline.cli.watch import watch_command
 
 app = typer.Typer(
     name="briefing",
@@ -37,6 +38,7 @@ app.command("nightly", cls=Command)(nightly_command)
 app.command("eval", cls=Command)(eval_command)
 app.command("check", cls=Command)(check_command)
 app.command("story", cls=Command)(story_command)
+app.command("watch", cls=Command)(watch_command)
 app.add_typer(models_app, name="models")
 app.add_typer(config_app, name="config")
 

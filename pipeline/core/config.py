@@ -395,6 +395,26 @@ class RayConfig(_Strict):
     )
 
 
+class Watchlist(_Strict):
+    """One watchlist: names and terms an analyst follows (``watch:`` in the config)."""
+
+    name: str = Field(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f]+$",
+                      description="Shown in the digest and the subject; one line of text.")
+    terms: list[str] = Field(min_length=1, description="Names, words or phrases; matched on "
+                             "whole words in the Dutch original and the English translation.")
+    aliases: bool = Field(default=True, description="Also match the alias table's other names "
+                          "(United States: VS, Verenigde Staten) and spelling variants "
+                          "(Kataib: Kaitab).")
+
+    @model_validator(mode="after")
+    def _terms(self) -> Watchlist:
+        cleaned = [t.strip() for t in self.terms]
+        if any(not t or len(t) > 200 or any(ord(c) < 32 for c in t) for t in cleaned):
+            raise ValueError("a term must be one line of 1 to 200 characters")
+        self.__dict__["terms"] = cleaned
+        return self
+
+
 class AppConfig(_Strict):
     """Everything `briefing` can be configured with."""
 
@@ -405,6 +425,11 @@ class AppConfig(_Strict):
     support: SupportConfig = SupportConfig()
     nightly: NightlyConfig = NightlyConfig()
     ray: RayConfig = RayConfig()
+    watch: list[Watchlist] = Field(default_factory=list, description="Watchlists: the digest "
+                                   "opens with what they match.")
+    watch_file: Path | None = Field(default=None, description="A YAML file with more "
+                                    "watchlists (a list in the shape of watch:), shared "
+                                    "between desks.")
 
     @property
     def offline(self) -> bool:

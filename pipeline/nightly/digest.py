@@ -27,6 +27,7 @@ from pipeline.nightly.render_md import render_md
 from pipeline.nightly.state import DONE, NightOutcome, StateStore
 from pipeline.support.evidence import find_evidence
 from pipeline.support.marks import marks_claims, unsupported_count
+from pipeline.watch.match import WatchMatcher
 
 DIGEST_SCHEMA_VERSION = 2  # 2: "night" is an object (date and the night's totals)
 # (groups, article id -> briefing file, article id -> outlet) -> group id -> story dict
@@ -35,7 +36,8 @@ DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
 
 
 def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: NightlyConfig,
-                 run: dict | None, provenance: dict, stories: StoryMaker | None = None) -> dict:
+                 run: dict | None, provenance: dict, stories: StoryMaker | None = None,
+                 watch: WatchMatcher | None = None) -> dict:
     """Assemble the digest of ``night`` (the JSON written to ``digest.json``).
 
     Args:
@@ -47,6 +49,7 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
         provenance: package versions, git commit, configuration digest.
         stories: makes the story of each event of two or more articles
             (:class:`pipeline.nightly.stories.NightStories`); None leaves stories out.
+        watch: the watchlists' matcher; the digest then opens with what they match.
     """
     articles: list[dict] = []
     failed: list[dict] = []
@@ -65,6 +68,7 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
                        {a["id"]: a["source_name"] for a in articles})
         for group in groups:
             group["story"] = made.get(group["id"])
+    watched = _watched(articles, watch) if watch is not None else []
     runs = store.runs_for_night(night)
     models = next((a.pop("_models") for a in articles if a.get("_models")), None)
     for article in articles:
@@ -87,6 +91,7 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
                                                       for a in articles)},
         "run": run,
         "runs": runs,
+        "watched": watched,
         "groups": groups,
         "articles": articles,
         "failed": failed,
@@ -254,6 +259,21 @@ def _groups(articles: list[dict], settings: NightlyConfig) -> list[dict]:
                         for other, score in found[g].related],
         })
     return groups
+
+
+def _watched(articles: list[dict], watch: WatchMatcher) -> list[dict]:
+    """Per watchlist: the events and articles that mention it, each hit with its sentence."""
+    by_list: dict[str, list[dict]] = {w.name: [] for w in watch.lists}
+    for article in articles:
+        hits = watch.hits(article["id"], [(s.get("en") or "", s.get("nl"))
+                                          for s in article["_sentences"]])
+        article["watch"] = sorted({h.watchlist for h in hits})
+        for hit in hits:
+            by_list[hit.watchlist].append(hit.to_dict() | {"group": article.get("group")})
+    return [{"name": name, "articles": list(dict.fromkeys(h["article"] for h in hits)),
+             "events": list(dict.fromkeys(h["group"] for h in hits if h["group"])),
+             "hits": hits}
+            for name, hits in by_list.items()]
 
 
 def _negated(text: str) -> list[int]:

@@ -81,6 +81,14 @@ border-radius:1rem;padding:0 .55rem;font-size:.78rem;font-weight:600;vertical-al
 .note{background:var(--card);border:1px solid var(--line);border-radius:.5rem;padding:.5rem .7rem;
 font-size:.85rem;margin:.8rem 0 0}
 .stats li.warn{color:var(--warn);border-color:var(--warn)}
+section.watched{background:var(--card);border:1px solid var(--accent);border-radius:.8rem;
+padding:.8rem 1.1rem;margin:1.2rem 0}
+section.watched>h2{font-size:1.2rem;margin:.1rem 0 .3rem}
+.watchlist h2{font-size:1rem;margin:.6rem 0 .2rem}
+ul.hits{margin:0;padding-left:1.1rem}
+ul.hits li{margin:.3rem 0;overflow-wrap:anywhere}
+ul.hits p{margin:.15rem 0}
+mark.watch{background:var(--chip);color:inherit;font-weight:600;padding:0 .15rem;border-radius:.2rem}
 section.story{border-left:3px solid var(--accent);padding-left:.8rem;margin:.4rem 0 .8rem}
 ol.story-briefing{margin:.2rem 0;padding-left:1.2rem}
 ol.story-briefing li{margin:0 0 .35rem}
@@ -210,6 +218,55 @@ def story_section(story: dict) -> str:
         parts.append(f'<h3 class="label">Names</h3><ul class="names">{"".join(shown)}</ul>')
     parts.append("</section>")
     return "".join(parts)
+
+
+def _highlight(text: str, matched: str) -> str:
+    """``text`` escaped, with the first occurrence of ``matched`` marked."""
+    at = text.find(matched) if matched else -1
+    if at < 0:
+        return _e(text)
+    return (_e(text[:at]) + f'<mark class="watch">{_e(matched)}</mark>'
+            + _e(text[at + len(matched):]))
+
+
+def watched_section(digest: dict, *, article_href=None) -> str:
+    """The night's watch hits, per watchlist, before everything else ("" without watchlists).
+
+    Args:
+        digest: the digest (its ``watched`` and ``articles``).
+        article_href: article id -> link target; default the event on this page.
+    """
+    watched = digest.get("watched") or []
+    if not watched:
+        return ""
+    titles = {a["id"]: (a.get("title_en") or a["id"], a.get("source_name") or "")
+              for a in digest.get("articles") or []}
+    blocks = []
+    for entry in watched:
+        hits = entry.get("hits") or []
+        count = len(entry.get("articles") or [])
+        head = (f'<h2>{_e(entry["name"])} <span class="muted small">{count} article'
+                f'{"s" if count != 1 else ""}</span></h2>')
+        if not hits:
+            blocks.append(f'<div class="watchlist">{head}<p class="none">Not mentioned '
+                          "tonight.</p></div>")
+            continue
+        items = []
+        for hit in hits:
+            title, outlet = titles.get(hit["article"], (hit["article"], ""))
+            target = (article_href(hit["article"]) if article_href
+                      else f'#{hit["group"]}' if hit.get("group") else None)
+            name = f'<a href="{_e(target)}">{_e(title)}</a>' if target else _e(title)
+            english = (_highlight(hit["en"], hit["matched"]) if hit["lang"] == "en"
+                       else _e(hit["en"]))
+            dutch = (f'<details><summary class="muted small">Dutch</summary><p lang="nl">'
+                     f'{_highlight(hit["nl"], hit["matched"]) if hit["lang"] == "nl" else _e(hit["nl"])}'
+                     "</p></details>" if hit.get("nl") else "")
+            items.append(f'<li><strong>{name}</strong> <span class="muted small">— '
+                         f'{_e(outlet)} · “{_e(hit["matched"])}” for {_e(hit["term"])}</span>'
+                         f'<p class="hit">{english}</p>{dutch}</li>')
+        blocks.append(f'<div class="watchlist">{head}<ul class="hits">{"".join(items)}</ul></div>')
+    return f'<section class="watched" aria-label="Watched"><h2>Watched</h2>{"".join(blocks)}</section>'
 
 
 def _source_item(source: dict) -> str:
@@ -345,7 +402,7 @@ def render_html(digest: dict) -> str:
         f'<div class="small"><b>{_e(night_line(digest))}</b></div>'
         f'<div class="muted small">{_e(run_line(digest.get("run")))}</div>'
         f'<ul class="stats">{stat_items}</ul><p class="note">{_e(NOTE)}</p></header>'
-        f"{toc}{events}{_failed(digest)}"
+        f"{watched_section(digest)}{toc}{events}{_failed(digest)}"
         f"<footer>{footer}</footer>"
         "</main></body></html>\n"
     )

@@ -103,6 +103,24 @@ def story_md(story: dict) -> list[str]:
     return lines
 
 
+def watched_md(digest: dict) -> list[str]:
+    """The watch hits per watchlist, in Markdown (empty without watchlists)."""
+    watched = digest.get("watched") or []
+    if not watched:
+        return []
+    titles = {a["id"]: a.get("title_en") or a["id"] for a in digest.get("articles") or []}
+    lines = ["## Watched", ""]
+    for entry in watched:
+        lines += [f"### {text(entry['name'])} ({len(entry.get('articles') or [])} article(s))", ""]
+        for hit in entry.get("hits") or []:
+            lines.append(f"- **{text(titles.get(hit['article'], hit['article']))}** — "
+                         f"“{text(hit['matched'])}” for {text(hit['term'])}: {text(hit['en'])}")
+        if not entry.get("hits"):
+            lines.append("- Not mentioned tonight.")
+        lines.append("")
+    return lines
+
+
 def render_md(digest: dict) -> str:
     """Render the digest: events (largest first), then what failed, then the run summary."""
     counts = digest["counts"]
@@ -126,6 +144,7 @@ def render_md(digest: dict) -> str:
                                  support.get("briefings_with_unsupported", 0))
     lines.append(run_line(digest.get("run")))
     lines.append("")
+    lines += watched_md(digest)
     by_id = {a["id"]: a for a in digest["articles"]}
     group_titles = {g["id"]: g["headline"] for g in digest["groups"]}
     for group in digest["groups"]:

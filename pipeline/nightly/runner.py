@@ -118,6 +118,19 @@ class NightlyResult:
         return ExitCode.PARTIAL if failing or trouble else ExitCode.OK
 
 
+def watch_matcher(config: AppConfig):
+    """The matcher of the configured watchlists (``watch:`` and ``watch_file:``), or None.
+
+    Raises:
+        ConfigError: the watchlist file cannot be used.
+    """
+    from pipeline.watch.lists import watchlists
+    from pipeline.watch.match import WatchMatcher
+
+    lists = watchlists(config.watch, config.watch_file)
+    return WatchMatcher(lists) if lists else None
+
+
 def resolve_night(night: date | str | None) -> str:
     """The night as ``YYYY-MM-DD`` (default: today, local time).
 
@@ -177,6 +190,7 @@ def run_nightly(config: AppConfig, *, night: date | str | None = None, dry_run: 
     asked = night is not None
     night = resolve_night(night)
     check_sources(settings.sources)
+    watch_matcher(config)  # a broken watchlist file is a configuration error, found first
     emit = on_event or (lambda _event, _fields: None)
     ctx = SourceContext(
         max_article_bytes=config.ingest.max_article_bytes, feed_min_words=settings.feed_min_words,
@@ -396,7 +410,7 @@ class _Run:
             digest = build_digest(self.store, night=self.night, out_dir=self.settings.out_dir,
                                   settings=self.settings, run=summary.to_dict(),
                                   provenance=_provenance(self.config),
-                                  stories=self._stories())
+                                  stories=self._stories(), watch=watch_matcher(self.config))
             summary.durations["digest_s"] = round(time.perf_counter() - digest_started, 3)
             summary.durations["total_s"] = round(time.perf_counter() - started, 3)
             summary.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -577,7 +591,7 @@ def _rebuild(config: AppConfig, store: StateStore, night: str, emit: EventSink) 
     digest = build_digest(store, night=night, out_dir=settings.out_dir, settings=settings,
                           run=None, provenance=_provenance(config),
                           stories=NightStories(settings.out_dir / night) if settings.stories
-                          else None)
+                          else None, watch=watch_matcher(config))
     if not digest["night"]["runs"] and not digest["night"]["articles"]:
         # A mistyped date would otherwise get an empty digest and exit 0.
         raise InvalidArgumentError(f"no run of the state was on the night {night}: there is "

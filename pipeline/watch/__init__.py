@@ -1,0 +1,1 @@
+"""Watchlists: the names and terms an analyst follows, found in briefed articles."""
