@@ -259,3 +259,11 @@ def test_casing_of(text, expected):
     from pipeline.support.casing import casing_of
 
     assert casing_of(text) == expected
+
+
+def test_a_common_noun_inside_a_name_may_lose_its_capital(aliases):
+    article = "The Russian parliament met in the south of the country. Southern India had rain."
+    assert find(name("the Russian Parliament", "ORG"), article, aliases).status == "supported"
+    assert find(name("Southern Indian", "NORP"), "Floods hit southern Indian towns.",
+                aliases).status == "supported"
+    assert find(name("the Ukrainian Parliament", "ORG"), article, aliases) is None

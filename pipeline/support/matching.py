@@ -152,6 +152,15 @@ def _match_name(tokens: tuple[str, ...], label: str, sources: list[SourceText],
             best = match
     if english is None:
         return best
+    # A word the article writes in lower case is a common noun, whose capital inside a name
+    # varies ("the Russian Parliament" / "the Russian parliament", "Southern India").
+    relaxed = tuple(t.lower() if t[:1].isupper() and not t.isupper() and fold([t])[0] in lower
+                    else t for t in tokens)
+    if relaxed != tokens and any(t[:1].isupper() for t in relaxed):
+        for source in sources:
+            found = matcher.find_name(relaxed, source.evidence)
+            if found.status == SUPPORTED:
+                return Match(found.written, source.lang, SUPPORTED)
     if all(fold([t])[0] in lower for t in tokens):
         # Words the article writes in lower case are common words, not names ("Tributes",
         # "Cannabis" opening a sentence): the article has them.
