@@ -356,7 +356,7 @@ def _kill_ray_under(root: Path) -> None:
 
 def _ray_start(env: dict[str, str], *args: str) -> None:
     done = subprocess.run([str(RAY_BIN), "start", *args, "--num-cpus=1",
-                           "--include-dashboard=false", "--disable-usage-stats"],
+                           "--disable-usage-stats"],
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -380,7 +380,8 @@ def test_the_readme_cluster_recipe_works_with_token_authentication(
         token = subprocess.run([str(RAY_BIN), "get-auth-token", "--generate"], env=head_env,
                                capture_output=True, text=True, timeout=120, check=True).stdout
         assert (head_home / ".ray" / "auth_token").read_text(encoding="utf-8") == token
-        _ray_start(head_env, "--head", f"--port={port}", f"--temp-dir={head_dir}")
+        _ray_start(head_env, "--head", f"--port={port}", f"--temp-dir={head_dir}",
+                   "--include-dashboard=false")
         # README: on every other node, the head's token and RAY_AUTH_MODE=token.
         _ray_start(_clean_env(HOME=str(driver_home), RAY_AUTH_MODE="token",
                               RAY_AUTH_TOKEN=token),
