@@ -198,32 +198,36 @@ def test_a_run_killed_midway_ends_exactly_once_when_rerun(corpus, local_outputs,
                "--set", "translation.model.backend=transformers",
                "--set", "summarization.model.backend=transformers",
                "--set", "ray.batch_size=1", "--set", "ray.actors=1", "--set", "runtime.device=cpu"]
-    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    process = subprocess.Popen(command, env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline and process.poll() is None:
-        if len([p for p in out.glob("*.json") if p.name != "run.json"]) >= 1:
-            break
-        time.sleep(0.2)
-    assert process.poll() is None, "the run ended before it could be killed"
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    # Ray's own processes are not in the driver's process group: stop them too, so the
-    # outputs below are all the killed run left.
-    _ray_stop()
-    killed_with = set(briefings(out))
-    assert 1 <= len(killed_with) < 5
+    temp_root = _short_dir("bray-tmp")  # this run's Ray only, so that only it is stopped
+    env = _clean_env(RAY_TMPDIR=str(temp_root))
+    try:
+        process = subprocess.Popen(command, env=env, start_new_session=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and process.poll() is None:
+            if len([p for p in out.glob("*.json") if p.name != "run.json"]) >= 1:
+                break
+            time.sleep(0.2)
+        assert process.poll() is None, "the run ended before it could be killed"
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        # Ray's own processes are not in the driver's process group: stop them too, so the
+        # outputs below are all the killed run left.
+        _kill_ray_under(temp_root)
+        killed_with = set(briefings(out))
+        assert 1 <= len(killed_with) < 5
 
-    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 
-    assert rerun.returncode == 1, rerun.stderr  # the corpus has bad inputs
-    assert briefings(out) == briefings(local_outputs)
-    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert run["skipped_complete"] == len(killed_with)
-    assert run["briefed"] == 5 - len(killed_with)
-    assert not list(out.glob(".*.tmp"))
-    _ray_stop()
+        assert rerun.returncode == 1, rerun.stderr  # the corpus has bad inputs
+        assert briefings(out) == briefings(local_outputs)
+        run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        assert run["skipped_complete"] == len(killed_with)
+        assert run["briefed"] == 5 - len(killed_with)
+        assert not list(out.glob(".*.tmp"))
+    finally:
+        _kill_ray_under(temp_root)
+        shutil.rmtree(temp_root, ignore_errors=True)
 
 
 def test_a_worker_killed_mid_batch_is_retried_and_every_article_ends_once(
@@ -285,11 +289,6 @@ def _actor_processes(name: str) -> list[int]:
         if title.startswith("ray::") and name in title:
             found.append(int(entry.name))
     return found
-
-
-def _ray_stop() -> None:
-    subprocess.run([str(Path(sys.executable).parent / "ray"), "stop", "--force"],
-                   capture_output=True, timeout=120, check=False)
 
 
 def test_an_empty_input_folder_ends_as_the_local_engine_does(local_ray, tiny_model_dirs,

@@ -50,8 +50,9 @@ def batch_command(
     ray_address: Annotated[
         str | None, typer.Option(
             "--ray-address", show_default=False, metavar="<address>",
-            help="With --engine ray: 'auto' or HOST:PORT of a cluster to join; default: start "
-            "a local Ray.")
+            help="With --engine ray: 'auto' or HOST:PORT of a cluster to join (its token from "
+            "RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token); default: start a "
+            "local Ray.")
     ] = None,
     output_format: Annotated[
         Literal["json", "parquet"], typer.Option(
