@@ -1,8 +1,10 @@
 """`briefing batch --engine ray`: the same outputs as the local engine, on a local Ray and on
 a two-node cluster on this machine, resumable and exactly once.
 
-These tests start Ray themselves (a local instance with two CPUs, then a two-node cluster
-from ``ray.cluster_utils``) and use the tiny test models.
+These tests start Ray themselves (a local instance with two CPUs, a two-node cluster from
+``ray.cluster_utils``, and one from two `ray start` processes with token authentication, as
+the README says) and use the tiny test models. They stop only the Ray processes they
+started (never `ray stop`, which stops every Ray on the machine).
 """
 
 from __future__ import annotations

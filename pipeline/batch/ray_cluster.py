@@ -83,14 +83,16 @@ def connect(ray, address: str | None, *, timeout_s: float,
     from ray._private import services
 
     try:
-        gcs_address = services.canonicalize_bootstrap_address(address)
+        gcs_address = services.canonicalize_bootstrap_address(
+            address, (init_kwargs or {}).get("_temp_dir"))
     except (ConnectionError, ValueError) as exc:
         raise RayUnavailableError(f"cannot join the Ray cluster '{address}': {exc}") from exc
     kwargs = {"include_dashboard": False, "log_to_driver": False,
               "logging_level": logging.WARNING} | (init_kwargs or {})
     if gcs_address is None:
         return _start_local(ray, kwargs)
-    where = address if address not in (None, "auto") else f"{gcs_address} (found by 'auto')"
+    # None or 'auto': RAY_ADDRESS, or the cluster `ray start` last started on this machine.
+    where = address if address not in (None, "auto") else f"{gcs_address} (found on this machine)"
     _use_token_if_available(ray)
     _probe(gcs_address, where, timeout_s)
     try:
@@ -194,11 +196,12 @@ def stop_leftovers(temp_root: Path) -> list[int]:
             continue
         if _start_time(pid) is not None and _start_time(pid) == start:
             continue  # its driver is still running
-        killed += _kill_session(record.parent)
+        left = _kill_session(record.parent)
         record.unlink(missing_ok=True)
-        if killed:
-            log.warning("ray: stopped %d process(es) left by a killed run (%s)", len(killed),
+        if left:
+            log.warning("ray: stopped %d process(es) left by a killed run (%s)", len(left),
                         record.parent.name)
+        killed += left
     return killed
 
 
