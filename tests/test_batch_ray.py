@@ -496,3 +496,35 @@ def _agents(session_dir: Path) -> list[int]:
         if title.startswith(b"ray::") and b"Agent" in title:
             found.append(pid)
     return found
+
+
+def test_sigterm_ends_a_run_and_stops_the_local_ray_it_started(corpus, tiny_model_dirs,
+                                                                tmp_path):
+    from pipeline.batch.ray_cluster import DRIVER_FILE, session_processes
+
+    if ray.is_initialized():
+        ray.shutdown()
+    temp_root = _short_dir("bray-tmp")
+    try:
+        run = subprocess.Popen(
+            _cli(tiny_model_dirs, str(corpus), "--out", str(tmp_path / "out"), "--engine",
+                 "ray", "--set", "ray.actors=1"),
+            env=_clean_env(RAY_TMPDIR=str(temp_root)), stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 600
+        session: list[Path] = []
+        while not (session and _agents(session[0])) and run.poll() is None \
+                and time.monotonic() < deadline:
+            session = [p.parent for p in temp_root.glob(f"ray/session_*/{DRIVER_FILE}")
+                       if not p.parent.is_symlink()]
+            time.sleep(0.2)
+        assert session and _agents(session[0]), "the run ended before its Ray was up"
+        run.terminate()
+        _, stderr = run.communicate(timeout=300)
+
+        assert run.returncode == 130, stderr[-3000:]
+        assert "interrupted" in stderr and "Traceback" not in stderr
+        assert session_processes(temp_root) == []  # its Ray is stopped, agents included
+    finally:
+        _kill_ray_under(temp_root)
+        shutil.rmtree(temp_root, ignore_errors=True)
