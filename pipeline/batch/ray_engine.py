@@ -137,6 +137,7 @@ def run_batch_ray(
 def _run(ray, files, remote, walk_errors, out_dir: Path, config: AppConfig,
          write_parquet: bool, stdin, with_stdin: bool, on_result, started: float,
          started_at: str) -> RayBatchResult:
+    """:func:`run_batch_ray` once Ray is up."""
     log.info("ray: joined %s in %.1fs", ray.get_runtime_context().gcs_address,
              time.perf_counter() - started)
     ctx = ray.data.DataContext.get_current()
@@ -217,8 +218,9 @@ def _brief(ray, rows, keep: dict[str, int], config: AppConfig, out_dir: Path, ac
     # No batch is handed out before every actor has loaded its models: otherwise the first
     # actor ready takes every batch of a short run while the others are still loading.
     waited, ctx.wait_for_min_actors_s = ctx.wait_for_min_actors_s, ACTORS_READY_S
-    placement = _spread(ray, config, actors)
+    placement = None
     try:
+        placement = _spread(ray, config, actors)
         # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
         # starved by the actors, which reserve every CPU of the cluster between them.
         prepared = rows.map_batches(
