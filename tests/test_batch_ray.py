@@ -1,8 +1,10 @@
 """`briefing batch --engine ray`: the same outputs as the local engine, on a local Ray and on
 a two-node cluster on this machine, resumable and exactly once.
 
-These tests start Ray themselves (a local instance with two CPUs, then a two-node cluster
-from ``ray.cluster_utils``) and use the tiny test models.
+These tests start Ray themselves (a local instance with two CPUs, a two-node cluster from
+``ray.cluster_utils``, and one from two `ray start` processes with token authentication, as
+the README says) and use the tiny test models. They stop only the Ray processes they
+started (never `ray stop`, which stops every Ray on the machine).
 """
 
 from __future__ import annotations
@@ -198,32 +200,36 @@ def test_a_run_killed_midway_ends_exactly_once_when_rerun(corpus, local_outputs,
                "--set", "translation.model.backend=transformers",
                "--set", "summarization.model.backend=transformers",
                "--set", "ray.batch_size=1", "--set", "ray.actors=1", "--set", "runtime.device=cpu"]
-    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-    process = subprocess.Popen(command, env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 600
-    while time.monotonic() < deadline and process.poll() is None:
-        if len([p for p in out.glob("*.json") if p.name != "run.json"]) >= 1:
-            break
-        time.sleep(0.2)
-    assert process.poll() is None, "the run ended before it could be killed"
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    # Ray's own processes are not in the driver's process group: stop them too, so the
-    # outputs below are all the killed run left.
-    _ray_stop()
-    killed_with = set(briefings(out))
-    assert 1 <= len(killed_with) < 5
+    temp_root = _short_dir("bray-tmp")  # this run's Ray only, so that only it is stopped
+    env = _clean_env(RAY_TMPDIR=str(temp_root))
+    try:
+        process = subprocess.Popen(command, env=env, start_new_session=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and process.poll() is None:
+            if len([p for p in out.glob("*.json") if p.name != "run.json"]) >= 1:
+                break
+            time.sleep(0.2)
+        assert process.poll() is None, "the run ended before it could be killed"
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        # Ray's own processes are not in the driver's process group: stop them too, so the
+        # outputs below are all the killed run left.
+        _kill_ray_under(temp_root)
+        killed_with = set(briefings(out))
+        assert 1 <= len(killed_with) < 5
 
-    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+        rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
 
-    assert rerun.returncode == 1, rerun.stderr  # the corpus has bad inputs
-    assert briefings(out) == briefings(local_outputs)
-    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert run["skipped_complete"] == len(killed_with)
-    assert run["briefed"] == 5 - len(killed_with)
-    assert not list(out.glob(".*.tmp"))
-    _ray_stop()
+        assert rerun.returncode == 1, rerun.stderr  # the corpus has bad inputs
+        assert briefings(out) == briefings(local_outputs)
+        run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        assert run["skipped_complete"] == len(killed_with)
+        assert run["briefed"] == 5 - len(killed_with)
+        assert not list(out.glob(".*.tmp"))
+    finally:
+        _kill_ray_under(temp_root)
+        shutil.rmtree(temp_root, ignore_errors=True)
 
 
 def test_a_worker_killed_mid_batch_is_retried_and_every_article_ends_once(
@@ -287,11 +293,6 @@ def _actor_processes(name: str) -> list[int]:
     return found
 
 
-def _ray_stop() -> None:
-    subprocess.run([str(Path(sys.executable).parent / "ray"), "stop", "--force"],
-                   capture_output=True, timeout=120, check=False)
-
-
 def test_an_empty_input_folder_ends_as_the_local_engine_does(local_ray, tiny_model_dirs,
                                                              tmp_path):
     empty = tmp_path / "in"
@@ -334,3 +335,222 @@ def test_parquet_with_typed_columns_is_briefed_on_ray(local_ray, tiny_model_dirs
     written = json.loads((out / "p1.json").read_text(encoding="utf-8"))
     assert written["date"] == "2024-03-01"
     assert written["extra"] == {"fetched": "2024-03-01T12:30:00", "raw": "/w==", "price": "1.50"}
+
+
+# -- joining a cluster started with `ray start`, as the README says; cleaning up after a kill --
+
+RAY_BIN = Path(sys.executable).parent / "ray"
+
+
+def _cli(tiny_model_dirs, *args: str) -> list[str]:
+    marian, bart = tiny_model_dirs
+    return [sys.executable, "-m", "pipeline.cli", "batch", *args,
+            "--translator", str(marian), "--summarizer", str(bart),
+            "--set", "translation.model.backend=transformers",
+            "--set", "summarization.model.backend=transformers",
+            "--set", "runtime.device=cpu", "--set", "runtime.offline=true"]
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    """This environment without any Ray authentication or address setting, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("RAY_AUTH", "RAY_ADDRESS", "RAY_TMPDIR"))}
+    return env | {"PYTHONPATH": str(Path(__file__).resolve().parents[1])} | extra
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _short_dir(prefix: str) -> Path:
+    """A folder with a short path: Ray's unix sockets live under its temp folder."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+
+
+def _kill_ray_under(root: Path) -> None:
+    """Kill every process of every Ray session under ``root`` (never `ray stop`, which
+    stops every Ray on the machine)."""
+    from pipeline.batch.ray_cluster import _kill_session
+
+    _kill_session(root)
+
+
+def _ray_start(env: dict[str, str], *args: str) -> None:
+    done = subprocess.run([str(RAY_BIN), "start", *args, "--num-cpus=1",
+                           "--disable-usage-stats"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_cluster_recipe_works_with_token_authentication(
+        corpus, local_outputs, tiny_model_dirs, tmp_path):
+    """A head and a second node started with `ray start` (token authentication on, as Ray
+    2.60 does once a token exists), then `briefing batch --ray-address HOST:PORT`."""
+    if ray.is_initialized():
+        ray.shutdown()
+    head_home, driver_home = tmp_path / "head-home", tmp_path / "no-token-home"
+    head_home.mkdir()
+    driver_home.mkdir()
+    head_dir, node_dir = _short_dir("bray-head"), _short_dir("bray-node")
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    head_env = _clean_env(HOME=str(head_home), RAY_AUTH_MODE="token")
+    try:
+        # README: on the head, `ray get-auth-token --generate` (~/.ray/auth_token), then
+        # `RAY_AUTH_MODE=token ray start --head`.
+        token = subprocess.run([str(RAY_BIN), "get-auth-token", "--generate"], env=head_env,
+                               capture_output=True, text=True, timeout=120, check=True).stdout
+        assert (head_home / ".ray" / "auth_token").read_text(encoding="utf-8") == token
+        _ray_start(head_env, "--head", f"--port={port}", f"--temp-dir={head_dir}",
+                   "--include-dashboard=false")
+        # README: on every other node, the head's token and RAY_AUTH_MODE=token.
+        _ray_start(_clean_env(HOME=str(driver_home), RAY_AUTH_MODE="token",
+                              RAY_AUTH_TOKEN=token),
+                   f"--address={address}", f"--temp-dir={node_dir}")
+
+        # A driver without the token: one sentence saying what is missing, exit 2.
+        out = tmp_path / "ray"
+        command = _cli(tiny_model_dirs, str(corpus), "--out", str(out), "--engine", "ray",
+                       "--ray-address", address, "--set", "ray.batch_size=1",
+                       "--set", "ray.actors=2")
+        refused = subprocess.run(command, env=_clean_env(HOME=str(driver_home)),
+                                 capture_output=True, text=True, timeout=600)
+        assert refused.returncode == 2, refused.stderr
+        assert "token authentication" in refused.stderr and address in refused.stderr
+        assert "RAY_AUTH_TOKEN" in refused.stderr and "Traceback" not in refused.stderr
+        assert not list(out.glob("*.json"))
+
+        # The driver on the head (the token in ~/.ray/auth_token, RAY_AUTH_MODE unset).
+        joined = subprocess.run(command, env=_clean_env(HOME=str(head_home)),
+                                capture_output=True, text=True, timeout=600)
+
+        assert joined.returncode == 1, joined.stderr  # the corpus has bad inputs
+        assert briefings(out) == briefings(local_outputs)
+        run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+        assert len(run["nodes"]) == 2, run["nodes"]
+        assert all(node["briefed"] > 0 for node in run["nodes"].values()), run["nodes"]
+        assert "2 node(s)" in joined.stderr
+    finally:
+        _kill_ray_under(node_dir)
+        _kill_ray_under(head_dir)
+        shutil.rmtree(node_dir, ignore_errors=True)
+        shutil.rmtree(head_dir, ignore_errors=True)
+
+
+def test_a_cluster_that_does_not_answer_fails_within_the_timeout(tiny_model_dirs, tmp_path):
+    """A port that accepts connections but never answers (Ray alone retries for about ten
+    minutes): exit 2 after ``ray.connect_timeout_s``, naming the address."""
+    import socket
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(sorted((SAMPLES / "articles").glob("*.txt"))[0], folder)
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes the handshake; nothing ever replies
+        address = f"127.0.0.1:{silent.getsockname()[1]}"
+        done = subprocess.run(
+            _cli(tiny_model_dirs, str(folder), "--out", str(tmp_path / "out"), "--engine",
+                 "ray", "--ray-address", address, "--set", "ray.connect_timeout_s=3"),
+            env=_clean_env(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert address in done.stderr and "within 3s" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_rerun_stops_what_a_killed_run_left_of_its_local_ray(corpus, tiny_model_dirs,
+                                                               tmp_path):
+    """SIGKILL the CLI once its local Ray is up: Ray's agents outlive it. The next run stops
+    them, and a run that ends normally leaves no Ray process behind."""
+    from pipeline.batch.ray_cluster import DRIVER_FILE, _start_time, session_processes
+
+    if ray.is_initialized():
+        ray.shutdown()
+    temp_root = _short_dir("bray-tmp")
+    env = _clean_env(RAY_TMPDIR=str(temp_root))
+    try:
+        killed = subprocess.Popen(
+            _cli(tiny_model_dirs, str(corpus), "--out", str(tmp_path / "first"), "--engine",
+                 "ray", "--set", "ray.actors=1"),
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 600
+        first = []
+        while not first and killed.poll() is None and time.monotonic() < deadline:
+            first = [p.parent for p in temp_root.glob(f"ray/session_*/{DRIVER_FILE}")
+                     if not p.parent.is_symlink()]  # not session_latest
+            time.sleep(0.2)
+        assert first, "the run ended before its Ray was up"
+        while not _agents(first[0]) and killed.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)  # Ray's agents start after ray.init returns
+        assert _agents(first[0]), "the run ended before Ray's agents started"
+        killed.kill()
+        killed.wait()
+        left = session_processes(first[0])
+        assert left, "nothing of the killed run's Ray was left to clean up"
+
+        empty = tmp_path / "empty"
+        empty.mkdir()
+        rerun = subprocess.run(
+            _cli(tiny_model_dirs, str(empty), "--out", str(tmp_path / "second"), "--engine",
+                 "ray"), env=env, capture_output=True, text=True, timeout=600)
+
+        assert rerun.returncode == 0, rerun.stderr
+        alive = [pid for pid in left if _start_time(pid) is not None]
+        assert alive == [], [Path(f"/proc/{p}/cmdline").read_bytes() for p in alive]
+        assert session_processes(temp_root) == []  # the re-run stopped its own Ray too
+    finally:
+        _kill_ray_under(temp_root)
+        shutil.rmtree(temp_root, ignore_errors=True)
+
+
+def _agents(session_dir: Path) -> list[int]:
+    """The ``ray::…Agent`` processes of a Ray session."""
+    from pipeline.batch.ray_cluster import session_processes
+
+    found = []
+    for pid in session_processes(session_dir):
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"ray::") and b"Agent" in title:
+            found.append(pid)
+    return found
+
+
+def test_sigterm_ends_a_run_and_stops_the_local_ray_it_started(corpus, tiny_model_dirs,
+                                                                tmp_path):
+    from pipeline.batch.ray_cluster import DRIVER_FILE, session_processes
+
+    if ray.is_initialized():
+        ray.shutdown()
+    temp_root = _short_dir("bray-tmp")
+    try:
+        run = subprocess.Popen(
+            _cli(tiny_model_dirs, str(corpus), "--out", str(tmp_path / "out"), "--engine",
+                 "ray", "--set", "ray.actors=1"),
+            env=_clean_env(RAY_TMPDIR=str(temp_root)), stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 600
+        session: list[Path] = []
+        while not (session and _agents(session[0])) and run.poll() is None \
+                and time.monotonic() < deadline:
+            session = [p.parent for p in temp_root.glob(f"ray/session_*/{DRIVER_FILE}")
+                       if not p.parent.is_symlink()]
+            time.sleep(0.2)
+        assert session and _agents(session[0]), "the run ended before its Ray was up"
+        run.terminate()
+        _, stderr = run.communicate(timeout=300)
+
+        assert run.returncode == 130, stderr[-3000:]
+        assert "interrupted" in stderr and "Traceback" not in stderr
+        assert session_processes(temp_root) == []  # its Ray is stopped, agents included
+    finally:
+        _kill_ray_under(temp_root)
+        shutil.rmtree(temp_root, ignore_errors=True)

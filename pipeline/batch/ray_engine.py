@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batch.digest_md import render_digest_md
+from pipeline.batch.ray_cluster import RayUnavailableError, connect, stop
 from pipeline.batch.ray_workers import (
     ORDER_STRIDE,
     BriefActor,
@@ -48,19 +49,18 @@ from pipeline.batch.run import (
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.briefing.schema import read_briefing
 from pipeline.core.config import AppConfig
-from pipeline.core.errors import ArticleError, BriefingError
+from pipeline.core.errors import ArticleError
 from pipeline.core.fileio import atomic_write_json, atomic_write_text, file_stem
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.ingest.readers import expand_inputs, read_stdin
 
 log = logging.getLogger(__name__)
+__all__ = ["RayBatchResult", "RayUnavailableError", "run_batch_ray"]
 PARQUET_DIR = "briefings.parquet"
 MAX_BLOCKS = 10_000
+ACTORS_READY_S = 1800  # how long the actors may take to be placed and load their models
+PLACEMENT_S = 120  # how long the cluster may take to find room for the actors' bundles
 SUFFIXES = (".txt", ".jsonl", ".parquet")
-
-
-class RayUnavailableError(BriefingError):
-    """Ray is not installed, or the cluster cannot be reached."""
 
 
 @dataclass
@@ -125,7 +125,19 @@ def run_batch_ray(
 
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    _init_ray(ray, config.ray.address, init_kwargs)
+    session = connect(ray, config.ray.address, timeout_s=config.ray.connect_timeout_s,
+                      init_kwargs=init_kwargs)
+    try:  # a local Ray this call started is stopped on every way out
+        return _run(ray, files, remote, walk_errors, out_dir, config, write_parquet, stdin,
+                    "-" in local, on_result, started, started_at)
+    finally:
+        stop(ray, session)
+
+
+def _run(ray, files, remote, walk_errors, out_dir: Path, config: AppConfig,
+         write_parquet: bool, stdin, with_stdin: bool, on_result, started: float,
+         started_at: str) -> RayBatchResult:
+    """:func:`run_batch_ray` once Ray is up."""
     log.info("ray: joined %s in %.1fs", ray.get_runtime_context().gcs_address,
              time.perf_counter() - started)
     ctx = ray.data.DataContext.get_current()
@@ -133,7 +145,7 @@ def run_batch_ray(
     logging.getLogger("ray.data").setLevel(logging.WARNING)
 
     max_bytes = config.ingest.max_article_bytes
-    rows = _read(ray, files, remote, "-" in local, stdin, max_bytes, walk_errors).materialize()
+    rows = _read(ray, files, remote, with_stdin, stdin, max_bytes, walk_errors).materialize()
     result = RayBatchResult(out_dir=out_dir)
     errors: list[tuple[int, ArticleError]] = []
     origins: dict[str, str] = {}
@@ -185,17 +197,6 @@ def run_batch_ray(
 
 # -- plumbing ---------------------------------------------------------------------------------
 
-def _init_ray(ray, address: str | None, init_kwargs: dict[str, Any] | None) -> None:
-    if ray.is_initialized():
-        return
-    try:
-        ray.init(address=address, include_dashboard=False, log_to_driver=False,
-                 logging_level=logging.WARNING, **(init_kwargs or {}))
-    except (ConnectionError, RuntimeError, ValueError) as exc:
-        where = address or "a local instance"
-        raise RayUnavailableError(f"cannot start or join the Ray cluster ({where}): {exc}") from exc
-
-
 def _brief(ray, rows, keep: dict[str, int], config: AppConfig, out_dir: Path, actors: int,
            started: float):
     """Prepare and brief the planned rows on ``actors`` actors; the result rows (``id``,
@@ -214,7 +215,12 @@ def _brief(ray, rows, keep: dict[str, int], config: AppConfig, out_dir: Path, ac
     # every time, a bug) is dropped instead of ending the run: its articles are listed as
     # failed below, and every other article is still briefed.
     tolerant, ctx.max_errored_blocks = ctx.max_errored_blocks, -1
+    # No batch is handed out before every actor has loaded its models: otherwise the first
+    # actor ready takes every batch of a short run while the others are still loading.
+    waited, ctx.wait_for_min_actors_s = ctx.wait_for_min_actors_s, ACTORS_READY_S
+    placement = None
     try:
+        placement = _spread(ray, config, actors)
         # Preparing is light next to generation: its tasks reserve no CPU, so that they are not
         # starved by the actors, which reserve every CPU of the cluster between them.
         prepared = rows.map_batches(
@@ -225,14 +231,36 @@ def _brief(ray, rows, keep: dict[str, int], config: AppConfig, out_dir: Path, ac
             # Per-stage max_restarts is deprecated (Ray 2.60) with no named replacement yet;
             # this project pins Ray 2.60. Without it Ray Data retries forever.
             warnings.filterwarnings("ignore", message=".*ray_remote_args.* is deprecated")
-            briefed = _brief_stage(ray, prepared, config, out_dir, actors, batch)
+            briefed = _brief_stage(ray, prepared, config, out_dir, actors, batch, placement)
         log.info("ray: %d actor(s) x %d thread(s) start at %.1fs", actors,
                  config.ray.threads_per_actor, time.perf_counter() - started)
         briefed = briefed.materialize()
         log.info("ray: briefed at %.1fs", time.perf_counter() - started)
+        outcome = list(briefed.iter_rows())
     finally:
         ctx.max_errored_blocks = tolerant
-    return briefed.iter_rows()
+        ctx.wait_for_min_actors_s = waited
+        if placement is not None:
+            ray.util.remove_placement_group(placement)
+    return outcome
+
+
+def _spread(ray, config: AppConfig, actors: int):
+    """A placement group with one bundle per actor, spread over the nodes (as evenly as
+    Ray can), so that the actors do not crowd onto the node with most free CPUs; None
+    (Ray's default placement) when the cluster cannot hold it within ``PLACEMENT_S``."""
+    bundle = {"CPU": float(config.ray.threads_per_actor)}
+    if config.ray.gpus_per_actor:
+        bundle["GPU"] = float(config.ray.gpus_per_actor)
+    group = ray.util.placement_group([dict(bundle) for _ in range(actors)], strategy="SPREAD")
+    try:
+        ray.get(group.ready(), timeout=PLACEMENT_S)
+    except ray.exceptions.GetTimeoutError:
+        ray.util.remove_placement_group(group)
+        log.warning("ray: the cluster cannot hold %d actor(s) now; they are placed as Ray "
+                    "finds room", actors)
+        return None
+    return group
 
 
 def _read(ray, files: list[str], remote: list[str], with_stdin: bool, stdin, max_bytes: int,
@@ -355,8 +383,15 @@ def _plan(rows, out_dir: Path, result: RayBatchResult,
     return keep
 
 
-def _brief_stage(ray, prepared, config: AppConfig, out_dir: Path, actors: int, batch: int):
-    """The actor pool that translates, summarizes and writes (not yet executed)."""
+def _brief_stage(ray, prepared, config: AppConfig, out_dir: Path, actors: int, batch: int,
+                 placement=None):
+    """The actor pool that translates, summarizes and writes (not yet executed); its
+    actors go into the bundles of ``placement`` when given."""
+    remote_args: dict[str, Any] = {}
+    if placement is not None:
+        from ray.util.scheduling_strategies import PlacementGroupSchedulingStrategy
+
+        remote_args["scheduling_strategy"] = PlacementGroupSchedulingStrategy(placement)
     return prepared.map_batches(
         BriefActor,
         batch_size=batch,
@@ -370,6 +405,7 @@ def _brief_stage(ray, prepared, config: AppConfig, out_dir: Path, actors: int, b
         # A killed actor is restarted and its batch retried, three times at most (Ray
         # Data's default is forever: an article that kills its worker would never end).
         max_restarts=3, max_task_retries=3,
+        **remote_args,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -51,8 +52,9 @@ def batch_command(
     ray_address: Annotated[
         str | None, typer.Option(
             "--ray-address", show_default=False, metavar="<address>",
-            help="With --engine ray: 'auto' or HOST:PORT of a cluster to join; default: start "
-            "a local Ray.")
+            help="With --engine ray: 'auto' or HOST:PORT of a cluster to join (its token from "
+            "RAY_AUTH_TOKEN, RAY_AUTH_TOKEN_PATH or ~/.ray/auth_token); default: start a "
+            "local Ray.")
     ] = None,
     output_format: Annotated[
         Literal["json", "parquet"], typer.Option(
@@ -138,8 +140,15 @@ def _run_on_ray(inputs: list[str], out: Path, app_config, *, overwrite: bool,
                 write_parquet: bool) -> None:
     from pipeline.batch.ray_engine import run_batch_ray
 
-    result = run_batch_ray(inputs, out, app_config, overwrite=overwrite,
-                           write_parquet=write_parquet)
+    try:
+        result = run_batch_ray(inputs, out, app_config, overwrite=overwrite,
+                               write_parquet=write_parquet)
+    except SystemExit as exc:
+        # ray.init makes SIGTERM (a service manager, Kubernetes) sys.exit(15); the run has
+        # stopped its Ray on the way out. Say so as for Ctrl-C, with the same exit code.
+        if exc.code == signal.SIGTERM:
+            raise KeyboardInterrupt from None
+        raise
     total = len(result.briefed) + len(result.failed)
     message = (f"Briefed {len(result.briefed)} of {total} article(s) into {out} on Ray "
                f"({len(result.nodes)} node(s)) in {result.seconds:.1f}s")

@@ -393,6 +393,10 @@ class RayConfig(_Strict):
     batch_size: int = Field(
         default=8, ge=1, description="Articles an actor translates and summarizes together."
     )
+    connect_timeout_s: float = Field(
+        default=30.0, gt=0,
+        description="Seconds to wait for the cluster at 'address' to answer before giving up.",
+    )
 
 
 class Watchlist(_Strict):
