@@ -126,3 +126,35 @@ def test_the_nightly_digest_opens_with_what_the_watchlists_match(tmp_path, tiny_
     assert '<mark class="watch">Kruiningen</mark>' in html and "Not mentioned tonight." in html
     md = (night / "digest.md").read_text(encoding="utf-8")
     assert md.index("## Watched") < md.index("## ", md.index("## Watched") + 5)
+
+
+@pytest.mark.slow
+def test_the_archive_has_a_page_and_an_atom_feed_per_watchlist(tmp_path, tiny_model_dirs):
+    import xml.etree.ElementTree as ET
+
+    from pipeline.archive import build_archive
+    from pipeline.nightly.runner import run_nightly
+    from tests.test_nightly_runs import NIGHT, SAMPLES, nightly_config
+
+    folder = tmp_path / "desk"
+    folder.mkdir()
+    (folder / "001_dijkdoorbraak_kruiningen.txt").write_bytes(
+        (SAMPLES / "001_dijkdoorbraak_kruiningen.txt").read_bytes())
+    config = nightly_config(tiny_model_dirs, tmp_path, [folder], **{
+        "watch": [{"name": "Zeeland <b>", "terms": ["Kruiningen"]}]})
+    assert run_nightly(config, night=NIGHT).exit_code == 0
+    out = tmp_path / "out"
+    build_archive(out, search=False)
+    page = out / "watch" / "zeeland-b.html"
+    html = page.read_text(encoding="utf-8")
+    assert "Zeeland &lt;b&gt;" in html and "<b>" not in html.split("<body>")[1]
+    assert f'href="../{NIGHT}/articles/001_dijkdoorbraak_kruiningen.html"' in html
+    feed = ET.parse(out / "watch" / "zeeland-b.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    (entry,) = feed.findall("a:entry", ns)
+    link = entry.find("a:link", ns).get("href")
+    assert (out / "watch" / link).resolve().is_file()
+    assert "Kruiningen" in entry.find("a:summary", ns).text  # the Dutch sentence it was found in
+    assert 'href="watch/zeeland-b.html"' in (out / "index.html").read_text(encoding="utf-8")
+    article = (out / NIGHT / "articles" / "001_dijkdoorbraak_kruiningen.html").read_text("utf-8")
+    assert 'data-pagefind-filter="watch">Zeeland ‹b›' in article

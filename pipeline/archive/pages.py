@@ -63,6 +63,46 @@ def article_path(date: str, article_id: str) -> str:
     return f"{date}/articles/{article_id}.html"
 
 
+def watch_path(name: str) -> str:
+    """The page of a watchlist."""
+    from pipeline.archive.watch import watch_slug
+
+    return f"watch/{watch_slug(name)}.html"
+
+
+def watch_feed_path(name: str) -> str:
+    """The Atom feed of a watchlist."""
+    from pipeline.archive.watch import watch_slug
+
+    return f"watch/{watch_slug(name)}.xml"
+
+
+def watch_page(name: str, hits: list) -> str:
+    """A watchlist across nights: every article that mentions it, newest night first."""
+    from pipeline.archive.watch import matched_sentence
+
+    page = watch_path(name)
+    items = []
+    for hit in hits:
+        sentences = "".join(
+            f'<p class="hit">{_e(matched_sentence(s))} <span class="muted small">'
+            f"(“{_e(s.get('matched'))}” for {_e(s.get('term'))})</span></p>"
+            for s in hit.sentences[:3])
+        items.append(f'<li><a href="{_e(rel(page, article_path(hit.night, hit.article)))}">'
+                     f"{_e(hit.title)}</a> <span class=\"muted small\">— {_e(hit.outlet)} · "
+                     f'<a href="{_e(rel(page, night_path(hit.night)))}">{_e(hit.night)}</a>'
+                     f"</span>{sentences}</li>")
+    feed = rel(page, watch_feed_path(name))
+    body = (_crumbs(page, (f"Watch: {name}", None))
+            + f'<header><div class="muted small">Watchlist</div><h1>{_e(name)}</h1>'
+            f'<div class="links"><a href="{_e(feed)}">Atom feed</a></div></header>'
+            + (f'<ul class="hits">{"".join(items)}</ul>' if items
+               else '<p class="none">No article has mentioned it yet.</p>'))
+    return _page(page, f"Watch — {name}", body,
+                 head=f'<link rel="alternate" type="application/atom+xml" '
+                      f'title="Watch: {_e(name)}" href="{_e(feed)}">')
+
+
 def story_path(story_id: str) -> str:
     return f"stories/{story_id}.html"
 
@@ -150,8 +190,9 @@ def _briefing(record: ArticleRecord) -> str:
 # -- index ---------------------------------------------------------------------------------
 
 
-def index_page(nights: list[Night], *, search_available: bool) -> str:
-    """Nights newest first, each with its counts and top stories."""
+def index_page(nights: list[Night], *, search_available: bool,
+               watchlists: list[str] = ()) -> str:
+    """Nights newest first, each with its counts and top stories; the watchlists' pages."""
     page = "index.html"
     items = []
     for night in reversed(nights):
@@ -175,7 +216,11 @@ def index_page(nights: list[Night], *, search_available: bool) -> str:
             '<div class="links">'
             + ('<a href="search.html">Search the archive</a>' if search_available
                else '<span class="muted">Search unavailable (Pagefind is not installed)</span>')
-            + '<a href="feed.xml">Atom feed</a></div></header>'
+            + '<a href="feed.xml">Atom feed</a></div>'
+            + ('<div class="links">Watched: ' + "".join(
+                f'<a href="{_e(watch_path(name))}">{_e(name)}</a>' for name in watchlists)
+               + "</div>" if watchlists else "")
+            + "</header>"
             + (f'<ol class="nights">{"".join(items)}</ol>' if items
                else '<p class="muted">No night has been briefed yet.</p>'))
     return _page(page, "Briefing archive", body)
@@ -309,7 +354,8 @@ def article_page(record: ArticleRecord, night: Night, group: dict | None, storie
     outlet = entry.get("source_name") or entry.get("source") or ""
     href = safe_href(entry.get("url"))
     meta = [f"<span>{_e(entry.get('date') or 'undated')}</span>",
-            f"<span>{_e(outlet)}</span>" + _index_field("filter", "outlet", outlet)]
+            f"<span>{_e(outlet)}</span>" + _index_field("filter", "outlet", outlet)
+            + "".join(_index_field("filter", "watch", name) for name in entry.get("watch") or [])]
     if href:
         meta.append(f'<a href="{_e(href)}" rel="noopener">original article</a>')
     title_nl = entry.get("title_nl") or data.get("title_nl")

@@ -16,6 +16,7 @@ from pipeline.archive.exports import atom_feed, night_csv
 from pipeline.archive.paths import UnsafePathError
 from pipeline.archive.search import build_index, pagefind_binary
 from pipeline.archive.stories import Stories, StoryCache, link_stories
+from pipeline.archive.watch import watch_feed, watch_hits
 from pipeline.archive.writer import SiteWriter
 
 
@@ -122,10 +123,20 @@ def build_archive(out_dir: Path, *, search: bool = True) -> ArchiveResult:
                                 pages.story_page(story_id, stories, by_date, headlines))
                    for story_id in stories.members}
     removed += _remove_stale(out_dir / "stories", story_pages)
+    watched = watch_hits(nights)
+    watch_pages: set[Path] = set()
+    for name, hits in watched.items():
+        watch_pages.add(writer.write(out_dir / pages.watch_path(name), pages.watch_page(name, hits)))
+        watch_pages.add(writer.write(out_dir / pages.watch_feed_path(name), watch_feed(
+            name, hits, article_href=lambda night, article: "../" + pages.article_path(night, article),
+            page_href=pages.watch_path(name).rsplit("/", 1)[1],
+            self_href=pages.watch_feed_path(name).rsplit("/", 1)[1])))
+    removed += _remove_stale(out_dir / "watch", watch_pages, ("*.html", "*.xml"))
     writer.write(out_dir / "feed.xml", atom_feed(nights))
     writer.write(out_dir / "search.html", pages.search_page(available=search_available))
     index = writer.write(out_dir / "index.html",
-                         pages.index_page(nights, search_available=search_available))
+                         pages.index_page(nights, search_available=search_available,
+                                          watchlists=sorted(watched)))
     search_error = build_index(out_dir) if search else "search disabled"
     if search_available and search_error:
         # The index failed after the pages said search works: say so on the search page.
@@ -184,11 +195,12 @@ def _groups_by_article(night: Night) -> dict[str, dict]:
             for article_id in group.get("articles") or []}
 
 
-def _remove_stale(folder: Path, keep: set[Path]) -> int:
+def _remove_stale(folder: Path, keep: set[Path], patterns: tuple[str, ...] = ("*.html",)) -> int:
     removed = 0
     if folder.is_dir():
-        for page in folder.glob("*.html"):
-            if page not in keep:
-                page.unlink(missing_ok=True)
-                removed += 1
+        for pattern in patterns:
+            for page in folder.glob(pattern):
+                if page not in keep:
+                    page.unlink(missing_ok=True)
+                    removed += 1
     return removed
