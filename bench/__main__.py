@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.compute_types import main as types_main
 
         return types_main(argv[1:])
+    if argv[:1] == ["startup"]:  # `python -m bench startup`: see bench/startup.py
+        from bench.startup import main as startup_main
+
+        return startup_main(argv[1:])
     if argv[:1] == ["scale"]:  # `python -m bench scale`: local vs Ray, see bench/scale.py
         from bench.scale import main as scale_main
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from contextlib import contextmanager
@@ -41,6 +42,8 @@ class Seq2SeqBackend(ABC):
             output tokens count every produced token, a forced first token and the end
             token included, the decoder start token and padding not.
         output_lengths: how many outputs had each length (same counting as ``stats``).
+        load_seconds: how long ``load`` took for the ``tokenizer`` (with the model and
+            generation configs) and for the ``model`` (conversion included), for reports.
     """
 
     name: ClassVar[str]
@@ -52,6 +55,7 @@ class Seq2SeqBackend(ABC):
         self.generation_settings = settings_of(generation_config)
         self.stats = {"calls": 0, "inputs": 0, "source_tokens": 0, "output_tokens": 0}
         self.output_lengths: Counter[int] = Counter()
+        self.load_seconds: dict[str, float] = {}
 
     # -- loading: the template ------------------------------------------------------------
 
@@ -68,13 +72,18 @@ class Seq2SeqBackend(ABC):
         """
         from transformers import AutoConfig, AutoTokenizer
 
+        started = time.perf_counter()
         with loading(resolved.role, resolved.path):
             tokenizer = AutoTokenizer.from_pretrained(resolved.path)
             model_config = AutoConfig.from_pretrained(resolved.path)
         generation_config = load_generation_config(resolved.path, model_config, overrides)
-        return cls._load(resolved, runtime, tokenizer=tokenizer, model_config=model_config,
-                         generation_config=generation_config,
-                         model_max_tokens=model_token_limit(tokenizer, model_config))
+        tokenizer_s = time.perf_counter() - started
+        backend = cls._load(resolved, runtime, tokenizer=tokenizer, model_config=model_config,
+                            generation_config=generation_config,
+                            model_max_tokens=model_token_limit(tokenizer, model_config))
+        backend.load_seconds = {"tokenizer": tokenizer_s,
+                                "model": time.perf_counter() - started - tokenizer_s}
+        return backend
 
     @classmethod
     @abstractmethod
