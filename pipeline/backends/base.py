@@ -34,7 +34,8 @@ class Seq2SeqBackend(ABC):
 
     Attributes:
         name: backend name recorded in provenance ("transformers", "ctranslate2").
-        tokenizer: the model's transformers tokenizer (both backends tokenize with it).
+        tokenizer: the model's tokenizer: transformers' (the transformers backend), or the
+            same tokenization without torch (``pipeline.backends.light``, CTranslate2).
         generation_config: the model's generation config with configured overrides.
         model_max_tokens: the longest input (special tokens included) the model accepts.
         generation_settings: the effective decoding settings, for provenance.
@@ -70,12 +71,9 @@ class Seq2SeqBackend(ABC):
             ValueError: CUDA requested without a GPU; a generation setting the backend
                 cannot reproduce.
         """
-        from transformers import AutoConfig, AutoTokenizer
-
         started = time.perf_counter()
         with loading(resolved.role, resolved.path):
-            tokenizer = AutoTokenizer.from_pretrained(resolved.path)
-            model_config = AutoConfig.from_pretrained(resolved.path)
+            tokenizer, model_config = cls._load_tokenizer(resolved.path)
         generation_config = load_generation_config(resolved.path, model_config, overrides)
         tokenizer_s = time.perf_counter() - started
         backend = cls._load(resolved, runtime, tokenizer=tokenizer, model_config=model_config,
@@ -84,6 +82,14 @@ class Seq2SeqBackend(ABC):
         backend.load_seconds = {"tokenizer": tokenizer_s,
                                 "model": time.perf_counter() - started - tokenizer_s}
         return backend
+
+    @classmethod
+    def _load_tokenizer(cls, path: Path):
+        """The model's tokenizer and model config: transformers' (a backend that needs no
+        torch reads them without it, ``pipeline.backends.light``)."""
+        from transformers import AutoConfig, AutoTokenizer
+
+        return AutoTokenizer.from_pretrained(path), AutoConfig.from_pretrained(path)
 
     @classmethod
     @abstractmethod
