@@ -67,8 +67,8 @@ def tokenizer_corpus(paths: list[Path], samples_dir: Path) -> list[str]:
 
 
 def distinct_copies(articles: list[BenchArticle], total: int, out_dir: Path) -> list[Path]:
-    """``total`` articles from the benchmark's: the originals, then copies whose every
-    sentence starts with the copy's number ("(2) "), one sentence per paragraph.
+    """``total`` articles from the benchmark's: the originals, then copies of their files in
+    which every sentence starts with the copy's number ("(2) ").
 
     The pipeline translates identical sentences of a window once, so plain repeats would
     measure de-duplication, not batching; the marker makes every sentence distinct at the
@@ -84,8 +84,13 @@ def distinct_copies(articles: list[BenchArticle], total: int, out_dir: Path) -> 
         if copy == 0:
             paths.append(Path(article.path))
             continue
+        text, at = Path(article.path).read_text(encoding="utf-8"), 0
+        for sentence in article.sentences:  # in order: mark each where it occurs next
+            found = text.find(sentence, at)
+            if found >= 0:
+                text = f"{text[:found]}({copy + 1}) {text[found:]}"
+                at = found + len(sentence) + len(str(copy + 1)) + 3
         path = out_dir / f"{n:03d}_{Path(article.path).stem}-{copy}.txt"
-        path.write_text("\n\n".join(f"({copy + 1}) {s}" for s in article.sentences) + "\n",
-                        encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
