@@ -14,13 +14,18 @@ import textwrap
 import pytest
 from transformers import AutoTokenizer
 
+from pipeline.backends.base import capped, load_generation_config, settings_of
+from pipeline.backends.ct2.plan import plan_decoding
 from pipeline.backends.light import (
+    GENERATION_KEYS,
     ByteLevelBPETokenizer,
     MarianTokenizer,
     light_tokenizer,
+    load_generation_settings,
     load_model_config,
     load_tokenizer,
 )
+from pipeline.core.config import GenerationOverrides
 from tests.conftest import REPO, SAMPLES, SHARED, sample_corpus
 
 REAL = {"marian": SHARED / "models" / "Helsinki-NLP__opus-mt-nl-en",
@@ -114,7 +119,8 @@ def test_model_config_is_read_without_transformers(tiny_model_dirs):
 def test_the_ctranslate2_path_briefs_an_article_without_importing_torch(tiny_model_dirs,
                                                                        tmp_path):
     """Converting needs torch (done here first); loading and running a converted model, the
-    tokenizers, the language check and the claim check's NER do not."""
+    tokenizers, the generation settings, the language check and the claim check's NER need
+    neither torch nor transformers."""
     from pipeline.backends.ct2 import convert_model
     from pipeline.core.config import ModelSpec
     from pipeline.hub.registry import ResolvedModel
@@ -138,7 +144,7 @@ def test_the_ctranslate2_path_briefs_an_article_without_importing_torch(tiny_mod
         engine = BriefingEngine(config, window=1)
         outcomes = list(engine.run(read_inputs([{str(article)!r}], max_bytes=10**7)))
         print(type(outcomes[0]).__name__, engine.checker.ner.kind,
-              ",".join(m for m in ("torch", "sacremoses") if m in sys.modules))
+              ",".join(m for m in ("torch", "transformers", "sacremoses") if m in sys.modules))
     """)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             cwd=REPO, timeout=600)
@@ -146,3 +152,38 @@ def test_the_ctranslate2_path_briefs_an_article_without_importing_torch(tiny_mod
     briefing, _ner, imported = (result.stdout.split() + [""])[:3]
     assert briefing == "Briefing"
     assert imported == ""
+
+
+def _generation_dirs(tiny_model_dirs):
+    dirs = list(tiny_model_dirs)
+    return dirs + [d for d in REAL.values() if (d / "generation_config.json").is_file()]
+
+
+@pytest.mark.parametrize("overrides", [
+    {}, {"num_beams": 4}, {"max_new_tokens": 28, "min_new_tokens": 28},
+    {"length_penalty": 1.5, "no_repeat_ngram_size": 0, "num_beams": 1}])
+def test_generation_settings_are_transformers_generation_config(tiny_model_dirs, overrides):
+    """Provenance (settings_of), the CTranslate2 plan and the per-call cap are the same as
+    with transformers' GenerationConfig, for every model's file and with overrides."""
+    from transformers import AutoConfig, GenerationConfig
+
+    assert all(v is None for k, v in GenerationConfig().to_dict().items()
+               if k in GENERATION_KEYS and k != "transformers_version")
+    for directory in _generation_dirs(tiny_model_dirs):
+        reference = load_generation_config(directory, AutoConfig.from_pretrained(directory),
+                                           GenerationOverrides(**overrides))
+        light = load_generation_settings(directory, overrides)
+        assert light is not None
+        assert settings_of(light) == settings_of(reference)
+        tokenizer = light_tokenizer(directory)
+        vocabulary = set(tokenizer.convert_ids_to_tokens(list(range(64))))
+        assert plan_decoding(light, tokenizer, vocabulary) == \
+            plan_decoding(reference, tokenizer, vocabulary)
+        assert settings_of(capped(light, 3)) == settings_of(capped(reference, 3))
+        assert light.num_return_sequences is None and not light.do_sample
+
+
+def test_generation_settings_not_read_here_fall_back(tiny_model_dirs, tmp_path):
+    directory = _edited(tiny_model_dirs[0], tmp_path, "generation_config.json",
+                        lambda g: g.update(temperature=0.7))
+    assert load_generation_settings(directory, {}) is None

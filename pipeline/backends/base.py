@@ -74,7 +74,7 @@ class Seq2SeqBackend(ABC):
         started = time.perf_counter()
         with loading(resolved.role, resolved.path):
             tokenizer, model_config = cls._load_tokenizer(resolved.path)
-        generation_config = load_generation_config(resolved.path, model_config, overrides)
+        generation_config = cls._load_generation_config(resolved.path, model_config, overrides)
         tokenizer_s = time.perf_counter() - started
         backend = cls._load(resolved, runtime, tokenizer=tokenizer, model_config=model_config,
                             generation_config=generation_config,
@@ -90,6 +90,11 @@ class Seq2SeqBackend(ABC):
         from transformers import AutoConfig, AutoTokenizer
 
         return AutoTokenizer.from_pretrained(path), AutoConfig.from_pretrained(path)
+
+    @classmethod
+    def _load_generation_config(cls, path: Path, model_config, overrides: GenerationOverrides):
+        """The model's generation config with the overrides (transformers' by default)."""
+        return load_generation_config(path, model_config, overrides)
 
     @classmethod
     @abstractmethod

@@ -359,3 +359,61 @@ class ByteLevelBPETokenizer:
     def batch_decode(self, sequences, skip_special_tokens: bool = False) -> list[str]:
         """The text of each output sequence."""
         return [self.decode(s, skip_special_tokens=skip_special_tokens) for s in sequences]
+
+
+# The generation settings read here (all None by default in transformers 5, as here): the
+# ones the default models' files set and the ones the CTranslate2 plan reads. A file with
+# any other key is read by transformers' GenerationConfig.
+GENERATION_KEYS = frozenset({
+    "_from_model_config", "bad_words_ids", "bos_token_id", "decoder_start_token_id",
+    "do_sample", "early_stopping", "eos_token_id", "forced_bos_token_id",
+    "forced_eos_token_id", "length_penalty", "max_length", "max_new_tokens", "min_length",
+    "min_new_tokens", "no_repeat_ngram_size", "num_beams", "num_return_sequences",
+    "pad_token_id", "renormalize_logits", "repetition_penalty", "transformers_version"})
+
+
+class GenerationSettings:
+    """``generation_config.json`` as transformers 5's ``GenerationConfig`` reads it for the
+    CTranslate2 plan: every setting the file does not give is None (transformers 5's
+    default for all of them), ``to_diff_dict`` is the settings that are not None, with the
+    installed transformers' version, as transformers writes it."""
+
+    def __init__(self, values: dict[str, Any]):
+        self.__dict__.update(values)
+
+    def __getattr__(self, name: str):
+        if name in GENERATION_KEYS:
+            return None
+        raise AttributeError(name)
+
+    def __setattr__(self, name: str, value) -> None:
+        if name not in GENERATION_KEYS:
+            raise AttributeError(f"not a generation setting read here: {name}")
+        self.__dict__[name] = value
+
+    def to_diff_dict(self) -> dict[str, Any]:
+        """The settings that differ from the defaults (None)."""
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+def load_generation_settings(path: Path, overrides: dict[str, Any]) -> GenerationSettings | None:
+    """The model's generation settings with ``overrides`` on top, or None where the file
+    is missing or has a setting read only by transformers' ``GenerationConfig``."""
+    data = _read_json(Path(path) / "generation_config.json")
+    if not isinstance(data, dict) or not set(data) | set(overrides) <= GENERATION_KEYS:
+        return None
+    if not all(_plain(v) for k, v in data.items() if k != "transformers_version"):
+        return None
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("transformers")
+    except PackageNotFoundError:
+        installed = None
+    return GenerationSettings(data | {"transformers_version": installed} | overrides)
+
+
+def _plain(value) -> bool:
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    return value is None or isinstance(value, bool | int | float)

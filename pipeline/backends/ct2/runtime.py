@@ -52,6 +52,14 @@ class CTranslate2Backend(Seq2SeqBackend):
 
         return load_tokenizer(path), load_model_config(path)
 
+    @classmethod
+    def _load_generation_config(cls, path: Path, model_config, overrides):
+        from pipeline.backends.light import load_generation_settings
+
+        light = load_generation_settings(path, overrides.model_dump(exclude_none=True))
+        return light if light is not None else \
+            super()._load_generation_config(path, model_config, overrides)
+
     def __init__(self, tokenizer, translator, generation_config, *, model_max_tokens: int,
                  vocabulary: set[str], workers: int = 1, device: str = "cpu",
                  quantization: str = "none", converted: str | None = None):
