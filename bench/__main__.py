@@ -15,10 +15,19 @@ from pathlib import Path
 
 from bench.arithmetic import arithmetic_report, float32_gemm_rate, source_lengths
 from bench.cpu import describe_cpu
-from bench.inputs import article_paths, load_articles, tokenizer_corpus
+from bench.inputs import article_paths, distinct_copies, load_articles, tokenizer_corpus
 from bench.measure import StepFailed, run_step
 from bench.random_models import build_models
-from bench.report import build_report, machine, print_report, targets_for, write_report
+from bench.report import (
+    build_report,
+    large_report,
+    machine,
+    median_run,
+    print_report,
+    repeat_stats,
+    targets_for,
+    write_report,
+)
 from bench.settings import BenchSettings, add_location_args, settings_from
 
 
@@ -76,6 +85,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.factuality import main as factuality_main
 
         return factuality_main(argv[1:])
+    if argv[:1] == ["startup"]:  # `python -m bench startup`: see bench/startup.py
+        from bench.startup import main as startup_main
+
+        return startup_main(argv[1:])
     if argv[:1] == ["scale"]:  # `python -m bench scale`: local vs Ray, see bench/scale.py
         from bench.scale import main as scale_main
 
@@ -84,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     add_location_args(parser)
     parser.add_argument("--skip-naive", action="store_true",
                         help="reuse the naive side's last result (development only)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of sides (b) and (c), alternating; medians are reported (3)")
+    parser.add_argument("--large", type=int, default=40,
+                        help="articles of the larger run of side (c) (40; 0: none)")
     args = parser.parse_args(argv)
     settings = settings_from(args)
     out = settings.out_dir
@@ -135,10 +152,23 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("side (a): naive transformers recipe ...", flush=True)
             naive = run_step("bench.naive", job, work, "naive")
-        print("side (b): pipeline at the naive recipe's decoding settings ...", flush=True)
-        fast = run_step("bench.fast", job | {"config": str(configs["naive"])}, work, "fast")
-        print("side (c): product default ...", flush=True)
-        default = run_step("bench.fast", job, work, "default")
+        # The machine's speed drifts within a run: (b) and (c) alternate, b c b c ..., and
+        # each is reported by its median run (with min-max); the naive side runs once.
+        runs: dict[str, list[dict]] = {"pipeline": [], "default": []}
+        large_paths = distinct_copies(articles, args.large, out / "large") if args.large else []
+        large = None
+        for round_ in range(max(1, args.rounds)):
+            print(f"side (b): pipeline at the naive recipe's decoding settings, round "
+                  f"{round_ + 1} ...", flush=True)
+            runs["pipeline"].append(run_step("bench.fast", job | {"config": str(
+                configs["naive"])}, work, f"fast-{round_ + 1}"))
+            print(f"side (c): product default, round {round_ + 1} ...", flush=True)
+            runs["default"].append(run_step("bench.fast", job, work, f"default-{round_ + 1}"))
+            if large_paths and round_ == max(1, args.rounds) // 2:
+                print(f"side (c), {len(large_paths)} articles ...", flush=True)
+                large = run_step("bench.fast", job | {"article_paths": [
+                    str(p) for p in large_paths]}, work, "default-large")
+        fast, default = median_run(runs["pipeline"]), median_run(runs["default"])
         print("fidelity ...", flush=True)
         fidelity = run_step("bench.fidelity", {"steps": settings.fidelity_steps,
                                                 "seed": settings.seed,
@@ -164,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         load_before=load_before, load_after=os.getloadavg(),
         total_s=time.perf_counter() - started, arithmetic=arithmetic,
     )
+    report["repeats"] = repeat_stats(runs)
+    report["large"] = large_report(large, default, naive) if large else None
     path = write_report(report, out / "bench.json")
     print_report(report, path)
     return 0

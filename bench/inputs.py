@@ -64,3 +64,33 @@ def tokenizer_corpus(paths: list[Path], samples_dir: Path) -> list[str]:
     files = list(paths) + sorted(samples_dir.glob("*.txt")) + sorted(
         (samples_dir.parent.parent / "eval" / "translations").glob("*.txt"))
     return [p.read_text(encoding="utf-8") for p in files]
+
+
+def distinct_copies(articles: list[BenchArticle], total: int, out_dir: Path) -> list[Path]:
+    """``total`` articles from the benchmark's: the originals, then copies of their files in
+    which every sentence starts with the copy's number ("(2) ").
+
+    The pipeline translates identical sentences of a window once, so plain repeats would
+    measure de-duplication, not batching; the marker makes every sentence distinct at the
+    cost of a few source tokens (the translation and summary lengths stay pinned), which
+    only makes the larger run's work slightly heavier than the originals'.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob("*.txt"):
+        stale.unlink()
+    paths = []
+    for n in range(total):
+        article, copy = articles[n % len(articles)], n // len(articles)
+        if copy == 0:
+            paths.append(Path(article.path))
+            continue
+        text, at = Path(article.path).read_text(encoding="utf-8"), 0
+        for sentence in article.sentences:  # in order: mark each where it occurs next
+            found = text.find(sentence, at)
+            if found >= 0:
+                text = f"{text[:found]}({copy + 1}) {text[found:]}"
+                at = found + len(sentence) + len(str(copy + 1)) + 3
+        path = out_dir / f"{n:03d}_{Path(article.path).stem}-{copy}.txt"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths

@@ -59,6 +59,41 @@ def ratios(naive: dict, side: dict) -> dict:
     return {"wall": b["articles_per_min"] / a["articles_per_min"], "cpu_time": cpu}
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median articles/min (the lower middle one of an even count)."""
+    ordered = sorted(runs, key=lambda r: side_metrics(r)["articles_per_min"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
+def repeat_stats(runs: dict[str, list[dict]]) -> dict:
+    """Per side: articles/min, source tokens/s and peak RSS of every run, median, min, max."""
+    import statistics
+
+    stats = {}
+    for side, results in runs.items():
+        metrics = [side_metrics(r) for r in results]
+        stats[side] = {key: {"samples": [m[key] for m in metrics],
+                             "median": statistics.median(m[key] for m in metrics),
+                             "min": min(m[key] for m in metrics),
+                             "max": max(m[key] for m in metrics)}
+                       for key in ("articles_per_min", "source_tokens_per_s", "peak_rss_mb",
+                                   "load_s")}
+    return stats
+
+
+def large_report(large: dict, default: dict, naive: dict) -> dict:
+    """Side (c) on the larger input, against (c) on the five articles and against (a)."""
+    m, c, a = side_metrics(large), side_metrics(default), side_metrics(naive)
+    return {"metrics": m, "articles": large["articles"], "sentences": large["sentences"],
+            "source_tokens": large["source_tokens"],
+            "translation_output_tokens": large["translation_output_tokens"],
+            "summary_output_tokens": large["summary_output_tokens"],
+            "summary_chunks": large["summary_chunks"],
+            "over_five_articles": m["articles_per_min"] / c["articles_per_min"],
+            "over_naive": m["articles_per_min"] / a["articles_per_min"],
+            "support_s": large["support_s"], "work_s": large["work_s"]}
+
+
 def build_report(*, settings: BenchSettings, input_label: str, models, build_s: float,
                  convert: dict, naive: dict, fast: dict, default: dict, fidelity: dict,
                  cpu: dict, load_before, load_after, total_s: float,
@@ -188,6 +223,24 @@ def print_report(report: dict, path: Path) -> None:
               f"{'met' if target['met'] else 'NOT met'} [{cpu}]")
     if report.get("arithmetic"):
         print_arithmetic(report["arithmetic"], cpu)
+    for side, label in (("pipeline", "b"), ("default", "c")):
+        stats = (report.get("repeats") or {}).get(side)
+        if stats:
+            runs = len(stats["articles_per_min"]["samples"])
+            print(f"side ({label}) over {runs} alternating runs: articles/min "
+                  f"{_spread(stats['articles_per_min'])}, source tokens/s "
+                  f"{_spread(stats['source_tokens_per_s'], 0)}, peak RSS "
+                  f"{_spread(stats['peak_rss_mb'], 0)} MB (the table shows the median run)")
+    large = report.get("large")
+    if large:
+        m = large["metrics"]
+        print(f"side (c) on {large['articles']} articles ({large['sentences']} sentences, "
+              f"{large['source_tokens']} source tokens; summaries {large['summary_output_tokens']}"
+              f", chunks per article {sorted(set(large['summary_chunks']))}): "
+              f"{m['articles_per_min']:.2f} articles/min, {m['source_tokens_per_s']:.0f} source "
+              f"tokens/s, peak RSS {m['peak_rss_mb']:.0f} MB, load {m['load_s']:.1f}s; "
+              f"{large['over_five_articles']:.2f}x (c) on five articles, "
+              f"{large['over_naive']:.2f}x (a) [{cpu}]")
     load = report["load_average"]
     print(f"machine: {cpu}, {report['machine']['memory_gb']} GB; load average before/after "
           f"{load['before'][0]:.2f}/{load['after'][0]:.2f}")
@@ -229,6 +282,11 @@ def print_arithmetic(arithmetic: dict, cpu: str) -> None:
           f">= {need['source_tokens_per_s']['target']:g} source tokens/s -> "
           f"{need['source_tokens_per_s']['gmac_per_s']:.0f} GMAC/s = "
           f"{need['source_tokens_per_s']['of_float32_gemm']:.2f}x float32 GEMM")
+
+
+def _spread(stats: dict, digits: int = 2) -> str:
+    return (f"{stats['median']:.{digits}f} ({stats['min']:.{digits}f}-"
+            f"{stats['max']:.{digits}f})")
 
 
 def _times(ratio: float | None) -> str:

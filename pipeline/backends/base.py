@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from contextlib import contextmanager
@@ -33,7 +34,8 @@ class Seq2SeqBackend(ABC):
 
     Attributes:
         name: backend name recorded in provenance ("transformers", "ctranslate2").
-        tokenizer: the model's transformers tokenizer (both backends tokenize with it).
+        tokenizer: the model's tokenizer: transformers' (the transformers backend), or the
+            same tokenization without torch (``pipeline.backends.light``, CTranslate2).
         generation_config: the model's generation config with configured overrides.
         model_max_tokens: the longest input (special tokens included) the model accepts.
         generation_settings: the effective decoding settings, for provenance.
@@ -41,6 +43,8 @@ class Seq2SeqBackend(ABC):
             output tokens count every produced token, a forced first token and the end
             token included, the decoder start token and padding not.
         output_lengths: how many outputs had each length (same counting as ``stats``).
+        load_seconds: how long ``load`` took for the ``tokenizer`` (with the model and
+            generation configs) and for the ``model`` (conversion included), for reports.
     """
 
     name: ClassVar[str]
@@ -52,6 +56,7 @@ class Seq2SeqBackend(ABC):
         self.generation_settings = settings_of(generation_config)
         self.stats = {"calls": 0, "inputs": 0, "source_tokens": 0, "output_tokens": 0}
         self.output_lengths: Counter[int] = Counter()
+        self.load_seconds: dict[str, float] = {}
 
     # -- loading: the template ------------------------------------------------------------
 
@@ -66,15 +71,30 @@ class Seq2SeqBackend(ABC):
             ValueError: CUDA requested without a GPU; a generation setting the backend
                 cannot reproduce.
         """
+        started = time.perf_counter()
+        with loading(resolved.role, resolved.path):
+            tokenizer, model_config = cls._load_tokenizer(resolved.path)
+        generation_config = cls._load_generation_config(resolved.path, model_config, overrides)
+        tokenizer_s = time.perf_counter() - started
+        backend = cls._load(resolved, runtime, tokenizer=tokenizer, model_config=model_config,
+                            generation_config=generation_config,
+                            model_max_tokens=model_token_limit(tokenizer, model_config))
+        backend.load_seconds = {"tokenizer": tokenizer_s,
+                                "model": time.perf_counter() - started - tokenizer_s}
+        return backend
+
+    @classmethod
+    def _load_tokenizer(cls, path: Path):
+        """The model's tokenizer and model config: transformers' (a backend that needs no
+        torch reads them without it, ``pipeline.backends.light``)."""
         from transformers import AutoConfig, AutoTokenizer
 
-        with loading(resolved.role, resolved.path):
-            tokenizer = AutoTokenizer.from_pretrained(resolved.path)
-            model_config = AutoConfig.from_pretrained(resolved.path)
-        generation_config = load_generation_config(resolved.path, model_config, overrides)
-        return cls._load(resolved, runtime, tokenizer=tokenizer, model_config=model_config,
-                         generation_config=generation_config,
-                         model_max_tokens=model_token_limit(tokenizer, model_config))
+        return AutoTokenizer.from_pretrained(path), AutoConfig.from_pretrained(path)
+
+    @classmethod
+    def _load_generation_config(cls, path: Path, model_config, overrides: GenerationOverrides):
+        """The model's generation config with the overrides (transformers' by default)."""
+        return load_generation_config(path, model_config, overrides)
 
     @classmethod
     @abstractmethod

@@ -120,10 +120,26 @@ def configure_logging(verbose: bool = False) -> None:
     # so -v always shows what the run is doing (INFO lines from batch and the engine).
     logging.getLogger("pipeline").setLevel(logging.DEBUG if verbose else logging.WARNING)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers.utils import logging as hf_logging
+    quiet_transformers()
 
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+
+def quiet_transformers() -> None:
+    """transformers' warnings and progress bars off, without importing it (seconds, which
+    the CTranslate2 path never needs): set now where it is loaded, else read by it when it
+    is (``TRANSFORMERS_VERBOSITY``; its progress bars follow huggingface_hub's switch)."""
+    if "transformers" in sys.modules:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        hf_logging.disable_progress_bar()
+        return
+    os.environ["TRANSFORMERS_VERBOSITY"] = "error"
+    if "huggingface_hub" in sys.modules:
+        from huggingface_hub.utils import disable_progress_bars
+
+        disable_progress_bars()
+    else:
+        os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
 
 
 def fail(message: str, code: int = ExitCode.USAGE, hint: str | None = None) -> None:

@@ -1,8 +1,14 @@
-"""Choosing the torch device and thread count."""
+"""Choosing the torch device and thread count, and CTranslate2's compute type.
+
+torch is imported by the functions that need it: the CTranslate2 path never does.
+"""
 
 from __future__ import annotations
 
-import torch
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import torch
 
 
 def resolve_device(requested: str) -> torch.device:
@@ -11,6 +17,8 @@ def resolve_device(requested: str) -> torch.device:
     Raises:
         ValueError: CUDA was requested but is not available.
     """
+    import torch
+
     if requested == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if requested == "cuda" and not torch.cuda.is_available():
@@ -21,6 +29,8 @@ def resolve_device(requested: str) -> torch.device:
 def apply_threads(threads: int | None) -> None:
     """Set torch's intra-op thread count when configured."""
     if threads:
+        import torch
+
         torch.set_num_threads(threads)
 
 

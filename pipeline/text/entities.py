@@ -163,9 +163,10 @@ def load_extractor(aliases: Any, *, use_spacy: bool = True, model: str | None = 
         return fallback("the rule-based extractor was chosen")
     name = model or DEFAULT_SPACY_MODEL
     try:
-        import spacy
+        from pipeline.text.spacy_pipeline import load_pipeline
 
-        nlp = spacy.load(name)
+        nlp = load_pipeline(name, components="ner")  # only what entities need
+        import spacy
     except (ImportError, OSError, ValueError) as err:
         reason = f"spaCy pipeline {name!r} could not be loaded ({str(err).splitlines()[0]})"
         if model is not None and model != DEFAULT_SPACY_MODEL:

@@ -17,8 +17,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ctranslate2.converters import TransformersConverter
-
 from pipeline.backends.base import unsafe_pickle_message
 from pipeline.core.errors import ModelUnavailableError
 from pipeline.hub.cache import conversions_dir
@@ -88,7 +86,7 @@ def convert_model(resolved: ResolvedModel, model_cache: Path, quantization: str 
         log.warning("converting the %s model to CTranslate2 (%s), once: %s -> %s",
                     resolved.role, quantization, resolved.path, target)
         try:
-            _Converter(str(resolved.path)).convert(
+            converter_class()(str(resolved.path)).convert(
                 str(work), quantization=QUANTIZATIONS[quantization], force=True
             )
         except pickle.UnpicklingError:
@@ -124,31 +122,55 @@ def _conversion_record(resolved: ResolvedModel, quantization: str) -> dict:
     }
 
 
-class _Converter(TransformersConverter):
-    """ctranslate2's converter, adapted to transformers 5.
+def converter_class() -> type:
+    """ctranslate2's ``TransformersConverter`` adapted to transformers 5 (built on first use:
+    ``ctranslate2.converters`` imports torch and transformers, which running a converted
+    model never needs)."""
+    global _converter
+    if _converter is None:
+        from ctranslate2.converters import TransformersConverter
 
-    transformers 5 no longer declares ``normalize_before`` on ``BartConfig`` (a config saved
-    by transformers 5 lacks it), but ctranslate2 4.8.5's BART loader reads it. BART is a
-    post-norm model, so the missing value is ``False``; the loaded weights are untouched.
-    T5's output scaling is read from ``scale_decoder_outputs`` (see ``load_model``).
-    """
+        class Converter(TransformersConverter):
+            """ctranslate2's converter, adapted to transformers 5.
 
-    def load_model(self, model_class, model_name_or_path, **kwargs):
-        # Tensors only from a pytorch_model.bin pickle (transformers' default, made explicit).
-        kwargs.setdefault("weights_only", True)
-        model = super().load_model(model_class, model_name_or_path, **kwargs)
-        if not hasattr(model.config, "normalize_before"):
-            model.config.normalize_before = False
-        if model.config.model_type == "marian":
-            _check_zero_start_embedding(model)
-        if model.config.model_type == "t5":
-            # transformers 5 sets tie_word_embeddings=True on every T5 config and keeps
-            # whether the decoder output is scaled by d_model**-0.5 (original T5: yes; T5 v1.1
-            # and Flan-T5: no) in scale_decoder_outputs. ctranslate2 4.8.5 reads the former
-            # to decide the latter, and would scale Flan-T5's logits by 1/32.
-            model.config.tie_word_embeddings = bool(
-                getattr(model.config, "scale_decoder_outputs", model.config.tie_word_embeddings))
-        return model
+            transformers 5 no longer declares ``normalize_before`` on ``BartConfig`` (a config
+            saved by transformers 5 lacks it), but ctranslate2 4.8.5's BART loader reads it.
+            BART is a post-norm model, so the missing value is ``False``; the loaded weights
+            are untouched. T5's output scaling is read from ``scale_decoder_outputs`` (see
+            ``load_model``).
+            """
+
+            def load_model(self, model_class, model_name_or_path, **kwargs):
+                # Tensors only from a pytorch_model.bin pickle (transformers' default, made
+                # explicit).
+                kwargs.setdefault("weights_only", True)
+                model = super().load_model(model_class, model_name_or_path, **kwargs)
+                if not hasattr(model.config, "normalize_before"):
+                    model.config.normalize_before = False
+                if model.config.model_type == "marian":
+                    _check_zero_start_embedding(model)
+                if model.config.model_type == "t5":
+                    # transformers 5 sets tie_word_embeddings=True on every T5 config and
+                    # keeps whether the decoder output is scaled by d_model**-0.5 (original
+                    # T5: yes; T5 v1.1 and Flan-T5: no) in scale_decoder_outputs. ctranslate2
+                    # 4.8.5 reads the former to decide the latter, and would scale Flan-T5's
+                    # logits by 1/32.
+                    model.config.tie_word_embeddings = bool(getattr(
+                        model.config, "scale_decoder_outputs", model.config.tie_word_embeddings))
+                return model
+
+        _converter = Converter
+    return _converter
+
+
+_converter: type | None = None
+
+
+def __getattr__(name: str):
+    # ``_Converter``, the class itself (tests patch its ``convert``), built when asked for.
+    if name == "_Converter":
+        return converter_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _check_zero_start_embedding(model) -> None:

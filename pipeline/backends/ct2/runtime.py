@@ -41,9 +41,24 @@ _GPU_HYPOTHESIS_TOKENS = 131072
 
 
 class CTranslate2Backend(Seq2SeqBackend):
-    """Generation with a CTranslate2 ``Translator``; tokenization with the HF tokenizer."""
+    """Generation with a CTranslate2 ``Translator``; tokenization as transformers does it,
+    without importing torch where ``pipeline.backends.light`` reproduces the tokenizer."""
 
     name = "ctranslate2"
+
+    @classmethod
+    def _load_tokenizer(cls, path: Path):
+        from pipeline.backends.light import load_model_config, load_tokenizer
+
+        return load_tokenizer(path), load_model_config(path)
+
+    @classmethod
+    def _load_generation_config(cls, path: Path, model_config, overrides):
+        from pipeline.backends.light import load_generation_settings
+
+        light = load_generation_settings(path, overrides.model_dump(exclude_none=True))
+        return light if light is not None else \
+            super()._load_generation_config(path, model_config, overrides)
 
     def __init__(self, tokenizer, translator, generation_config, *, model_max_tokens: int,
                  vocabulary: set[str], workers: int = 1, device: str = "cpu",
