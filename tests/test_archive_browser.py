@@ -132,6 +132,21 @@ def test_index_night_article_and_search(browser, server, site, viewport):
         box = story.bounding_box()
         assert box["y"] < lead["y"]  # the story comes before the outlets' own briefings
         _check(page, "story-" + url.split("/")[1].split(".")[0], viewport)
+    # The digest opens with the watchlist; the archive has its page, linked from the index.
+    page.goto(server + "2025-03-14/digest.html")
+    watched = page.locator("section.watched")
+    assert watched.is_visible() and "Kruisdorp" in watched.locator("h2").nth(1).inner_text()
+    assert watched.bounding_box()["y"] < page.locator("article.event").first.bounding_box()["y"]
+    assert watched.locator("mark.watch").first.is_visible()
+    _check(page, "watched-digest", viewport)
+    page.goto(server + "index.html")
+    page.locator("a", has_text="Kruisdorp").first.click()
+    assert page.url.endswith("watch/kruisdorp.html")
+    assert page.locator("ul.hits > li").count() >= 3  # the three Kruisdorp articles
+    page.locator("ul.hits > li a").first.click()
+    assert "/articles/" in page.url
+    page.goto(server + "watch/kruisdorp.html")
+    _check(page, "watch-page", viewport)
     page.goto(server + "2025-03-15/index.html")
 
     page.locator("article.event h2 a").first.click()

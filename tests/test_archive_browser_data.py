@@ -8,8 +8,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.core.config import Watchlist
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.stories import NightStories
+from pipeline.watch.match import WatchMatcher
 
 MODELS = {
     "translator": {"id": "Helsinki-NLP/opus-mt-nl-en", "revision": "main",
@@ -86,6 +88,9 @@ GROUPS = {  # night -> [(event id, headline, member ids, entities)]
 }
 
 
+SENTENCES = {aid: sentences for _, aid, _, _, _, sentences, *_ in ARTICLES}
+
+
 def write_synthetic_archive(out: Path) -> Path:
     """Write the nights under ``out``; returns ``out``."""
     by_night: dict[str, list[dict]] = {}
@@ -130,6 +135,13 @@ def write_synthetic_archive(out: Path) -> Path:
                                          {a["id"]: a["source_name"] for a in articles})
         for group in groups:
             group["story"] = made.get(group["id"])
+        # A watchlist, matched by the nightly's own matcher (the Dutch originals).
+        matcher = WatchMatcher([Watchlist(name="Kruisdorp", terms=["Kruisdorp"])])
+        hits = [hit.to_dict() | {"group": ids[a["id"]]["group"]} for a in articles
+                for hit in matcher.hits(a["id"], [(en, nl) for nl, en, _ in SENTENCES[a["id"]]])]
+        watched = [{"name": "Kruisdorp", "articles": list(dict.fromkeys(h["article"] for h in hits)),
+                    "events": list(dict.fromkeys(h["group"] for h in hits if h["group"])),
+                    "hits": hits}]
         run = {"night": night, "run_id": 1, "new": len(articles), "done": len(articles),
                "durations": {"total_s": 4.2}, "source_errors": []}
         digest = {
@@ -141,6 +153,7 @@ def write_synthetic_archive(out: Path) -> Path:
                        "disagreements": sum((g.get("story") or {}).get("disagreements", 0)
                                             for g in groups)},
             "run": run, "runs": [{"id": 1, "status": "finished"}], "groups": groups,
+            "watched": watched,
             "articles": articles, "failed": [], "settings": {"group_threshold": 0.25},
             "models": MODELS, "provenance": {},
         }

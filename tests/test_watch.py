@@ -17,7 +17,7 @@ from pipeline.watch.match import WatchMatcher
 
 runner = CliRunner()
 SENTENCES = [
-    ("The United States struck back on Friday.", "De VS sloegen vrijdag terug."),
+    ("Washington struck back on Friday.", "De VS sloegen vrijdag terug."),
     ("Kaitab Hezbollah denied any role.", "Kaitab Hezbollah ontkende elke rol."),
     ("Nitrogen rules were tightened in The Hague.", "De stikstofregels werden in Den Haag "
      "aangescherpt; Stikstof blijft een probleem."),
@@ -32,15 +32,19 @@ def _hits(*lists: Watchlist):
 def test_a_watch_fires_on_aliases_in_both_languages_with_the_text_as_written():
     hits = _hits(Watchlist(name="VS", terms=["United States"]))
     assert [(h.sentence, h.matched, h.lang) for h in hits] == [(0, "VS", "nl")]
-    assert hits[0].term == "United States" and hits[0].en.startswith("The United States")
+    assert hits[0].term == "United States" and hits[0].en.startswith("Washington")
+    english = WatchMatcher([Watchlist(name="VS", terms=["VS"])]).hits(
+        "a2", [("The US army moved.", "Het Amerikaanse leger trok op.")])
+    assert [(h.matched, h.lang) for h in english] == [("US", "en")]
 
 
 def test_a_spelling_variant_matches_and_aliases_off_means_the_words_as_given():
     assert [h.matched for h in _hits(Watchlist(name="M", terms=["Kataib Hezbollah"]))] == \
         ["Kaitab Hezbollah"]
     assert _hits(Watchlist(name="M", terms=["Kataib Hezbollah"], aliases=False)) == []
-    exact = _hits(Watchlist(name="X", terms=["United States"], aliases=False))
-    assert [(h.sentence, h.matched, h.lang) for h in exact] == [(0, "United States", "en")]
+    assert _hits(Watchlist(name="X", terms=["United States"], aliases=False)) == []
+    exact = _hits(Watchlist(name="X", terms=["VS"], aliases=False))
+    assert [(h.sentence, h.matched, h.lang) for h in exact] == [(0, "VS", "nl")]
 
 
 def test_terms_match_whole_words_and_lower_case_terms_any_case():

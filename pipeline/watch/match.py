@@ -85,7 +85,7 @@ class WatchMatcher:
             for n, (en, nl) in enumerate(sentences):
                 if (watchlist.name, n) in taken:
                     continue
-                for lang, text in (("nl", nl), ("en", en)):
+                for lang, text in (("en", en), ("nl", nl)):  # the reader's English first
                     if not text:
                         continue
                     index = indexes.get((n, lang))
