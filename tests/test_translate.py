@@ -6,6 +6,7 @@ import pytest
 
 from pipeline.backends.base import load_backend
 from pipeline.core.config import GenerationOverrides, RuntimeConfig, TranslationConfig
+from pipeline.core.errors import GenerationError
 from pipeline.hub.registry import resolve_model
 from pipeline.translate.translator import MemoryTranslationCache, Translator
 from tests.conftest import tiny_config
@@ -58,7 +59,7 @@ def test_over_long_sentence_is_split_under_the_limit_and_rejoined(backend):
 def test_backend_refuses_input_over_the_model_limit(backend):
     too_long = " ".join(SENTENCES * 40)
     assert backend.count_tokens([too_long])[0] > backend.model_max_tokens
-    with pytest.raises(ValueError, match="exceeds the model limit"):
+    with pytest.raises(GenerationError, match="exceeds the model limit"):
         backend.generate([too_long])
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from pipeline.core.config import GenerationOverrides, RuntimeConfig
-from pipeline.core.errors import ModelUnavailableError
+from pipeline.core.errors import GenerationError, ModelUnavailableError
 from pipeline.hub.registry import ResolvedModel
 
 # What a library raises for a model directory it cannot read (missing or corrupt files,
@@ -134,17 +134,21 @@ class Seq2SeqBackend(ABC):
         """Output token ids per input, as produced (counted as in ``stats``).
 
         Raises:
-            ValueError: an input is longer than the model accepts.
+            GenerationError: an input is longer than the model accepts, or the model
+                library failed while generating (its RuntimeError or ValueError).
         """
         ids = self.encode(texts)
         if not ids:
             return []
         longest = max(len(i) for i in ids)
         if longest > self.model_max_tokens:
-            raise ValueError(
+            raise GenerationError(
                 f"input of {longest} tokens exceeds the model limit of {self.model_max_tokens}"
             )
-        outputs = self._generate_ids(ids, capped(self.generation_config, max_new_tokens))
+        try:
+            outputs = self._generate_ids(ids, capped(self.generation_config, max_new_tokens))
+        except (RuntimeError, ValueError) as exc:  # torch / CTranslate2 on this input
+            raise GenerationError(f"the model failed on this input: {exc}") from exc
         self.stats["calls"] += 1
         self.stats["inputs"] += len(ids)
         self.stats["source_tokens"] += sum(len(i) for i in ids)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pipeline.backends.base import Seq2SeqBackend, load_backend
 from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.core.config import AppConfig
-from pipeline.core.errors import ArticleError
+from pipeline.core.errors import ArticleError, GenerationError
 from pipeline.hub.registry import ResolvedModel, resolve_model
 from pipeline.ingest.article import Article
 from pipeline.ingest.prepare import ArticlePreparer, PreparedArticle
@@ -204,13 +204,15 @@ class BriefingEngine:
     def brief_prepared(self, batch: list[tuple[PreparedArticle, float]]) -> list[Outcome]:
         """Translate and summarize prepared articles together, one outcome each, in order.
 
-        A failure of the window is isolated by re-running its articles one at a time.
+        A failure of the window is isolated by re-running its articles one at a time. Only
+        an article's typed errors (and :class:`GenerationError`, raised around the model
+        call itself) fail an article; any other exception is a bug and propagates.
         """
         if not batch:
             return []
         try:
             return list(self._brief(batch))
-        except (ArticleError, SummaryTooLongError, RuntimeError, ValueError) as error:
+        except (ArticleError, SummaryTooLongError, GenerationError) as error:
             if len(batch) == 1:
                 return [_as_article_error(batch[0][0].article, error)]
             log.warning("window failed (%s); retrying its articles one by one", error)

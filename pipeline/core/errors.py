@@ -29,6 +29,13 @@ class EnvironmentFailure(BriefingError):
     finished before is kept."""
 
 
+class GenerationError(BriefingError):
+    """The model library failed on this input (an input over the model's limit, or an error
+    raised by the generate call itself). The article fails alone; the run goes on. Any other
+    exception while briefing is a bug and stops the run (exit 4), so a bug never reads as
+    bad articles to retry night after night."""
+
+
 class ArticleError(BriefingError):
     """One article cannot be processed; a batch records it and goes on.
 
