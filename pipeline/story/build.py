@@ -58,11 +58,11 @@ def load_parser(model: str | None = None) -> Any:
     Raises:
         StoryError: the pipeline cannot be loaded.
     """
+    from pipeline.text.spacy_pipeline import load_pipeline
+
     name = model or DEFAULT_SPACY_MODEL
     try:
-        import spacy
-
-        return spacy.load(name)
+        return load_pipeline(name, components="all")
     except (ImportError, OSError, ValueError) as err:
         raise StoryError(f"the spaCy pipeline {name!r} that reads figures could not be loaded "
                          f"({str(err).splitlines()[0]})") from err
