@@ -134,11 +134,19 @@ def _outlet_indexes(members: Sequence[Member]) -> dict[str, list[TextIndex]]:
 def story_briefing(members: Sequence[Member], summarizer: Any, checker: SupportChecker
                    ) -> list[StorySentence]:
     """The English briefing of the event, each sentence with its evidence across articles,
-    its claims checked against the union of the members, and the outlets behind each claim."""
+    its claims checked against the union of the members, and the outlets behind each claim.
+
+    The summarizer reads one model window of the story's units (:func:`story_units`: wire
+    copy once, by position in the article, then outlet); evidence and claims are checked
+    against all of them."""
     units = story_units(members)
     if not units:
         return []
-    summary = summarizer.summarize([u.text for u in units])
+    # One model window of input: the units in story order are the outlets' leads first
+    # (news is written top-down), so the window holds what every outlet says first. A
+    # story then costs one summary, not a second summary of every member.
+    window = summarizer.plan_chunks([u.text for u in units])[0]
+    summary = summarizer.summarize([window])
     sentences = summary.sentences[:MAX_STORY_SENTENCES]
     union_en = " ".join(u.text for u in units)
     union_nl = "\n".join(s.nl for m in members for s in m.briefing.sentences if s.nl) or None
