@@ -49,6 +49,15 @@ class LocalSession:
     session_dir: Path
 
 
+def quiet_ray() -> None:
+    """Keep Ray's own notices off a successful run's stderr: its Python loggers at ERROR
+    ("token authentication is enabled", "progress bars disabled", Ray Data's "no available
+    CPUs" while the actors hold them). Called again once Ray Data is imported, which sets
+    its loggers up itself. Errors still surface as the run's own messages."""
+    for name in ("ray", "ray.data", "ray._private", "ray.train", "ray.tune"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def token_source() -> str | None:
     """Where Ray would read an authentication token from, in Ray's order; None if nowhere."""
     if os.environ.get("RAY_AUTH_TOKEN", "").strip():
@@ -87,8 +96,9 @@ def connect(ray, address: str | None, *, timeout_s: float,
             address, (init_kwargs or {}).get("_temp_dir"))
     except (ConnectionError, ValueError) as exc:
         raise RayUnavailableError(f"cannot join the Ray cluster '{address}': {exc}") from exc
+    quiet_ray()
     kwargs = {"include_dashboard": False, "log_to_driver": False,
-              "logging_level": logging.WARNING} | (init_kwargs or {})
+              "logging_level": logging.ERROR} | (init_kwargs or {})
     if gcs_address is None:
         return _start_local(ray, kwargs)
     # None or 'auto': RAY_ADDRESS, or the cluster `ray start` last started on this machine.

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batch.digest_md import render_digest_md
-from pipeline.batch.ray_cluster import RayUnavailableError, connect, stop
+from pipeline.batch.ray_cluster import RayUnavailableError, connect, quiet_ray, stop
 from pipeline.batch.ray_workers import (
     ORDER_STRIDE,
     BriefActor,
@@ -142,7 +142,7 @@ def _run(ray, files, remote, walk_errors, out_dir: Path, config: AppConfig,
              time.perf_counter() - started)
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
-    logging.getLogger("ray.data").setLevel(logging.WARNING)
+    quiet_ray()  # Ray Data set its own loggers up on import
 
     max_bytes = config.ingest.max_article_bytes
     rows = _read(ray, files, remote, with_stdin, stdin, max_bytes, walk_errors).materialize()
