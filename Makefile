@@ -19,19 +19,20 @@ endif
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install lock brief test eval bench factuality nightly lint clean help
+.PHONY: install lock brief test docs eval bench factuality nightly lint clean help
 
 help:
 	@echo "make install - create .venv/ from uv.lock: the briefing command, dev and ray extras"
 	@echo "make brief   - summarize the sample corpus into out/brief/ (installs first)"
 	@echo "make test    - run the test suite offline (installs first)"
+	@echo "make docs    - build the docs/ site into site/ (MkDocs, strict: a broken link fails)"
 	@echo "make eval    - run the pipeline on the samples and score it against the references"
 	@echo "make bench   - naive transformers recipe vs this pipeline, side by side"
 	@echo "make factuality - the claim check vs a one-line baseline on FRANK's human labels"
 	@echo "make nightly - the nightly job on the sample sources (configs/nightly.yaml)"
 	@echo "make lint    - ruff on pipeline/ and tests/"
 	@echo "make lock    - re-create uv.lock from pyproject.toml (LOCK_ARGS=--upgrade: newest of all)"
-	@echo "make clean   - remove out/ and .pytest_cache/"
+	@echo "make clean   - remove out/, site/ and .pytest_cache/"
 	@echo "make help    - this list"
 
 install: $(STAMP)
@@ -61,6 +62,11 @@ brief: install
 
 test: install
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
+
+# The reference documentation (docs/, mkdocs.yml) as a site in site/; strict: any warning,
+# a broken link or anchor among them, fails the build.
+docs: install
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
 
 # The pipeline on the samples, scored against the hand-written references in eval/ and gated
 # by eval/gate.yaml. Where the real models are not available (batch exits 2 with the reason),
@@ -92,4 +98,4 @@ lint: install
 	$(BIN)/ruff check pipeline tests
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out site .pytest_cache

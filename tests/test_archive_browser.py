@@ -4,7 +4,7 @@ and checks that nothing is cut off (no horizontal overflow).
 
 Skips, saying why, when Playwright or Chromium is missing (``pip install playwright``;
 ``apt-get install chromium``; Playwright's own browser download is never used). Set
-``ARCHIVE_SCREENSHOTS=DIR`` to keep the screenshots (the README's come from here).
+``ARCHIVE_SCREENSHOTS=DIR`` to keep the screenshots (docs/archive.md's come from here).
 """
 
 from __future__ import annotations

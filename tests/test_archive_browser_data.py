@@ -1,6 +1,6 @@
 """Data for the browser test: a small synthetic archive (readable text, three nights) written
 as the nightly job writes it: per-article briefing JSON and each night's digest.json/html. For
-the browser test and the README screenshots; the structure tests use real runs on the tiny
+the browser test and the screenshots in docs/archive.md; the structure tests use real runs on the tiny
 models instead."""
 
 from __future__ import annotations

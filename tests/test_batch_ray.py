@@ -3,7 +3,7 @@ a two-node cluster on this machine, resumable and exactly once.
 
 These tests start Ray themselves (a local instance with two CPUs, a two-node cluster from
 ``ray.cluster_utils``, and one from two `ray start` processes with token authentication, as
-the README says) and use the tiny test models. They stop only the Ray processes they
+docs/ray.md says) and use the tiny test models. They stop only the Ray processes they
 started (never `ray stop`, which stops every Ray on the machine).
 """
 
@@ -337,7 +337,7 @@ def test_parquet_with_typed_columns_is_briefed_on_ray(local_ray, tiny_model_dirs
     assert written["extra"] == {"fetched": "2024-03-01T12:30:00", "raw": "/w==", "price": "1.50"}
 
 
-# -- joining a cluster started with `ray start`, as the README says; cleaning up after a kill --
+# -- joining a cluster started with `ray start`, as docs/ray.md says; cleaning up after a kill --
 
 RAY_BIN = Path(sys.executable).parent / "ray"
 
@@ -402,14 +402,14 @@ def test_the_readme_cluster_recipe_works_with_token_authentication(
     address = f"127.0.0.1:{port}"
     head_env = _clean_env(HOME=str(head_home), RAY_AUTH_MODE="token")
     try:
-        # README: on the head, `ray get-auth-token --generate` (~/.ray/auth_token), then
+        # docs/ray.md: on the head, `ray get-auth-token --generate` (~/.ray/auth_token), then
         # `RAY_AUTH_MODE=token ray start --head`.
         token = subprocess.run([str(RAY_BIN), "get-auth-token", "--generate"], env=head_env,
                                capture_output=True, text=True, timeout=120, check=True).stdout
         assert (head_home / ".ray" / "auth_token").read_text(encoding="utf-8") == token
         _ray_start(head_env, "--head", f"--port={port}", f"--temp-dir={head_dir}",
                    "--include-dashboard=false")
-        # README: on every other node, the head's token and RAY_AUTH_MODE=token.
+        # docs/ray.md: on every other node, the head's token and RAY_AUTH_MODE=token.
         _ray_start(_clean_env(HOME=str(driver_home), RAY_AUTH_MODE="token",
                               RAY_AUTH_TOKEN=token),
                    f"--address={address}", f"--temp-dir={node_dir}")

@@ -77,7 +77,7 @@ def test_other_languages_are_rejected_with_the_language_actually_detected(text, 
 
 @pytest.mark.parametrize("text", [WEST_FRISIAN, LIMBURGISH])
 def test_frisian_and_limburgish_are_briefed_as_dutch(text):
-    # The documented decision (README "Language"): lingua has no model for either, and a
+    # The documented decision (docs/pipeline.md, step 3): lingua has no model for either, and a
     # Dutch paper's Frisian or Limburgish text is translated by the Dutch model.
     prepared = ArticlePreparer(IngestConfig()).prepare(_article(text))
     assert prepared.language == "nl"

@@ -88,7 +88,7 @@ def test_spacy_checker_finds_unsupported_claims_with_precision_and_recall_090():
 
 
 def test_rule_based_fallback_figures_are_measured():
-    # The fallback is cruder (README gives its figures); it must still catch most invented
+    # The fallback is cruder (docs/claim-support.md gives its figures); it must still catch most invented
     # claims and not flag most supported ones.
     result = score(SupportChecker(use_spacy=False))
     assert result["recall"] >= 0.8, result

@@ -3,7 +3,7 @@
 The detector knows every language lingua ships (75), so an article is rejected with the
 language it is actually in (Afrikaans, Russian, Chinese, ...), not with the nearest member of
 a short list. Lingua has no West Frisian or Limburgish model: text in either is detected as
-Dutch and translated as Dutch (see README, "Language").
+Dutch and translated as Dutch (see docs/pipeline.md, step 3).
 """
 
 from __future__ import annotations

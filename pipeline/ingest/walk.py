@@ -1,6 +1,6 @@
 """The one folder walk every reader uses: article files below a root, and why others were left out.
 
-Policy (README "Folders and links"):
+Policy (docs/cli.md, "Folders, links and file names"):
 - a symlink to a file is followed only when its target is a regular file inside the root;
   one that leaves the root, dangles or loops is a per-item error, never read;
 - symlinks to folders are never followed (a per-item error says so);
