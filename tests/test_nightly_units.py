@@ -318,3 +318,21 @@ def test_console_events_draw_a_progress_bar_on_a_terminal():
     plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", buffer.getvalue())
     assert "2/2" in plain  # the bar advanced for the done and the failed article
     assert "failed: b (too-short): [x] short" in plain
+
+
+def test_json_logging_is_taken_off_the_root_logger_when_the_command_ends():
+    # A handler left behind wrote later log records of the same process into a closed sink
+    # ("--- Logging error --- Traceback" in another command's output).
+    import io
+    import logging
+
+    from pipeline.cli.events import JsonLines, JsonLogHandler, install_json_logging
+
+    stream = io.StringIO()
+    sink = JsonLines(stream)
+    install_json_logging(sink)
+    logging.getLogger("pipeline.test").warning("during the run")
+    sink.close()
+    logging.getLogger("pipeline.test").warning("after the run")
+    assert not any(isinstance(h, JsonLogHandler) for h in logging.getLogger().handlers)
+    assert "during the run" in stream.getvalue() and "after the run" not in stream.getvalue()

@@ -28,6 +28,7 @@ class JsonLines:
 
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream or sys.stderr
+        self.handler: logging.Handler | None = None  # set by install_json_logging
 
     def __call__(self, event: str, fields: dict) -> None:
         record = {"ts": _now(), "event": event, **fields}
@@ -35,7 +36,12 @@ class JsonLines:
         self.stream.flush()
 
     def close(self) -> None:
-        """Nothing to release."""
+        """Take the log handler :func:`install_json_logging` added off the root logger, so
+        nothing logs into this sink (or its stream) once the command is over."""
+        if self.handler is not None:
+            logging.getLogger().removeHandler(self.handler)
+            logging.captureWarnings(False)
+            self.handler = None
 
 
 class JsonLogHandler(logging.Handler):
@@ -60,7 +66,8 @@ def install_json_logging(sink: JsonLines) -> None:
         if (isinstance(handler, logging.StreamHandler)
                 and getattr(handler, "stream", None) in (sys.stderr, sys.stdout, sys.__stderr__)):
             root.removeHandler(handler)
-    root.addHandler(JsonLogHandler(sink))
+    sink.handler = JsonLogHandler(sink)
+    root.addHandler(sink.handler)
     logging.captureWarnings(True)  # e.g. a library's UserWarning becomes a "log" event
 
 
