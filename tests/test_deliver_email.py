@@ -27,7 +27,12 @@ from pipeline.deliver.email import (  # noqa: E402
 )
 
 DIGEST = {"night": {"date": "2026-12-01"}, "counts": {"articles": 7, "events": 3, "failed": 1},
-          "watched": [{"name": "Iran", "articles": ["a", "b"]}, {"name": "VS", "articles": []}]}
+          "watched": [{"name": "Iran", "articles": ["a", "b"], "hits": [
+              {"article": "a", "matched": "Iran", "term": "Iran", "lang": "en",
+               "en": "Iran fired missiles.", "nl": "Iran vuurde raketten af."},
+              {"article": "b", "matched": "Teheran", "term": "Teheran", "lang": "nl",
+               "en": "Tehran said so.", "nl": "Teheran zei het."}]},
+              {"name": "VS", "articles": [], "hits": []}]}
 HTML = ('<html><body><h1>Night</h1><img src="https://tracker.example/p.gif">'
         '<script src="//cdn.example/x.js"></script><p>Iran fired missiles.</p></body></html>')
 TEXT = "# Night\n\nIran fired missiles.\n"
@@ -120,7 +125,8 @@ def test_the_digest_arrives_as_text_and_self_contained_html():
     controller = _start(inbox)
     try:
         config = _config(controller.port,
-                         watch_to={"Iran": ["iran-desk@desk.example"]})
+                         watch_to={"Iran": ["iran-desk@desk.example"],
+                                   "VS": ["vs-desk@desk.example"]})  # not mentioned: not sent
         reports = send(messages_for(DIGEST, TEXT, HTML, config), config)
     finally:
         controller.stop()
@@ -132,7 +138,11 @@ def test_the_digest_arrives_as_text_and_self_contained_html():
     text, html = (part.get_content() for part in mail.iter_parts())
     assert "Iran fired missiles." in text and "Iran fired missiles." in html
     assert "tracker.example" not in html and "cdn.example" not in html
-    assert _parsed(inbox.messages[1][2])["Subject"].endswith("watch: Iran 2")
+    watch_mail = _parsed(inbox.messages[1][2])
+    assert watch_mail["Subject"].endswith("watch: Iran 2")
+    lead = next(watch_mail.iter_parts()).get_content()
+    assert lead.startswith("Watched: Iran (2 article(s))") and "Teheran zei het." in lead
+    assert lead.index("Teheran") < lead.index("# Night")  # the hits lead, then the digest
 
 
 def test_starttls_with_a_login_whose_password_comes_from_the_environment(certificate, monkeypatch):

@@ -3,6 +3,7 @@ state, cache, lock and configuration. Hand-computed cases first."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -167,6 +168,21 @@ def test_planner_dedupes_keys_and_gives_unique_file_ids():
     assert len(planner.plan.duplicates) == 1
     ids = planner.new_file_ids
     assert ids["src/a1"].startswith("a1-") and ids["other/digest"].startswith("digest-")
+    # story-<event>.json are the night's stories: an article never takes such a name.
+    planner.add(Candidate(key="feed/story-event-1", source="feed",
+                          article=_article(id_="story-event-1")))
+    assert re.fullmatch(r"story-event-1-[0-9a-f]{8}", planner.new_file_ids["feed/story-event-1"])
+
+
+def test_the_story_cleanup_removes_stories_only(tmp_path):
+    from pipeline.nightly.stories import NightStories
+
+    story = {"schema_version": 1, "event": "event-9", "figures": [], "articles": []}
+    (tmp_path / "story-event-9.json").write_text(json.dumps(story), encoding="utf-8")
+    briefing = {"schema_version": 2, "id": "story-event-1-0a1b2c3d", "summary_sentences": []}
+    (tmp_path / "story-event-1-0a1b2c3d.json").write_text(json.dumps(briefing), "utf-8")
+    NightStories(tmp_path)([], {}, {})  # tonight has no event of two articles
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["story-event-1-0a1b2c3d.json"]
 
 
 # -- extraction -----------------------------------------------------------------------------

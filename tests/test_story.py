@@ -197,3 +197,38 @@ def test_a_story_briefing_is_made_by_the_summarizer_with_evidence_across_article
         assert set(sentence["outlets"]) <= {a["outlet"] for a in DATA["events"][0]["articles"]}
         assert all("outlets" in c for c in sentence["claims"])
     assert story["models"]  # which summarizer made it
+
+
+def test_out_is_checked_before_any_work_and_group_says_what_it_left_out(tmp_path):
+    _write_event(tmp_path / "in", DATA["events"][0])
+    member = next((tmp_path / "in").glob("*.json"))
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for args, message in [(["--out", str(tmp_path / "in")], "is a directory"),
+                          (["--out", str(member)], "is a briefing"),
+                          (["--group", "--out", str(tmp_path / "afile")], "is a file")]:
+        result = runner.invoke(app, ["story", str(tmp_path / "in"), "--no-briefing", *args])
+        assert result.exit_code == 2 and message in result.stderr, result.output
+    assert json.loads(member.read_text("utf-8"))["schema_version"] == 2  # not overwritten
+    (tmp_path / "one").mkdir()
+    (tmp_path / "one" / member.name).write_bytes(member.read_bytes())
+    alone = runner.invoke(app, ["story", str(tmp_path / "one"), "--group", "--no-briefing"])
+    assert alone.exit_code == 0
+    assert "No event of two or more articles among 1 briefing(s)." in alone.stdout
+    assert "1 of 1 briefing(s) are in no event" in alone.stderr
+
+
+def test_a_story_file_is_told_apart_by_content_not_by_name(tmp_path):
+    _write_event(tmp_path / "in", DATA["events"][1])
+    first = sorted((tmp_path / "in").glob("*.json"))[0]
+    first.rename(tmp_path / "in" / "story-like-name.json")  # a briefing, whatever its name
+    made = runner.invoke(app, ["story", str(tmp_path / "in"), "--no-briefing",
+                               "--out", str(tmp_path / "story-event-1.json")])
+    assert made.exit_code == 1, made.output
+    (tmp_path / "story-event-1.json").rename(tmp_path / "in" / "story-event-1.json")
+    again = runner.invoke(app, ["story", str(tmp_path / "in"), "--no-briefing", "--format",
+                                "json"])
+    story = json.loads(again.stdout)
+    assert len(story["articles"]) == 2 and again.exit_code == 1  # the story file is skipped
+    checked = runner.invoke(app, ["check", str(tmp_path / "in"), "--no-spacy", "--format",
+                                  "json"])
+    assert set(json.loads(checked.stdout)) == {a["id"] for a in DATA["events"][1]["articles"]}

@@ -149,16 +149,43 @@ def test_the_archive_has_a_page_and_an_atom_feed_per_watchlist(tmp_path, tiny_mo
     assert run_nightly(config, night=NIGHT).exit_code == 0
     out = tmp_path / "out"
     build_archive(out, search=False)
-    page = out / "watch" / "zeeland-b.html"
+    from pipeline.archive.pages import watch_feed_path, watch_path
+
+    page = out / watch_path("Zeeland <b>")
+    assert page.name.startswith("zeeland-b-")  # a name with other characters keeps a hash
     html = page.read_text(encoding="utf-8")
     assert "Zeeland &lt;b&gt;" in html and "<b>" not in html.split("<body>")[1]
     assert f'href="../{NIGHT}/articles/001_dijkdoorbraak_kruiningen.html"' in html
-    feed = ET.parse(out / "watch" / "zeeland-b.xml").getroot()
+    feed = ET.parse(out / watch_feed_path("Zeeland <b>")).getroot()
     ns = {"a": "http://www.w3.org/2005/Atom"}
     (entry,) = feed.findall("a:entry", ns)
     link = entry.find("a:link", ns).get("href")
     assert (out / "watch" / link).resolve().is_file()
     assert "Kruiningen" in entry.find("a:summary", ns).text  # the Dutch sentence it was found in
-    assert 'href="watch/zeeland-b.html"' in (out / "index.html").read_text(encoding="utf-8")
+    assert f'href="{watch_path("Zeeland <b>")}"' in (out / "index.html").read_text("utf-8")
     article = (out / NIGHT / "articles" / "001_dijkdoorbraak_kruiningen.html").read_text("utf-8")
     assert 'data-pagefind-filter="watch">Zeeland ‹b›' in article
+
+
+def test_a_watch_file_that_expands_to_too_many_terms_is_refused(tmp_path):
+    bomb = tmp_path / "bomb.yaml"
+    terms = ", ".join(f"t{n}" for n in range(2_000))
+    bomb.write_text(f"- {{name: w0, terms: &t [{terms}]}}\n"
+                    + "".join(f"- {{name: w{n}, terms: *t}}\n" for n in range(1, 10)),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError, match="at most 5000 are searched"):
+        read_watch_file(bomb)
+
+
+def test_names_that_look_alike_get_their_own_archive_pages():
+    from pipeline.archive.watch import watch_slug
+
+    assert watch_slug("Iran") == "iran"
+    assert watch_slug("Dijk!") != watch_slug("Dijk?")
+    assert all(c.isalnum() or c == "-" for c in watch_slug("../../etc <b>"))
+
+
+def test_deliver_only_takes_no_dry_run(tmp_path):
+    result = runner.invoke(app, ["nightly", "--deliver-only", "--dry-run", "--date", "2026-12-01",
+                                 "--out", str(tmp_path)])
+    assert result.exit_code == 2 and "takes no --dry-run" in result.stderr

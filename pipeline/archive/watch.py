@@ -22,9 +22,14 @@ FEED_ENTRIES = 100  # the newest article hits in a watchlist's feed
 
 
 def watch_slug(name: str) -> str:
-    """A file-safe name for a watchlist (``Iran`` -> ``iran``; others get a short hash)."""
+    """A file-safe name for a watchlist: ``Iran`` -> ``iran``; a name that is not plain
+    letters, digits and hyphens keeps a hash of itself, so that ``Dijk!`` and ``Dijk?``
+    get two pages (``dijk-1a2b3c``, ``dijk-4d5e6f``)."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40].strip("-")
-    return slug or "watch-" + hashlib.sha256(name.encode()).hexdigest()[:10]
+    if slug and slug == name.lower():
+        return slug
+    digest = hashlib.sha256(name.encode()).hexdigest()[:6]
+    return f"{slug}-{digest}" if slug else f"watch-{digest}"
 
 
 @dataclass

@@ -109,6 +109,9 @@ def nightly_command(
         settings.log_json = True
     the_night = resolve_night(night) if night is not None else None  # checked before reading
     if deliver_only:
+        if dry_run or reprocess:
+            raise InvalidArgumentError("--deliver-only sends a written night's digest and does "
+                                       "nothing else: it takes no --dry-run or --reprocess")
         _deliver_only(app_config, the_night)
     if settings.log_json:
         sink = JsonLines()
@@ -197,6 +200,14 @@ def _report(result: NightlyResult) -> str:
     if night_failed:
         lines.append(f"{night_failed} article(s) of this night not briefed: see the digest.")
     lines += _source_lines(summary)
+    for record in summary.delivery or []:
+        if record.get("already_sent"):
+            continue
+        if record.get("sent"):
+            lines.append(f"delivered: {record['message']} to {', '.join(record.get('to') or [])}")
+        else:
+            lines.append(f"not delivered: {record['message']}: {record.get('error')} (retried "
+                         "by the next run of the night; --deliver-only sends it now)")
     lines.append(f"models loaded: {'yes' if summary.models_loaded else 'no'}")
     if "digest.html" in result.paths:
         lines.append(f"digest: {result.paths['digest.html']}")

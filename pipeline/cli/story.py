@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -17,9 +18,38 @@ from pipeline.cli.common import (
     handle_errors,
     resolve_config,
 )
+from pipeline.core.errors import EnvironmentFailure, InvalidArgumentError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import atomic_write_text
 from pipeline.support.inputs import MAX_RECORD_BYTES
+
+
+def _is_briefing(path: Path) -> bool:
+    from pipeline.ingest.jsonio import JsonInputError, read_json_file
+
+    try:
+        data = read_json_file(path, max_bytes=MAX_RECORD_BYTES)
+    except (OSError, JsonInputError):
+        return False
+    return isinstance(data, dict) and "summary_sentences" in data
+
+
+def _check_out(out: Path, inputs: list[Path], *, group: bool) -> None:
+    """Refuse an ``--out`` that cannot take what it is given, before any work."""
+    if out.is_file() and _is_briefing(out):
+        raise InvalidArgumentError(f"--out {out} is a briefing (one of the inputs?); the story "
+                                   "would replace it")
+    if group and out.exists() and not out.is_dir():
+        raise InvalidArgumentError(f"--out {out} is a file; with --group it names the "
+                                   "directory that gets one story-<event>.json per event")
+    if not group and out.is_dir():
+        raise InvalidArgumentError(f"--out {out} is a directory; without --group it names "
+                                   "the story's JSON file")
+    parent = (out if group else out.parent).resolve()
+    while not parent.exists():
+        parent = parent.parent
+    if not os.access(parent, os.W_OK):
+        raise InvalidArgumentError(f"--out {out} cannot be written ({parent} is not writable)")
 
 
 @handle_errors
@@ -52,6 +82,8 @@ def story_command(
     from pipeline.story.run import make_stories
 
     app_config = resolve_config(config, None, summarizer, set_)
+    if out is not None:
+        _check_out(out, paths, group=group)  # before any model is loaded
     members, errors = read_story_inputs(paths, max_bytes=MAX_RECORD_BYTES,
                                         outlets=app_config.nightly.outlets)
     for error in errors:
@@ -59,14 +91,23 @@ def story_command(
     stories = make_stories(members, app_config, group=group, with_briefing=not no_briefing) \
         if members else []
     if out is not None:
-        if group:
-            out.mkdir(parents=True, exist_ok=True)
-            for story in stories:
-                atomic_write_text(out / f"story-{story.event}.json",
-                                  json.dumps(story.to_dict(), ensure_ascii=False, indent=2) + "\n")
-        elif stories:
-            atomic_write_text(out, json.dumps(stories[0].to_dict(), ensure_ascii=False, indent=2)
-                              + "\n")
+        try:
+            if group:
+                out.mkdir(parents=True, exist_ok=True)
+                for story in stories:
+                    atomic_write_text(out / f"story-{story.event}.json", json.dumps(
+                        story.to_dict(), ensure_ascii=False, indent=2) + "\n")
+            elif stories:
+                atomic_write_text(out, json.dumps(stories[0].to_dict(), ensure_ascii=False,
+                                                  indent=2) + "\n")
+        except OSError as err:
+            raise EnvironmentFailure(f"cannot write the story to {out} "
+                                     f"({err.strerror or err})") from err
+    if group and members:
+        grouped = sum(len(story.articles) for story in stories)
+        if grouped < len(members):
+            terminal.say(f"note: {len(members) - grouped} of {len(members)} briefing(s) are in "
+                         "no event of two or more articles: no story for them")
     if output_format == "json":
         payload = [s.to_dict() for s in stories] if group else (
             stories[0].to_dict() if stories else None)
@@ -76,9 +117,12 @@ def story_command(
 
         for story in stories:
             terminal.echo(story_text(story))
+        if group and members and not stories:
+            terminal.echo(f"No event of two or more articles among {len(members)} briefing(s).")
     if errors or not members:
         if not members and not errors:
-            terminal.say("no briefing was given", style="bold red", label="error:")
+            terminal.say("no briefing found in " + ", ".join(str(p) for p in paths),
+                         style="bold red", label="error:")
         raise typer.Exit(int(ExitCode.USAGE))
     if any(story.disagreements for story in stories):
         raise typer.Exit(int(ExitCode.PARTIAL))

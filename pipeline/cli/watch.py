@@ -32,10 +32,10 @@ def watch_command(
     2 unusable input (the usable briefings are still searched and reported).
     """
     from pipeline.watch.inputs import read_briefings
-    from pipeline.watch.lists import read_watch_file
+    from pipeline.watch.lists import watchlists
     from pipeline.watch.match import WatchMatcher
 
-    matcher = WatchMatcher(read_watch_file(watch_file))
+    matcher = WatchMatcher(watchlists([], watch_file))
     hits, errors, searched = [], 0, 0
     for item in read_briefings(paths):
         if isinstance(item, str):

@@ -90,14 +90,27 @@ def subject_line(digest: dict, watchlist: str | None = None) -> str:
 
 
 def messages_for(digest: dict, text: str, html: str, config: EmailConfig) -> list[Message]:
-    """The messages of one night: the whole digest to ``to``, and one per watchlist in
-    ``watch_to`` with that watchlist in the subject."""
+    """The messages of one night: the whole digest to ``to``, and to each watchlist's
+    recipients in ``watch_to`` (when it was mentioned tonight) a message that leads with
+    that watchlist's hits, in its subject and before the digest's text."""
     html = self_contained(html)
     found = [Message(list(config.to), subject_line(digest), text, html)] if config.to else []
+    watched = {w.get("name"): w for w in digest.get("watched") or []}
     for name, recipients in config.watch_to.items():
-        if recipients:
-            found.append(Message(list(recipients), subject_line(digest, name), text, html, name))
+        hits = (watched.get(name) or {}).get("hits") or []
+        if recipients and hits:  # a watchlist nobody mentioned tonight sends nothing
+            found.append(Message(list(recipients), subject_line(digest, name),
+                                 _hits_text(name, hits) + text, html, name))
     return found
+
+
+def _hits_text(name: str, hits: list[dict]) -> str:
+    """The plain-text lead of a watchlist's message: its hits, before the whole digest."""
+    lines = [f"Watched: {name} ({len({h.get('article') for h in hits})} article(s))", ""]
+    for hit in hits:
+        lines.append(f"- {hit.get('article')}: \"{hit.get('matched')}\" for {hit.get('term')}: "
+                     f"{hit.get('nl') if hit.get('lang') == 'nl' else hit.get('en')}")
+    return "\n".join(lines) + "\n\n---\n\n"
 
 
 def read_password(config: EmailConfig) -> str | None:

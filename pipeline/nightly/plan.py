@@ -34,6 +34,7 @@ from pipeline.nightly.sources import Candidate, content_hash
 from pipeline.nightly.state import DONE, FAILED, PENDING, Known, Registration, key_id
 
 RESERVED_FILE_IDS = {"digest", "index", "run", "errors"}
+STORY_FILE_PREFIX = "story-"  # story-<event>.json (pipeline.nightly.stories)
 
 
 @dataclass
@@ -168,7 +169,9 @@ class Planner:
             raw = candidate.key.rsplit("/", 1)[-1]
         base = file_stem(raw)
         file_id = base
-        if file_id in self.used_file_ids or file_id.lower() in RESERVED_FILE_IDS:
+        # story-<event>.json are the night's stories: an article never takes such a name.
+        if (file_id in self.used_file_ids or file_id.lower() in RESERVED_FILE_IDS
+                or file_id.lower().startswith(STORY_FILE_PREFIX)):
             file_id = f"{base}-{key_id(candidate.key)[:8]}"
         self.used_file_ids.add(file_id)
         self.new_file_ids[candidate.key] = file_id

@@ -42,7 +42,7 @@ from sqlalchemy.engine import make_url
 from pipeline.archive import update_archive
 from pipeline.briefing.schema import Briefing
 from pipeline.core.config import AppConfig, NightlyConfig
-from pipeline.core.errors import ArticleError, InvalidArgumentError
+from pipeline.core.errors import ArticleError, ConfigError, InvalidArgumentError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import atomic_write_json
 from pipeline.core.netguard import AllowList, literal_refusal
@@ -128,6 +128,11 @@ def watch_matcher(config: AppConfig):
     from pipeline.watch.match import WatchMatcher
 
     lists = watchlists(config.watch, config.watch_file)
+    email = config.nightly.deliver.email
+    unknown = sorted(set(email.watch_to) - {w.name for w in lists}) if email else []
+    if unknown:
+        raise ConfigError(f"nightly.deliver.email.watch_to names no watchlist: "
+                          f"{', '.join(unknown)} (watch: or watch_file: define them)")
     return WatchMatcher(lists) if lists else None
 
 

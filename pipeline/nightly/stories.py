@@ -34,6 +34,17 @@ def _inputs_hash(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+def _holds_a_story(path: Path) -> bool:
+    """Whether ``path`` is a story file (by its content: only stories are removed)."""
+    from pipeline.ingest.jsonio import JsonInputError, read_json_file
+    from pipeline.story.record import is_story_record
+
+    try:
+        return is_story_record(read_json_file(path, max_bytes=64 * 1024 * 1024))
+    except (OSError, JsonInputError):
+        return False
+
+
 class NightStories:
     """Makes (or reuses) the story of each multi-article event of a night.
 
@@ -69,8 +80,9 @@ class NightStories:
                 found[group["id"]] = self._story(group["id"], ids, paths, outlets)
             except (OSError, ValueError) as err:  # a member unreadable: no story, the digest goes on
                 log.warning("no story for %s: %s", group["id"], err)
+        keep = {story_path(self.night_dir, g).name for g in found}
         for stale in self.night_dir.glob(STORY_GLOB) if self.night_dir.is_dir() else ():
-            if stale.name not in {story_path(self.night_dir, g).name for g in found}:
+            if stale.name not in keep and _holds_a_story(stale):
                 stale.unlink(missing_ok=True)
         return found
 

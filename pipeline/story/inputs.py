@@ -10,7 +10,8 @@ from pipeline.core.errors import ArticleError
 from pipeline.ingest.jsonio import JsonInputError, read_json_file
 from pipeline.ingest.walk import walk_article_files
 from pipeline.story.build import Member
-from pipeline.support.inputs import SKIPPED_FILES, is_story_file
+from pipeline.story.record import is_story_record
+from pipeline.support.inputs import SKIPPED_FILES
 
 
 def _outlet(data: dict, outlets: Mapping[str, str]) -> str:
@@ -27,23 +28,27 @@ def read_story_inputs(paths: Sequence[Path], *, max_bytes: int,
     Directories are read with the batch's folder walk (its link rules: nothing outside the
     folder, no FIFOs or devices); story files and run files in them are skipped.
     """
-    files: list[Path] = []
+    files: list[tuple[Path, bool]] = []  # (path, found in a folder)
     errors: list[str] = []
     for path in paths:
         if path.is_dir():
             for item in walk_article_files(path, (".json",)):
                 if isinstance(item, ArticleError):
                     errors.append(str(item))
-                elif item.name not in SKIPPED_FILES and not is_story_file(item):
-                    files.append(item)
+                elif item.name not in SKIPPED_FILES:
+                    files.append((item, True))
         else:
-            files.append(path)
+            files.append((path, False))
     members: list[Member] = []
     seen: dict[str, Path] = {}
-    for path in files:
+    for path, in_folder in files:
         try:
             data = read_json_file(path, max_bytes=max_bytes)
-            briefing = Briefing.from_dict(data)
+            if in_folder and is_story_record(data):
+                continue  # a story beside the briefings (a nightly folder)
+            if not (isinstance(data, dict) and "summary_sentences" in data):
+                raise ValueError("not a briefing JSON (no summary_sentences)")
+            briefing = Briefing.from_dict({"id": path.stem, **data})
         except JsonInputError as err:
             errors.append(f"{path}: not a usable briefing ({err.detail})")
             continue
@@ -58,5 +63,5 @@ def read_story_inputs(paths: Sequence[Path], *, max_bytes: int,
                           "used once")
             continue
         seen[briefing.id] = path
-        members.append(Member(briefing, _outlet(data, outlets or {})))
+        members.append(Member(briefing, _outlet({**data, "id": briefing.id}, outlets or {})))
     return members, errors

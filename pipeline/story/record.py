@@ -128,6 +128,13 @@ class Story:
             raise StoryFormatError(f"a story field is missing or of the wrong type ({err})") from err
 
 
+def is_story_record(data: object) -> bool:
+    """Whether a decoded JSON object is a story (``story-<event>.json``), not a briefing:
+    told by its content, never by its file name (a briefing may be named ``story-x.json``)."""
+    return (isinstance(data, dict) and "event" in data and "figures" in data
+            and "summary_sentences" not in data)
+
+
 def read_story(path: Path) -> Story:
     """Read ``story-<event>.json`` (the one reader of the format)."""
     try:

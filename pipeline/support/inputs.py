@@ -36,16 +36,12 @@ from pipeline.ingest.jsonio import (
     record_limit,
 )
 from pipeline.ingest.walk import walk_article_files
+from pipeline.story.record import is_story_record
 from pipeline.text.sentences import split_sentences
 
 SKIPPED_FILES = frozenset({"run.json", "digest.json"})  # run files of batch and nightly
 # One briefing JSON file or JSONL line: the bound batch's outputs fit in.
 MAX_RECORD_BYTES = record_limit(IngestConfig().max_article_bytes)
-
-
-def is_story_file(path: Path) -> bool:
-    """A nightly's ``story-<event>.json`` (a story, not a briefing) beside its briefings."""
-    return path.name.startswith("story-") and path.suffix == ".json"
 
 
 class CheckInputError(BriefingError):
@@ -77,22 +73,21 @@ def read_check_inputs(paths: list[Path]) -> Iterator[CheckItem | CheckInputError
         if path.is_dir():
             # The batch's folder walk: no FIFO is opened, no link out of the folder followed.
             files = [f for f in walk_article_files(path, (".json",), recursive=False)
-                     if not (isinstance(f, Path) and (f.name in SKIPPED_FILES
-                                                      or is_story_file(f)))]
+                     if not (isinstance(f, Path) and f.name in SKIPPED_FILES)]
             if not files:
                 yield CheckInputError(f"{path}: no briefing JSON files in this directory")
             for file in files:
                 if isinstance(file, ArticleError):
                     yield CheckInputError(str(file))
                 else:
-                    yield from _read_json(file)
+                    yield from _read_json(file, in_folder=True)
         elif path.suffix.lower() == ".jsonl":
             yield from _read_jsonl(path)
         else:
             yield from _read_json(path)
 
 
-def _read_json(path: Path) -> Iterator[CheckItem | CheckInputError]:
+def _read_json(path: Path, *, in_folder: bool = False) -> Iterator[CheckItem | CheckInputError]:
     try:
         data = read_json_file(path, max_bytes=MAX_RECORD_BYTES)
     except JsonInputError as err:
@@ -101,6 +96,8 @@ def _read_json(path: Path) -> Iterator[CheckItem | CheckInputError]:
     except OSError as err:
         yield CheckInputError(f"{path}: cannot read ({err.strerror or err})")
         return
+    if in_folder and is_story_record(data):
+        return  # a nightly's story beside its briefings, not a briefing to check
     records = data if isinstance(data, list) else [data]
     for n, record in enumerate(records, start=1):
         where = f"{path}" if len(records) == 1 else f"{path} item {n}"

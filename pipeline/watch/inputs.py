@@ -9,7 +9,7 @@ from pipeline.briefing.schema import Briefing
 from pipeline.core.errors import ArticleError
 from pipeline.ingest.jsonio import JsonInputError, read_json_file
 from pipeline.ingest.walk import walk_article_files
-from pipeline.support.inputs import MAX_RECORD_BYTES, SKIPPED_FILES, is_story_file
+from pipeline.support.inputs import MAX_RECORD_BYTES, SKIPPED_FILES
 
 
 def read_briefings(paths: Sequence[Path]) -> Iterator[Briefing | str]:
@@ -24,7 +24,7 @@ def read_briefings(paths: Sequence[Path]) -> Iterator[Briefing | str]:
             for item in walk_article_files(path, (".json",)):
                 if isinstance(item, ArticleError):
                     yield str(item)
-                elif item.name not in SKIPPED_FILES and not is_story_file(item):
+                elif item.name not in SKIPPED_FILES:
                     yield from _read(item, required=False)
         elif path.exists():
             yield from _read(path, required=True)

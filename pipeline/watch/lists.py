@@ -13,6 +13,9 @@ from pipeline.core.errors import ConfigError
 
 # A watchlist file is a short YAML list; anything this large is not one.
 MAX_WATCH_FILE_BYTES = 1_000_000
+# Terms of all watchlists together. Counted after YAML aliases are expanded: a small file
+# whose anchors repeat one long list would otherwise make every article search millions.
+MAX_WATCH_TERMS = 5_000
 
 
 def read_watch_file(path: Path) -> list[Watchlist]:
@@ -44,6 +47,11 @@ def read_watch_file(path: Path) -> list[Watchlist]:
     if not isinstance(loaded, list):
         raise ConfigError(f"the watchlist file {path} must hold a list of watchlists "
                           "({name, terms, aliases})")
+    terms = sum(len(item.get("terms") or []) for item in loaded
+                if isinstance(item, dict) and isinstance(item.get("terms"), list))
+    if len(loaded) > MAX_WATCH_TERMS or terms > MAX_WATCH_TERMS:
+        raise ConfigError(f"the watchlist file {path} holds {max(terms, len(loaded))} terms or "
+                          f"watchlists; at most {MAX_WATCH_TERMS} are searched")
     try:
         return TypeAdapter(list[Watchlist]).validate_python(loaded)
     except ValidationError as err:
@@ -59,6 +67,8 @@ def watchlists(config_lists: Sequence[Watchlist], watch_file: Path | None) -> li
         ConfigError: the file is unusable, or two watchlists share a name.
     """
     found = list(config_lists) + (read_watch_file(watch_file) if watch_file else [])
+    if sum(len(w.terms) for w in found) > MAX_WATCH_TERMS:
+        raise ConfigError(f"the watchlists hold more than {MAX_WATCH_TERMS} terms together")
     seen: set[str] = set()
     for item in found:
         if item.name.casefold() in seen:
