@@ -109,6 +109,13 @@ def test_second_run_processes_nothing_and_loads_no_model(tmp_path, tiny_model_di
                for s in dike["sources"])
     assert "Kruiningen" in dike["entities"]
     assert "004_huizenprijzen_2024" not in dike["articles"]
+    # The event of three articles has its story beside the digest, shown first in its event.
+    story = json.loads((night_dir / f"story-{dike['id']}.json").read_text(encoding="utf-8"))
+    assert {a["id"] for a in story["articles"]} == set(dike["articles"])
+    assert story["briefing"] and dike["story"]["file"] == f"story-{dike['id']}.json"
+    html = (night_dir / "digest.html").read_text(encoding="utf-8")
+    event_html = html[html.index(f'<article class="event" id="{dike["id"]}"'):]
+    assert event_html.index('<section class="story"') < event_html.index('<ol class="briefing"')
 
     html = (night_dir / "digest.html").read_text(encoding="utf-8")
     assert "<script" not in html and "<link" not in html and " src=" not in html
