@@ -22,7 +22,7 @@ from pipeline.backends.ct2.runtime import sub_batch_size
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.cli import app
 from pipeline.core.config import GenerationOverrides, ModelSpec, RuntimeConfig
-from pipeline.core.errors import ModelUnavailableError
+from pipeline.core.errors import GenerationError, ModelUnavailableError
 from pipeline.hub.registry import ResolvedModel, resolve_model
 from pipeline.ingest.readers import read_file
 from tests.conftest import SAMPLES, tiny_config
@@ -267,7 +267,7 @@ def test_pinned_lengths_produce_the_same_token_counts(distilbart_like, tmp_path)
 
 def test_too_long_input_is_an_error_not_a_truncation(tiny_model_dirs, tmp_path):
     _, ct2 = _backends(tiny_model_dirs[0], tmp_path)
-    with pytest.raises(ValueError, match="exceeds the model limit"):
+    with pytest.raises(GenerationError, match="exceeds the model limit"):
         ct2.generate(["woord " * 600])
 
 
