@@ -17,17 +17,29 @@ CSV_COLUMNS = ("night", "id", "title_en", "title_nl", "date", "outlet", "url", "
                "event_headline", "story", "briefing_en", "json", "page")
 
 
+def atom_root() -> ET.Element:
+    """An empty Atom ``feed`` element (the Atom namespace as the default)."""
+    ET.register_namespace("", ATOM)
+    return ET.Element(f"{{{ATOM}}}feed")
+
+
+def atom_element(parent: ET.Element, tag: str, text: str | None = None, **attrs) -> ET.Element:
+    """Add an Atom element ``tag`` under ``parent`` (its text and attributes as given)."""
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    if text is not None:
+        element.text = text
+    return element
+
+
+def atom_text(feed: ET.Element) -> str:
+    """The feed as an XML document."""
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+
+
 def atom_feed(nights: list[Night]) -> str:
     """The latest nights as an Atom feed; links are relative to the feed's own address."""
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-
-    def add(parent, tag, text=None, **attrs):
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        if text is not None:
-            element.text = text
-        return element
-
+    feed = atom_root()
+    add = atom_element
     add(feed, "title", "Briefing — nightly digests")
     add(feed, "id", "urn:briefing:nightly-archive")
     add(feed, "link", href="index.html")
@@ -51,7 +63,7 @@ def atom_feed(nights: list[Night]) -> str:
             f" ({len(g.get('articles') or [])})</li>"
             for g in night.digest.get("groups") or [])
         add(entry, "content", f"<ul>{items}</ul>", type="html")
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+    return atom_text(feed)
 
 
 def _xml_text(text: str) -> str:

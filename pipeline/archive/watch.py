@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pipeline.archive.collect import Night
+from pipeline.archive.exports import atom_element, atom_root, atom_text
 
-ATOM = "http://www.w3.org/2005/Atom"
 FEED_ENTRIES = 100  # the newest article hits in a watchlist's feed
 
 
@@ -74,15 +73,8 @@ def matched_sentence(hit: dict) -> str:
 def watch_feed(name: str, hits: list[WatchHit], *, article_href, page_href: str,
                self_href: str) -> str:
     """The Atom feed of one watchlist: one entry per article that mentions it."""
-    ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed")
-
-    def add(parent, tag, text=None, **attrs):
-        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
-        if text is not None:
-            element.text = text
-        return element
-
+    feed = atom_root()
+    add = atom_element
     add(feed, "title", f"Briefing — watch: {name}")
     add(feed, "id", f"urn:briefing:watch:{watch_slug(name)}")
     add(feed, "link", href=page_href)
@@ -97,4 +89,4 @@ def watch_feed(name: str, hits: list[WatchHit], *, article_href, page_href: str,
         add(entry, "link", href=article_href(hit.night, hit.article))
         add(entry, "updated", f"{hit.night}T00:00:00+00:00")
         add(entry, "summary", " … ".join(matched_sentence(s) for s in hit.sentences[:3]))
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"
+    return atom_text(feed)
