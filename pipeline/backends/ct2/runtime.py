@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import ctranslate2
@@ -76,25 +76,11 @@ class CTranslate2Backend(Seq2SeqBackend):
     @classmethod
     def _load(cls, resolved: ResolvedModel, runtime: RuntimeConfig, *, tokenizer, model_config,
               generation_config, model_max_tokens: int) -> CTranslate2Backend:
-        quantization = resolved.spec.quantization
-        device = _device(runtime.device)
-        directory = convert_model(resolved, runtime.model_cache, quantization)
-        workers, threads = worker_threads(runtime, device)
-        with loading(resolved.role, directory):
-            try:
-                translator = ctranslate2.Translator(
-                    str(directory), device=device,
-                    compute_type=ct2_compute_type(quantization, device),
-                    intra_threads=threads, inter_threads=workers,
-                )
-                if device == "cuda":
-                    # cuBLAS is opened on the first decode: fail here, once, not per article.
-                    translator.translate_batch([[tokenizer.eos_token]], max_decoding_length=1)
-            except RuntimeError as exc:
-                raise RuntimeError(cuda_library_hint(str(exc))) from None
-        return cls(tokenizer, translator, generation_config, model_max_tokens=model_max_tokens,
-                   vocabulary=_vocabulary(directory), workers=workers, device=device,
-                   quantization=quantization, converted=directory.name)
+        loaded = open_translator(resolved, runtime, tokenizer.eos_token)
+        return cls(tokenizer, loaded.translator, generation_config,
+                   model_max_tokens=model_max_tokens, vocabulary=_vocabulary(loaded.directory),
+                   workers=loaded.workers, device=loaded.device,
+                   quantization=loaded.quantization, converted=loaded.directory.name)
 
     def _generate_ids(self, ids: list[list[int]], config) -> list[list[int]]:
         plan = self.plan if config is self.generation_config else \
@@ -116,6 +102,45 @@ class CTranslate2Backend(Seq2SeqBackend):
                 hypothesis = [*hypothesis, eos]
             outputs.append(self.tokenizer.convert_tokens_to_ids(hypothesis))
         return outputs
+
+
+@dataclass
+class OpenedTranslator:
+    """A converted model opened as a CTranslate2 ``Translator``, and how."""
+
+    translator: ctranslate2.Translator
+    directory: Path
+    quantization: str
+    device: str
+    workers: int
+
+
+def open_translator(resolved: ResolvedModel, runtime: RuntimeConfig,
+                    eos_token: str) -> OpenedTranslator:
+    """Convert ``resolved`` once (cached) and open it on the configured device and threads:
+    the one place the generation backend and the consistency scorer open CTranslate2.
+
+    Raises:
+        ModelUnavailableError: the converted model cannot be loaded.
+        RuntimeError: CUDA's libraries are missing (with the hint to fix it).
+    """
+    quantization = resolved.spec.quantization
+    device = _device(runtime.device)
+    directory = convert_model(resolved, runtime.model_cache, quantization)
+    workers, threads = worker_threads(runtime, device)
+    with loading(resolved.role, directory):
+        try:
+            translator = ctranslate2.Translator(
+                str(directory), device=device,
+                compute_type=ct2_compute_type(quantization, device),
+                intra_threads=threads, inter_threads=workers,
+            )
+            if device == "cuda":
+                # cuBLAS is opened on the first decode: fail here, once, not per article.
+                translator.translate_batch([[eos_token]], max_decoding_length=1)
+        except RuntimeError as exc:
+            raise RuntimeError(cuda_library_hint(str(exc))) from None
+    return OpenedTranslator(translator, directory, quantization, device, workers)
 
 
 def cuda_library_hint(message: str) -> str:

@@ -8,12 +8,9 @@ one call per answer, running the encoder twice.
 
 from __future__ import annotations
 
-import ctranslate2
 import numpy as np
 
-from pipeline.backends.base import loading
-from pipeline.backends.ct2.convert import convert_model
-from pipeline.backends.ct2.runtime import _device, cuda_library_hint, worker_threads
+from pipeline.backends.ct2.runtime import open_translator
 from pipeline.backends.scoring import FirstTokenScorer
 from pipeline.core.config import RuntimeConfig
 from pipeline.hub.device import ct2_compute_type
@@ -36,20 +33,10 @@ class CTranslate2Scorer(FirstTokenScorer):
     @classmethod
     def _load(cls, resolved: ResolvedModel, runtime: RuntimeConfig, *, tokenizer, model_config,
               max_tokens: int, batch_size: int) -> CTranslate2Scorer:
-        quantization = resolved.spec.quantization
-        device = _device(runtime.device)
-        directory = convert_model(resolved, runtime.model_cache, quantization)
-        workers, threads = worker_threads(runtime, device)
-        with loading(resolved.role, directory):
-            try:
-                translator = ctranslate2.Translator(
-                    str(directory), device=device,
-                    compute_type=ct2_compute_type(quantization, device),
-                    intra_threads=threads, inter_threads=workers)
-            except RuntimeError as exc:
-                raise RuntimeError(cuda_library_hint(str(exc))) from None
-        return cls(tokenizer, translator, max_tokens=max_tokens, batch_size=batch_size,
-                   quantization=quantization, device=device, converted=directory.name)
+        loaded = open_translator(resolved, runtime, tokenizer.eos_token)
+        return cls(tokenizer, loaded.translator, max_tokens=max_tokens, batch_size=batch_size,
+                   quantization=loaded.quantization, device=loaded.device,
+                   converted=loaded.directory.name)
 
     def _label_logits(self, ids: list[list[int]]) -> list[tuple[float, float]]:
         source = [self.tokenizer.convert_ids_to_tokens(i) for i in ids]
