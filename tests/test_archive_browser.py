@@ -9,6 +9,7 @@ Skips, saying why, when Playwright or Chromium is missing (``pip install playwri
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -49,17 +50,26 @@ def site(tmp_path_factory):
     return out, result
 
 
-@pytest.fixture(scope="module")
-def server(site):
-    out, _ = site
-    handler = functools.partial(_QuietHandler, directory=str(out))
+@contextlib.contextmanager
+def serving(folder: Path):
+    """``folder`` served over HTTP on 127.0.0.1 (a free port); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    out, _ = site
+    with serving(out) as base:
+        yield base
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

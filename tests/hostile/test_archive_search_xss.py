@@ -8,18 +8,15 @@ query with ``window.alert`` hooked; skips, saying why, without them or without P
 
 from __future__ import annotations
 
-import functools
 import json
-import threading
 from html import escape
 from html.parser import HTMLParser
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from pipeline.archive import build_archive
-from tests.test_archive_browser import _browser_or_skip, _QuietHandler
+from tests.test_archive_browser import _browser_or_skip, serving
 from tests.test_archive_browser_data import write_synthetic_archive
 
 pytestmark = pytest.mark.slow
@@ -101,14 +98,8 @@ def hostile_site(tmp_path_factory):
     result = build_archive(out)
     if result.search_error:
         pytest.skip(f"no search index: {result.search_error}")
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving(out) as base:
+        yield base
 
 
 HOOK = """
