@@ -95,8 +95,9 @@ def run_checker(records: list[dict], checker, summaries: dict[str, Summary]) -> 
         Wall and process seconds over the whole set (reading, sentence splitting and the
         check: what ``briefing check`` spends per summary) and the support step's own times.
     """
+    from pipeline.core.errors import CheckInputError
     from pipeline.support.apply import support_summary
-    from pipeline.support.inputs import CheckInputError, read_check_inputs
+    from pipeline.support.inputs import read_check_inputs
 
     _ = checker.ner  # loading the NER is once per process: not counted
     with tempfile.TemporaryDirectory() as tmp:

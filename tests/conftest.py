@@ -27,6 +27,10 @@ atexit.register(shutil.rmtree, _HF_HOME, ignore_errors=True)
 os.environ["HF_HOME"] = _HF_HOME
 for _name in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
     os.environ.pop(_name, None)
+# Crash logs of the tests that provoke a bug go to a private folder, never the user's.
+_LOG_DIR = tempfile.mkdtemp(prefix="briefing-tests-logs-")
+atexit.register(shutil.rmtree, _LOG_DIR, ignore_errors=True)
+os.environ["BRIEFING_LOG_DIR"] = _LOG_DIR
 
 
 def sample_corpus() -> list[str]:

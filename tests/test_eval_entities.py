@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from pipeline.evaluation.errors import EvalInputError, NerModelError
+from pipeline.core.errors import EvalInputError, NerModelError
 from pipeline.evaluation.metrics.entity import cluster_mentions, score_group
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import Entity, load_extractor

@@ -18,9 +18,9 @@ from sqlalchemy import event, func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from pipeline.core.errors import InvalidArgumentError
+from pipeline.core.errors import FetchError, InvalidArgumentError
 from pipeline.ingest.article import Article
-from pipeline.nightly.fetch import Fetched, FetchError
+from pipeline.nightly.fetch import Fetched
 from pipeline.nightly.lock import RunActiveError
 from pipeline.nightly.runner import run_nightly
 from pipeline.nightly.sources import content_hash

@@ -6,8 +6,9 @@ import pytest
 
 from pipeline.backends.base import load_backend
 from pipeline.core.config import GenerationOverrides, RuntimeConfig, SummarizationConfig
+from pipeline.core.errors import SummaryTooLongError
 from pipeline.hub.registry import resolve_model
-from pipeline.summarize.summarizer import Summarizer, SummaryTooLongError
+from pipeline.summarize.summarizer import Summarizer
 from tests.conftest import SAMPLES, tiny_config
 
 

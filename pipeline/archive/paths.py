@@ -11,13 +11,9 @@ from __future__ import annotations
 import stat
 from pathlib import Path, PurePosixPath
 
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import UnsafePathError
 
 MAX_NAME_BYTES = 200  # a page name adds ".html"; file systems allow 255 bytes
-
-
-class UnsafePathError(BriefingError):
-    """A name from a digest that would lead outside its folder, or cannot name a file."""
 
 
 def file_name(value: object, what: str) -> str:

@@ -13,11 +13,11 @@ from pipeline.archive import pages
 from pipeline.archive import stories as stories_module
 from pipeline.archive.collect import Night, read_nights
 from pipeline.archive.exports import atom_feed, night_csv
-from pipeline.archive.paths import UnsafePathError
 from pipeline.archive.search import build_index, pagefind_binary
 from pipeline.archive.stories import Stories, StoryCache, link_stories
 from pipeline.archive.watch import watch_feed, watch_hits
 from pipeline.archive.writer import SiteWriter
+from pipeline.core.errors import UnsafePathError
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.archive.paths import UnsafePathError
+from pipeline.core.errors import UnsafePathError
 from pipeline.core.fileio import atomic_write_text
 
 

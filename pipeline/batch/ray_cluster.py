@@ -27,19 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import RayAuthenticationError, RayUnavailableError
 
 log = logging.getLogger(__name__)
 DRIVER_FILE = "briefing-driver.json"
 TOKEN_FILE = Path("~/.ray/auth_token")
-
-
-class RayUnavailableError(BriefingError):
-    """Ray is not installed, or the cluster cannot be reached."""
-
-
-class RayAuthenticationError(RayUnavailableError):
-    """The cluster uses token authentication and the token is missing or wrong."""
 
 
 @dataclass

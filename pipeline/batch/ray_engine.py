@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batch.digest_md import render_digest_md
-from pipeline.batch.ray_cluster import RayUnavailableError, connect, quiet_ray, stop
+from pipeline.batch.ray_cluster import connect, quiet_ray, stop
 from pipeline.batch.ray_workers import (
     ORDER_STRIDE,
     BriefActor,
@@ -49,7 +49,7 @@ from pipeline.batch.run import (
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.briefing.schema import read_briefing
 from pipeline.core.config import AppConfig
-from pipeline.core.errors import ArticleError
+from pipeline.core.errors import ArticleError, RayUnavailableError
 from pipeline.core.fileio import atomic_write_json, atomic_write_text, file_stem
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.ingest.readers import expand_inputs, read_stdin

@@ -16,7 +16,7 @@ from pipeline.batch.digest_md import render_digest_md
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.briefing.schema import Briefing, read_briefing
 from pipeline.core.config import AppConfig
-from pipeline.core.errors import ArticleError, BriefingError
+from pipeline.core.errors import ArticleError, OutputExistsError, OutputNotWritableError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import append_jsonl, atomic_write_json, atomic_write_text, file_stem
 from pipeline.core.provenance import git_commit, package_versions
@@ -30,14 +30,6 @@ RESERVED_IDS = {"run", "errors", "digest"}
 ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO,
                                 errno.ENAMETOOLONG, errno.EACCES, errno.EPERM})
 log = logging.getLogger(__name__)
-
-
-class OutputExistsError(BriefingError):
-    """The output directory already holds briefings and overwriting was not allowed."""
-
-
-class OutputNotWritableError(BriefingError):
-    """The output directory cannot be created or written to."""
 
 
 def output_path(out_dir: Path, article_id: str) -> Path:

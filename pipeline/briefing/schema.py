@@ -8,17 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import BriefingFormatError
 from pipeline.support.marks import MARK, NOTE, marked_text
 
 # 2: per-sentence "summary" (evidence, claims, support) and the briefing-level "support".
 SCHEMA_VERSION = 2
 # Versions from_dict reads: 1 lacks "summary" and "support" (read as not checked).
 READABLE_VERSIONS = (1, 2)
-
-
-class BriefingFormatError(BriefingError, ValueError):
-    """A briefing JSON object cannot be read: unknown ``schema_version`` or a bad field."""
 
 
 @dataclass

@@ -23,11 +23,13 @@ from pipeline.cli.nightly import nightly_command
 from pipeline.cli.story import story_command
 from pipeline.cli.summarize import summarize_command
 from pipeline.cli.watch import watch_command
+from pipeline.core.exit_codes import help_lines
 
 app = typer.Typer(
     name="briefing",
     cls=Group,
     help="Dutch news articles in, English briefings out.",
+    epilog="Exit codes (every command):\n\n" + "\n\n".join(help_lines()),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,

@@ -10,11 +10,12 @@ import typer
 
 from pipeline.cli import terminal
 from pipeline.cli.common import ConfigOption, SetOption, flag, handle_errors, resolve_config
+from pipeline.core.errors import CheckInputError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.support.apply import support_summary
 from pipeline.support.claims import SupportChecker
 from pipeline.support.consistency import INCONSISTENT, consistency_of, load_consistency_check
-from pipeline.support.inputs import CheckInputError, read_check_inputs
+from pipeline.support.inputs import read_check_inputs
 
 
 @handle_errors

@@ -7,7 +7,6 @@ an optional hint and an exit code from :class:`~pipeline.core.exit_codes.ExitCod
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import sys
@@ -22,15 +21,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from pipeline.cli.terminal import say, stderr
 from pipeline.core.config import AppConfig, load_config, parse_model_option
-from pipeline.core.errors import (
-    BriefingError,
-    ConfigError,
-    EnvironmentFailure,
-    InvalidArgumentError,
-    ModelUnavailableError,
-    RunActiveError,
-)
-from pipeline.core.exit_codes import ExitCode
+from pipeline.core.errors import ENVIRONMENT_ERRNOS, BriefingError, ConfigError
+from pipeline.core.exit_codes import ExitCode, error_exit
 
 log = logging.getLogger("pipeline.cli")
 # stderr: the one stderr console (pipeline.cli.terminal, which writes what reaches it).
@@ -150,49 +142,55 @@ def fail(message: str, code: int = ExitCode.USAGE, hint: str | None = None) -> N
     raise typer.Exit(int(code))
 
 
-_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.ENAMETOOLONG,
-                       errno.EACCES, errno.EPERM}
+def crash_log_dir() -> Path:
+    """Where an unexpected error's traceback is written: ``$BRIEFING_LOG_DIR``, else
+    ``$XDG_STATE_HOME/briefing`` (``~/.local/state/briefing``)."""
+    if os.environ.get("BRIEFING_LOG_DIR"):
+        return Path(os.environ["BRIEFING_LOG_DIR"])
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "briefing"
 
 
-# Library messages do not name flags; where the user needs one, the hint names it. Keyed
-# by class name so this module does not import the (heavy) libraries that raise them.
-CONFIG_HINT = "`briefing config show` prints the resolved configuration"
-_FLAG_HINTS = {
-    "OutputExistsError": "pass --overwrite to replace them, or choose another --out",
-}
+def _write_crash_log(exc: BaseException) -> Path | None:
+    """Write ``exc``'s full traceback to a new file readable by this user only; None when
+    that is not possible (the sentence then says how to see it)."""
+    from datetime import UTC, datetime
 
-
-def _flag_hint(exc: BaseException) -> str | None:
-    for cls in type(exc).__mro__:
-        if cls.__name__ in _FLAG_HINTS:
-            return _FLAG_HINTS[cls.__name__]
-    return None
+    folder = crash_log_dir()
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"crash-{stamp}-{os.getpid()}.log"
+    text = "".join(traceback.format_exception(exc))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(f"briefing {' '.join(sys.argv[1:])}\n{text}")
+    except OSError:
+        return None
+    return path
 
 
 def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:
-    """The sentence, exit code and hint for an exception that reached the command line."""
-    if isinstance(exc, RunActiveError):
-        return str(exc), ExitCode.RUN_ACTIVE, None
-    if isinstance(exc, ModelUnavailableError):
-        return str(exc), ExitCode.USAGE, None
-    if isinstance(exc, InvalidArgumentError):
-        return str(exc), ExitCode.USAGE, None
-    if isinstance(exc, ConfigError):
-        return str(exc), ExitCode.USAGE, CONFIG_HINT
-    if isinstance(exc, EnvironmentFailure):
-        return str(exc), ExitCode.INTERNAL, None
-    if isinstance(exc, BriefingError):
-        return str(exc), ExitCode.USAGE, _flag_hint(exc)
+    """The sentence, exit code and hint for an exception that reached the command line.
+
+    The package's own errors go through the one table :data:`ERROR_EXITS`; anything else is
+    a bug, whose traceback is written to a crash log that the sentence names.
+    """
+    row = error_exit(exc) if isinstance(exc, BriefingError) else None
+    if row is not None:
+        return str(exc), row.code, row.hint
     if isinstance(exc, FileNotFoundError):
         name = exc.filename or (exc.args[0] if exc.args else exc)
         return f"no such file or directory: {name}", ExitCode.USAGE, None
-    if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+    if isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS:
         where = f" ({exc.filename})" if exc.filename else ""
         return (f"the environment failed: {exc.strerror or exc}{where}; work finished before "
                 "it is kept", ExitCode.INTERNAL, None)
-    hint = None if _verbose else "run again with -v to see where it happened"
-    return (f"unexpected error ({type(exc).__name__}: {exc}); this is a bug, please report it",
-            ExitCode.INTERNAL, hint)
+    logged = _write_crash_log(exc)
+    where = (f"the full traceback is in {logged}" if logged is not None else
+             "the traceback could not be written to a file; run again with -v to see it")
+    return (f"unexpected error ({type(exc).__name__}: {exc}); this is a bug, please report it: "
+            f"{where}", ExitCode.INTERNAL, None)
 
 
 def handle_errors(func: Callable) -> Callable:

@@ -94,8 +94,9 @@ def nightly_command(
     """
     # Imported here: the runner pulls the archive and scikit-learn (about a second), which
     # `briefing --help` and the other commands do not need.
+    from pipeline.core.errors import StateBusyError
     from pipeline.nightly.runner import resolve_night, run_nightly
-    from pipeline.nightly.state import StateBusyError, normalise_url
+    from pipeline.nightly.state import normalise_url
 
     app_config = resolve_config(config, translator, summarizer, set_)
     settings = app_config.nightly

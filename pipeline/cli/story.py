@@ -25,7 +25,8 @@ from pipeline.support.inputs import MAX_RECORD_BYTES
 
 
 def _is_briefing(path: Path) -> bool:
-    from pipeline.ingest.jsonio import JsonInputError, read_json_file
+    from pipeline.core.errors import JsonInputError
+    from pipeline.ingest.jsonio import read_json_file
 
     try:
         data = read_json_file(path, max_bytes=MAX_RECORD_BYTES)

@@ -23,7 +23,7 @@ import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import RefusedAddressError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -36,10 +36,6 @@ _UNSPECIFIED_V4 = ipaddress.ip_network("0.0.0.0/8")  # "this network": connects 
 _NAT64 = [ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48")]
 _HOST_NAME = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)"
                         r"(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$")
-
-
-class RefusedAddressError(BriefingError):
-    """A URL names, or resolves only to, an address that is not fetched."""
 
 
 def numeric_address(host: str) -> IPAddress | None:

@@ -22,7 +22,7 @@ from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from pipeline.core.config import EmailConfig
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import DeliveryConfigError
 
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 # Remote resources a mail client would fetch on opening: src/href/srcset to http(s) in
@@ -31,10 +31,6 @@ _REMOTE = re.compile(
     r"<(?:img|script|iframe|video|audio|source|link)\b[^>]*\b(?:src|href|srcset)\s*=\s*"
     r"[\"']?\s*(?:https?:)?//[^>]*>(?:</(?:script|iframe|video|audio)>)?",
     re.IGNORECASE)
-
-
-class DeliveryConfigError(BriefingError):
-    """The e-mail settings cannot be used (the password variable or file is missing)."""
 
 
 @dataclass

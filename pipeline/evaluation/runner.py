@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.evaluation.errors import EvalInputError
+from pipeline.core.errors import EvalInputError
 from pipeline.evaluation.inputs.baseline import LEAD_SENTENCES, lead3_system
 from pipeline.evaluation.inputs.loaders import (
     BASELINE_NAME,

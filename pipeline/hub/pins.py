@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.core.errors import ModelUnavailableError
+from pipeline.core.errors import ModelVerificationError
 
 FULL_COMMIT = re.compile(r"^[0-9a-f]{40}$")
 HEX_PREFIX = re.compile(r"^[0-9a-f]{4,39}$")
@@ -44,10 +44,6 @@ PINS: dict[str, Pin] = {pin.repo_id: pin for pin in (
         "2024-04-17, the last commit of the model-only tree; weights unchanged since "
         "(~3.13 GB); MIT per its model card"),
 )}
-
-
-class ModelVerificationError(ModelUnavailableError):
-    """A model file's content does not match its recorded sha256."""
 
 
 def is_full_commit(revision: str | None) -> bool:

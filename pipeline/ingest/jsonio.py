@@ -16,29 +16,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import JsonInputError
 
 UTF8_BOM = b"\xef\xbb\xbf"
 SNIFF_BYTES = 8192
 # A briefing (or a ``check`` / ``eval`` record) carries its article several times: the Dutch
 # text, the English translation and the aligned sentences. Its bound is this many articles.
 RECORD_ARTICLES = 4
-
-
-class JsonInputError(BriefingError, ValueError):
-    """One JSONL line, or one JSON file, that cannot be used.
-
-    Attributes:
-        reason: ``too-large``, ``not-utf8``, ``binary`` or ``malformed-jsonl``.
-        line: the line number (1-based) in a JSONL file; 0 for the whole file.
-        detail: the problem, without the file name (the message of the error).
-    """
-
-    def __init__(self, detail: str, *, reason: str, line: int = 0):
-        super().__init__(detail)
-        self.reason = reason
-        self.line = line
-        self.detail = detail
 
 
 def record_limit(max_article_bytes: int) -> int:

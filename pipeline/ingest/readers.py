@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.core.errors import ArticleError, BriefingError
+from pipeline.core.errors import ArticleError, InputUnavailableError
 from pipeline.ingest import jsonio
 from pipeline.ingest.article import Article
 from pipeline.ingest.walk import walk_article_files
@@ -46,10 +46,6 @@ def safe_id(raw: str) -> str:
     """An id usable as a file name: unsafe characters become ``_``."""
     cleaned = _ID_UNSAFE.sub("_", raw.strip()).strip("._")
     return cleaned or "article"
-
-
-class InputUnavailableError(BriefingError):
-    """An input stream cannot be read at all (e.g. standard input is closed)."""
 
 
 _UTF8_BOM = jsonio.UTF8_BOM

@@ -15,13 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.core.config import EmailConfig
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import DeliveryError
 from pipeline.deliver.email import messages_for, send
 from pipeline.nightly.state import StateStore
-
-
-class DeliveryError(BriefingError):
-    """A night cannot be delivered (no digest written for it, no delivery configured)."""
 
 
 def message_key(watchlist: str | None) -> str:
@@ -88,7 +84,8 @@ def deliver_again(config, night: str) -> list[dict]:
         DeliveryError: no e-mail delivery configured, or no digest for that night.
         StateError: the state database cannot be used.
     """
-    from pipeline.ingest.jsonio import JsonInputError, read_json_file
+    from pipeline.core.errors import JsonInputError
+    from pipeline.ingest.jsonio import read_json_file
 
     settings = config.nightly
     if settings.deliver.email is None:

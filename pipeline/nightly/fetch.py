@@ -25,26 +25,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from pipeline.core.errors import BriefingError
-from pipeline.core.netguard import (
-    AllowList,
-    RefusedAddressError,
-    Resolver,
-    Target,
-    normalise_host,
-    system_resolver,
-    vet,
-)
+from pipeline.core.errors import FetchError, FetchRefusedError, RefusedAddressError
+from pipeline.core.netguard import AllowList, Resolver, Target, normalise_host, system_resolver, vet
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
-
-
-class FetchError(BriefingError):
-    """A URL could not be fetched (network, HTTP status, size, scheme)."""
-
-
-class FetchRefusedError(FetchError):
-    """A URL (or a redirect) names an address that is not fetched, or a scheme not followed."""
 
 
 @dataclass(frozen=True)

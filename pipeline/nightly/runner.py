@@ -42,7 +42,7 @@ from sqlalchemy.engine import make_url
 from pipeline.archive import update_archive
 from pipeline.briefing.schema import Briefing
 from pipeline.core.config import AppConfig, NightlyConfig
-from pipeline.core.errors import ArticleError, ConfigError, InvalidArgumentError
+from pipeline.core.errors import ArticleError, ConfigError, FetchError, InvalidArgumentError
 from pipeline.core.exit_codes import ExitCode
 from pipeline.core.fileio import atomic_write_json
 from pipeline.core.netguard import AllowList, literal_refusal
@@ -51,7 +51,7 @@ from pipeline.nightly.cache import SqlTranslationCache
 from pipeline.nightly.delivery import delivery_failed
 from pipeline.nightly.digest import build_digest, write_digest
 from pipeline.nightly.fanout import CAP_FEED, CAP_RUN, Skipped, schedule
-from pipeline.nightly.fetch import Fetcher, FetchError
+from pipeline.nightly.fetch import Fetcher
 from pipeline.nightly.lock import RunLock
 from pipeline.nightly.outcomes import ArticleStatus, OutcomeKind
 from pipeline.nightly.plan import Plan, Planner, needs_fetch
@@ -455,7 +455,7 @@ class _Run:
     # -- process --------------------------------------------------------------------------
 
     def _deliver(self, digest: dict) -> list[dict]:
-        from pipeline.deliver.email import DeliveryConfigError
+        from pipeline.core.errors import DeliveryConfigError
         from pipeline.nightly.delivery import deliver_night
 
         try:

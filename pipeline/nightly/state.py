@@ -52,7 +52,11 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from pipeline.core.errors import BriefingError, EnvironmentFailure, RunActiveError
+from pipeline.core.errors import (
+    StateBusyError,
+    StateEnvironmentError,
+    StateError,
+)
 from pipeline.ingest.article import Article
 from pipeline.nightly.outcomes import RETRYABLE_REASONS, ArticleStatus, OutcomeKind
 
@@ -61,18 +65,6 @@ SCHEMA_VERSION = 1
 PENDING, DONE, FAILED = ArticleStatus.PENDING, ArticleStatus.DONE, ArticleStatus.FAILED
 _CHUNK = 500  # keys per IN (...) clause: well under every database's parameter limit
 BUSY_TIMEOUT_MS = 30_000  # how long a write waits for another process's lock on the SQLite file
-
-
-class StateError(BriefingError):
-    """The state database cannot be opened or has an incompatible schema."""
-
-
-class StateBusyError(StateError, RunActiveError):
-    """Another process kept the state database locked past the busy timeout."""
-
-
-class StateEnvironmentError(StateError, EnvironmentFailure):
-    """The state database cannot be written: a full disk, a read-only or failing device."""
 
 
 class Base(DeclarativeBase):

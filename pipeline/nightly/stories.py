@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.briefing.schema import read_briefing
+from pipeline.core.errors import StoryFormatError
 from pipeline.core.fileio import atomic_write_text
-from pipeline.story.record import StoryFormatError, read_story
+from pipeline.story.record import read_story
 
 log = logging.getLogger(__name__)
 STORY_GLOB = "story-*.json"
@@ -36,7 +37,8 @@ def _inputs_hash(paths: list[Path]) -> str:
 
 def _holds_a_story(path: Path) -> bool:
     """Whether ``path`` is a story file (by its content: only stories are removed)."""
-    from pipeline.ingest.jsonio import JsonInputError, read_json_file
+    from pipeline.core.errors import JsonInputError
+    from pipeline.ingest.jsonio import read_json_file
     from pipeline.story.record import is_story_record
 
     try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.briefing.schema import Briefing
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import StoryError
 from pipeline.nightly.clustering import spelling_variants
 from pipeline.story.compare import figure_rows, name_rows
 from pipeline.story.figures import Figure, figures_of_sentence
@@ -30,10 +30,6 @@ from pipeline.text.matching import Matcher, TextIndex
 MAX_STORY_SENTENCES = 5
 # Two sentences are the same (wire copy) when their content words overlap this much.
 SAME_SENTENCE_JACCARD = 0.8
-
-
-class StoryError(BriefingError):
-    """A story cannot be built (no usable briefings, or no parser for the figures)."""
 
 
 @dataclass

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pipeline.briefing.schema import Briefing
-from pipeline.core.errors import ArticleError
-from pipeline.ingest.jsonio import JsonInputError, read_json_file
+from pipeline.core.errors import ArticleError, JsonInputError
+from pipeline.ingest.jsonio import read_json_file
 from pipeline.ingest.walk import walk_article_files
 from pipeline.story.build import Member
 from pipeline.story.record import is_story_record

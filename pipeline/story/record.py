@@ -7,14 +7,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.errors import BriefingError
+from pipeline.core.errors import StoryFormatError
 
 SCHEMA_VERSION = 1
 READABLE_VERSIONS = (1,)
-
-
-class StoryFormatError(BriefingError, ValueError):
-    """A ``story.json`` object cannot be read: unknown ``schema_version`` or a bad field."""
 
 
 @dataclass

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pipeline.backends.base import Seq2SeqBackend
 from pipeline.core.config import SummarizationConfig
+from pipeline.core.errors import SummaryTooLongError
 from pipeline.ingest.segment import split_sentences
 from pipeline.text.chunking import pack_consecutive, split_to_fit
 
@@ -21,10 +22,6 @@ def _join_margin(limit: int) -> int:
     differently than counting them one by one (chunks are re-counted after joining)."""
     return max(2, limit // 100)
 
-
-
-class SummaryTooLongError(ValueError):
-    """The input did not shrink under the limit within ``max_reduce_rounds``."""
 
 
 @dataclass

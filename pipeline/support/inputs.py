@@ -24,17 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.briefing.schema import Briefing, BriefingFormatError
+from pipeline.briefing.schema import Briefing
 from pipeline.core.config import IngestConfig
-from pipeline.core.errors import ArticleError, BriefingError
+from pipeline.core.errors import ArticleError, BriefingFormatError, CheckInputError, JsonInputError
 from pipeline.ingest.cleaning import strip_format_characters
-from pipeline.ingest.jsonio import (
-    JsonInputError,
-    read_json_file,
-    read_jsonl_file,
-    record_id,
-    record_limit,
-)
+from pipeline.ingest.jsonio import read_json_file, read_jsonl_file, record_id, record_limit
 from pipeline.ingest.walk import walk_article_files
 from pipeline.story.record import is_story_record
 from pipeline.text.sentences import split_sentences
@@ -42,10 +36,6 @@ from pipeline.text.sentences import split_sentences
 SKIPPED_FILES = frozenset({"run.json", "digest.json"})  # run files of batch and nightly
 # One briefing JSON file or JSONL line: the bound batch's outputs fit in.
 MAX_RECORD_BYTES = record_limit(IngestConfig().max_article_bytes)
-
-
-class CheckInputError(BriefingError):
-    """A path or record ``briefing check`` cannot use."""
 
 
 @dataclass

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pipeline.evaluation.errors import EvalInputError
+from pipeline.core.errors import EvalInputError
 from pipeline.text.normalize import fold, mention_tokens, name_tokens
 
 BUILTIN_NAME = "builtin:pipeline/text/data/aliases.tsv"

@@ -14,7 +14,7 @@ import importlib.metadata
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pipeline.evaluation.errors import NerModelError
+from pipeline.core.errors import NerModelError
 from pipeline.text.chunking import cut_text
 from pipeline.text.numbers import find_figures
 

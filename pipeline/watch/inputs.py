@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pipeline.briefing.schema import Briefing
-from pipeline.core.errors import ArticleError
-from pipeline.ingest.jsonio import JsonInputError, read_json_file
+from pipeline.core.errors import ArticleError, JsonInputError
+from pipeline.ingest.jsonio import read_json_file
 from pipeline.ingest.walk import walk_article_files
 from pipeline.support.inputs import MAX_RECORD_BYTES, SKIPPED_FILES
 

@@ -20,7 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from pipeline.nightly.fetch import Fetched, Fetcher, FetchError
+from pipeline.core.errors import FetchError
+from pipeline.nightly.fetch import Fetched, Fetcher
 from pipeline.nightly.runner import run_nightly
 from tests.test_nightly_runs import NIGHT, _page, nightly_config, paragraphs
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from pipeline.core.config import IngestConfig
-from pipeline.core.errors import ArticleError
+from pipeline.core.errors import ArticleError, InputUnavailableError
 from pipeline.ingest.article import Article
 from pipeline.ingest.prepare import ArticlePreparer
-from pipeline.ingest.readers import InputUnavailableError, read_file, read_inputs, read_stdin
+from pipeline.ingest.readers import read_file, read_inputs, read_stdin
 
 LIMIT = 1_000_000
 DUTCH = ("De gemeenteraad van Utrecht heeft dinsdagavond ingestemd met een plan om de binnenstad "

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.evaluation.errors import EvalInputError
+from pipeline.core.errors import EvalInputError
 from pipeline.evaluation.inputs.loaders import load_predictions, load_references, load_sources
 from tests.hostile.test_eval import REFERENCE_EN, TRANSLATIONS, make_inputs
 from tests.test_check_cli import _briefing

@@ -14,9 +14,9 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from pipeline.core.config import NightlyConfig
-from pipeline.core.errors import ArticleError
+from pipeline.core.errors import ArticleError, FetchError
 from pipeline.nightly.extract import page_to_article
-from pipeline.nightly.fetch import Fetched, Fetcher, FetchError
+from pipeline.nightly.fetch import Fetched, Fetcher
 from pipeline.nightly.runner import run_nightly
 from tests.test_nightly_runs import NIGHT, nightly_config, paragraphs
 

@@ -1,8 +1,8 @@
 """Reading the inputs of ``briefing eval``: predictions, references, sources, reference translations.
 
 Every reader returns plain ``{article_id: text}`` style data and raises
-:class:`~pipeline.evaluation.errors.EvalInputError` (or its subclass
-:class:`~pipeline.evaluation.errors.DuplicateIdError`) with a message naming the
+:class:`~pipeline.core.errors.EvalInputError` (or its subclass
+:class:`~pipeline.core.errors.DuplicateIdError`) with a message naming the
 file, and the line for JSONL, when an input cannot be used.
 """
 
@@ -13,12 +13,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.briefing.schema import AlignedSentence, Briefing, BriefingFormatError
+from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.core.config import IngestConfig
-from pipeline.core.errors import ArticleError
-from pipeline.evaluation.errors import DuplicateIdError, EvalInputError
-from pipeline.ingest.jsonio import (
+from pipeline.core.errors import (
+    ArticleError,
+    BriefingFormatError,
+    DuplicateIdError,
+    EvalInputError,
     JsonInputError,
+)
+from pipeline.ingest.jsonio import (
     read_json_file,
     read_jsonl_file,
     read_text_file,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from pipeline.evaluation.errors import GateConfigError, UnknownMetricError
+from pipeline.core.errors import GateConfigError, UnknownMetricError
 from pipeline.evaluation.metrics.registry import METRICS
 
 GATE_FILE_VERSION = 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.evaluation.errors import EvalInputError
+from pipeline.core.errors import EvalInputError
 from pipeline.evaluation.reports.html import write_html
 from pipeline.evaluation.reports.json_report import write_json
 from pipeline.evaluation.reports.markdown import write_markdown
