@@ -96,6 +96,7 @@ nightly: install
 
 lint: install
 	$(BIN)/ruff check pipeline tests
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf out site .pytest_cache

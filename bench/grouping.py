@@ -4,7 +4,7 @@ Synthetic nights (no model, no network): stories of 1-5 reports from different o
 each report a dozen Dutch-looking sentences mixing the story's names, words and numbers
 with common vocabulary, and an English side keeping the names and numbers (as a translation
 does). One outlet in three spells each rare name differently ("Kaitab"/"Kataib"). The
-timed step is :func:`pipeline.nightly.grouping.group_articles`, features included, as the
+timed step is :func:`pipeline.grouping.articles.group_articles`, features included, as the
 digest runs it. Quality is the adjusted Rand index against the true stories (1.0 = exact).
 
 Targets on the development machine: 1,000 articles in < 2 s, 5,000 in < 10 s, checked
@@ -42,7 +42,7 @@ def _variant(name: str) -> str:
 
 def synthetic_night(count: int, seed: int = 0):
     """``count`` articles as ``GroupInput`` plus their true story labels."""
-    from pipeline.nightly.grouping import GroupInput
+    from pipeline.grouping.articles import GroupInput
 
     rng = random.Random(seed)
     common_nl = [_word(rng, rng.randint(2, 3)) for _ in range(3000)]
@@ -74,7 +74,7 @@ def measure(count: int, seed: int = 0) -> dict:
     from sklearn.metrics import adjusted_rand_score
 
     from pipeline.core.config import NightlyConfig
-    from pipeline.nightly.grouping import group_articles
+    from pipeline.grouping.articles import group_articles
 
     inputs, labels = synthetic_night(count, seed)
     settings = NightlyConfig()

@@ -10,8 +10,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from pipeline.nightly import clustering
-from pipeline.nightly.grouping import GroupInput, cluster, group_articles
+from pipeline.grouping import clustering
+from pipeline.grouping.articles import GroupInput, cluster, group_articles
 
 
 def reference_cosines(sets):

@@ -300,8 +300,7 @@ def test_support_marks_render_when_present_and_are_ignored_when_absent():
 
 
 def test_outlets_map_folders_files_and_sources(tmp_path):
-    from pipeline.nightly.digest import source_name
-    from pipeline.nightly.outlets import outlet_for
+    from pipeline.ingest.outlets import outlet_for, source_name
 
     desk = tmp_path / "desk"
     outlets = {str(desk): "Haven Dagblad", str(desk / "kust"): "Kustkrant", "wire": "ANP"}

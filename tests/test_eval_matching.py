@@ -60,7 +60,7 @@ def test_part_of_a_longer_name():
 
 
 def test_grouping_reads_numbers_with_the_shared_parser():
-    from pipeline.nightly.grouping import normalise_number
+    from pipeline.grouping.articles import normalise_number
     from pipeline.text.numbers import canonical_number, parse_digits
 
     for raw in ("1.200", "1,200", "4,12", "1.500.000"):
@@ -68,7 +68,7 @@ def test_grouping_reads_numbers_with_the_shared_parser():
 
 
 def test_grouping_keeps_dutch_names_that_survive_through_an_alias():
-    from pipeline.nightly.grouping import features
+    from pipeline.grouping.articles import features
 
     found = features(["De VS en Irak praten in Bagdad."], ["The US and Iraq talk in Baghdad."])
     assert {"VS", "Irak", "Bagdad"} <= set(found.names)

@@ -14,13 +14,13 @@ import pytest
 
 from pipeline.core.config import load_config
 from pipeline.core.errors import ArticleError, ConfigError
+from pipeline.grouping.articles import GroupInput, cluster, group_articles, normalise_number
 from pipeline.ingest.article import Article
 from pipeline.ingest.cleaning import normalise_whitespace
 from pipeline.ingest.readers import DATE_PREFIX
 from pipeline.ingest.segment import split_sentences
 from pipeline.nightly.cache import SqlTranslationCache
 from pipeline.nightly.extract import fragment_to_text
-from pipeline.nightly.grouping import GroupInput, cluster, group_articles, normalise_number
 from pipeline.nightly.lock import RunActiveError, RunLock
 from pipeline.nightly.plan import Planner, classify, needs_fetch
 from pipeline.nightly.sources import Candidate, content_hash

@@ -42,7 +42,9 @@ STATE_DIR = ".archive"  # caches of the build, inside the output folder
 
 def _code_version() -> str:
     # Pages and links are reused only if the code that made them is unchanged.
-    from pipeline.nightly import clustering, grouping, render_html, render_md
+    from pipeline.grouping import articles as grouping
+    from pipeline.grouping import clustering
+    from pipeline.nightly import render_html, render_md
 
     digest = hashlib.sha256()
     for module in (pages, stories_module, clustering, grouping, render_html, render_md):

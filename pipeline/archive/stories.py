@@ -3,7 +3,7 @@
 Two events of different nights are one story when their articles would have been one event
 had they come in on the same night: the average similarity over all pairs of their articles
 reaches the later night's ``group_threshold`` (the grouping's own measure and threshold, see
-:mod:`pipeline.nightly.grouping`; IDF over the later night and the nights it looks back on).
+:mod:`pipeline.grouping.articles`; IDF over the later night and the nights it looks back on).
 A later event continues the best-scoring earlier one within :data:`LOOKBACK_DAYS`; chains of
 such links are a story, which gets a page once it spans two nights or more.
 
@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.archive.collect import ArticleRecord, Night
-from pipeline.nightly import clustering
-from pipeline.nightly.grouping import ENTITY_WEIGHT, features
+from pipeline.grouping import clustering
+from pipeline.grouping.articles import ENTITY_WEIGHT, features
 
 LOOKBACK_DAYS = 30
 DEFAULT_THRESHOLD = 0.25

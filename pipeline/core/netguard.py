@@ -22,6 +22,7 @@ import re
 import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from pipeline.core.errors import RefusedAddressError
 
@@ -251,3 +252,11 @@ def _refusal(host: str, address: IPAddress, why: str) -> str:
     article = "an" if why[0] in "aeiou" else "a"
     return (f"refused: {named} is {article} {why} address (list the host or network in "
             "nightly.fetch_allow if it is an intranet source)")
+
+
+def is_http_url(value: str) -> bool:
+    """Whether ``value`` is an http(s) URL (a malformed one, ``http://[::1``, is not)."""
+    try:
+        return urlsplit(value).scheme.lower() in {"http", "https"}
+    except ValueError:
+        return False

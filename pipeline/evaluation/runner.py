@@ -31,7 +31,7 @@ from pipeline.evaluation.metrics.bootstrap import (
     ratio_ci,
     statistic_ci,
 )
-from pipeline.evaluation.metrics.entity import Cluster, cluster_mentions, score_group
+from pipeline.evaluation.metrics.entity import score_group
 from pipeline.evaluation.metrics.gate import GateRule, check_requirements, evaluate_gate
 from pipeline.evaluation.metrics.registry import METRICS, MetricSpec
 from pipeline.evaluation.metrics.rouge import ROUGE_TYPES, TOKENIZER_NAME, RougeMetric
@@ -42,6 +42,7 @@ from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import GROUPS, Extractor, load_extractor
 from pipeline.text.matching import NAME as MATCHING_NAME
 from pipeline.text.matching import TextIndex
+from pipeline.text.mentions import Cluster, cluster_mentions
 from pipeline.text.sentences import SPLITTER_NAME
 
 

@@ -12,16 +12,14 @@ from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from pipeline import __version__
 from pipeline.briefing.schema import read_briefing
 from pipeline.core.config import NightlyConfig
 from pipeline.core.fileio import atomic_write_json, atomic_write_text
-from pipeline.nightly.fetch import is_http_url
-from pipeline.nightly.grouping import GroupInput, group_articles
+from pipeline.grouping.articles import GroupInput, group_articles
+from pipeline.ingest.outlets import source_name
 from pipeline.nightly.outcomes import ArticleStatus, is_retryable
-from pipeline.nightly.outlets import outlet_for
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.render_md import render_md
 from pipeline.nightly.state import DONE, NightOutcome, StateStore
@@ -123,26 +121,6 @@ def night_totals(night: str, articles: list[dict], failed: list[dict], runs: lis
     given_up = sum(1 for f in failed if f["status_now"] == "failed" and not f["will_retry"])
     return {"date": night, "articles": len(articles) + len(failed), "briefed": len(articles),
             "failed": len(failed), "given_up": given_up, "runs": len(runs)}
-
-
-def source_name(article: dict, outlets: dict[str, str] | None = None,
-                configured: str | None = None) -> str:
-    """How a source is named in the digest: the outlet (the article's ``source``, else
-    ``nightly.outlets`` for its file or configured source), else the host, else the file."""
-    source = article.get("source") or ""
-    url = article.get("url")
-    if source and not _looks_like_path(source):
-        return source
-    outlet = outlet_for([source, configured], outlets or {})
-    if outlet:
-        return outlet
-    if url and is_http_url(url):
-        return urlsplit(url).netloc
-    return Path(source).name if source else article["id"]
-
-
-def _looks_like_path(value: str) -> bool:
-    return "/" in value or "\\" in value or value.endswith((".txt", ".jsonl", ".html", ".htm"))
 
 
 def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig) -> dict | None:

@@ -26,7 +26,15 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.core.errors import FetchError, FetchRefusedError, RefusedAddressError
-from pipeline.core.netguard import AllowList, Resolver, Target, normalise_host, system_resolver, vet
+from pipeline.core.netguard import (
+    AllowList,
+    Resolver,
+    Target,
+    is_http_url,
+    normalise_host,
+    system_resolver,
+    vet,
+)
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
@@ -38,14 +46,6 @@ class Fetched:
     url: str
     content: bytes
     content_type: str | None
-
-
-def is_http_url(value: str) -> bool:
-    """Whether ``value`` is an http(s) URL (a malformed one, ``http://[::1``, is not)."""
-    try:
-        return urlsplit(value).scheme.lower() in {"http", "https"}
-    except ValueError:
-        return False
 
 
 class Fetcher:

@@ -25,11 +25,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pipeline.core.errors import ArticleError, ConfigError, FetchError, FetchRefusedError
+from pipeline.core.netguard import is_http_url
 from pipeline.ingest.article import Article
 from pipeline.ingest.readers import read_file, safe_id
 from pipeline.ingest.walk import walk_article_files
 from pipeline.nightly.extract import fragment_to_text, page_to_article
-from pipeline.nightly.fetch import Fetched, is_http_url
+from pipeline.nightly.fetch import Fetched
 
 ARTICLE_SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 FEED_SUFFIXES = (".xml", ".rss", ".atom")

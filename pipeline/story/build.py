@@ -9,7 +9,7 @@ from typing import Any
 
 from pipeline.briefing.schema import Briefing
 from pipeline.core.errors import StoryError
-from pipeline.nightly.clustering import spelling_variants
+from pipeline.grouping.clustering import spelling_variants
 from pipeline.story.compare import figure_rows, name_rows
 from pipeline.story.figures import Figure, figures_of_sentence
 from pipeline.story.record import (

@@ -15,7 +15,7 @@ from pipeline.support.inputs import SKIPPED_FILES
 
 
 def _outlet(data: dict, outlets: Mapping[str, str]) -> str:
-    from pipeline.nightly.digest import source_name
+    from pipeline.ingest.outlets import source_name
 
     return source_name(data, dict(outlets))
 

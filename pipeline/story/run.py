@@ -20,7 +20,7 @@ def event_name(members: Sequence[Member], entities: Sequence[str] = (), *, fallb
 
 def group_members(members: Sequence[Member], config: Any) -> list[tuple[str, list[Member]]]:
     """The nightly's grouping of ``members`` by event: ``(event name, members)`` per group."""
-    from pipeline.nightly.grouping import GroupInput, group_articles
+    from pipeline.grouping.articles import GroupInput, group_articles
 
     inputs = [GroupInput(m.briefing.id, [s.nl or "" for s in m.briefing.sentences],
                          [s.en for s in m.briefing.sentences]) for m in members]

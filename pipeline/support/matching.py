@@ -2,7 +2,7 @@
 
 Whether a claim occurs in an article is decided by the shared matcher
 (:mod:`pipeline.text.matching`, through the evaluation stage's
-:func:`pipeline.evaluation.metrics.entity.found_in`: normalisation, alias table, surname of
+:func:`pipeline.text.mentions.found_in`: normalisation, alias table, surname of
 a person named in full, spelling variants, numbers across formats and languages). This
 module only adapts it: it indexes a source text once and, for a supported claim, reports
 the words that matched so the reader can see them.
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pipeline.evaluation.metrics.entity import Cluster, found_in, to_mention
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import Entity
 from pipeline.text.matching import (
@@ -24,6 +23,7 @@ from pipeline.text.matching import (
     TextIndex,
     surname_forms,
 )
+from pipeline.text.mentions import Cluster, found_in, to_mention
 from pipeline.text.names import PARTICLES
 from pipeline.text.normalize import fold, mention_tokens
 from pipeline.text.numbers import AtomBag, FigureSpan, find_figures

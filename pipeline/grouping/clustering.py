@@ -1,6 +1,6 @@
 """The numeric half of event grouping, on scikit-learn and SciPy sparse matrices.
 
-:mod:`pipeline.nightly.grouping` turns each article into sets of features (names and numbers;
+:mod:`pipeline.grouping.articles` turns each article into sets of features (names and numbers;
 Dutch content words); this module scores and clusters them:
 
 - **similarity**: per signal, a sparse TF-IDF matrix (scikit-learn's ``TfidfTransformer`` over

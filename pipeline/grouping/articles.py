@@ -37,7 +37,7 @@ __all__ = ["STOPWORDS", "Features", "Group", "GroupInput", "group_articles"]  # 
 
 import numpy as np
 
-from pipeline.nightly import clustering
+from pipeline.grouping import clustering
 
 ENTITY_WEIGHT = 0.6
 MAX_KEY_ENTITIES = 8
@@ -121,7 +121,7 @@ def cluster(sims: list[list[float]], threshold: float) -> list[list[int]]:
     """Average-linkage clusters: merge while two clusters' average similarity >= threshold.
 
     Average (not single) linkage keeps a chain of loosely related stories from collapsing
-    into one heading. See :mod:`pipeline.nightly.clustering` (scikit-learn).
+    into one heading. See :mod:`pipeline.grouping.clustering` (scikit-learn).
     """
     return clustering.average_linkage(np.asarray(sims, dtype=float), threshold)
 
