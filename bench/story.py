@@ -170,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"a small night of {QUICK_ARTICLES} articles")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    if args.articles < 2:
+        parser.error("--articles: a night needs at least 2 articles")
     settings = settings_from(args)
     if not all((settings.shared_models / name / "config.json").is_file()
                for name in (MARIAN, BART)):
