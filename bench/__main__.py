@@ -73,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.grouping import main as grouping_main
 
         return grouping_main(argv[1:])
+    if argv[:1] == ["story"]:  # `python -m bench story`: the stories' share, bench/story.py
+        from bench.story import main as story_main
+
+        return story_main(argv[1:])
     if argv[:1] == ["gpu"]:  # `python -m bench gpu`: the same work on CUDA, see bench/gpu.py
         from bench.gpu import main as gpu_main
 

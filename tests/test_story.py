@@ -233,3 +233,57 @@ def test_a_story_file_is_told_apart_by_content_not_by_name(tmp_path):
     checked = runner.invoke(app, ["check", str(tmp_path / "in"), "--no-spacy", "--format",
                                   "json"])
     assert set(json.loads(checked.stdout)) == {a["id"] for a in DATA["events"][1]["articles"]}
+
+
+# -- the story briefing's input and cost ----------------------------------------------------
+
+def _summarized(event: dict) -> list[Member]:
+    """The event's members as a night leaves them: each with its own briefing (here its
+    translation's last sentence first, so the input is told apart from the translation)."""
+    members = _members(event)
+    for member in members:
+        member.briefing.summary_sentences = [s.en for s in member.briefing.sentences[::-1][:2]]
+    return members
+
+
+def test_the_story_input_is_the_members_briefings_by_position_then_outlet():
+    from pipeline.story.build import story_input
+
+    members = _summarized(DATA["events"][2])
+    by_outlet = sorted(members, key=lambda m: m.outlet)
+    expected = [m.briefing.summary_sentences[p] for p in range(2) for m in by_outlet]
+    assert story_input(members) == list(dict.fromkeys(expected))
+    # A briefing from elsewhere without a summary gives its translation instead.
+    members[0].briefing.summary_sentences = []
+    texts = story_input(members)
+    assert all(s.en in texts for s in members[0].briefing.sentences)
+    assert not any(s in texts for s in [x.en for m in members[1:]
+                                        for x in m.briefing.sentences[:-2]
+                                        if x.en not in m.briefing.summary_sentences])
+
+
+@pytest.mark.slow
+def test_a_night_summarizes_its_stories_once_together_from_the_members_briefings(
+        tmp_path, config):
+    from pipeline.nightly.stories import NightStories
+    from pipeline.story.build import load_summarizer
+
+    summarizer = load_summarizer(config)
+    events = [_summarized(DATA["events"][n]) for n in (0, 1)]
+    paths, outlets, groups = {}, {}, []
+    for number, members in enumerate(events):
+        for m in members:
+            paths[m.briefing.id] = tmp_path / f"{m.briefing.id}.json"
+            paths[m.briefing.id].write_text(json.dumps(m.briefing.to_dict()), encoding="utf-8")
+            outlets[m.briefing.id] = m.outlet
+        groups.append({"id": f"event-{number + 1}", "articles": [m.briefing.id for m in members]})
+    summarizer.backend.reset_counters()
+    made = NightStories(tmp_path / "night", lambda: summarizer)(groups, paths, outlets)
+    assert sorted(made) == ["event-1", "event-2"] and all(s["briefing"] for s in made.values())
+    stats = summarizer.backend.stats
+    assert stats["calls"] == 1 and stats["inputs"] == 2  # both stories in one batched call
+    # What the summarizer read: the members' briefings, not their translations again.
+    from pipeline.story.build import story_input
+
+    windows = [summarizer.plan_chunks(story_input(ms))[0] for ms in events]
+    assert stats["source_tokens"] == sum(summarizer.backend.count_tokens(windows))

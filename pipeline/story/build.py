@@ -94,16 +94,20 @@ def story_units(members: Sequence[Member]) -> list[Unit]:
     Sentences several outlets share (wire copy: the same content words, Jaccard at least
     :data:`SAME_SENTENCE_JACCARD`) become one unit that lists every place.
     """
+    return _interleave(members, [[s.en for s in m.briefing.sentences] for m in members])
+
+
+def _interleave(members: Sequence[Member], texts: Sequence[Sequence[str]]) -> list[Unit]:
+    """``texts[m]`` of every member ``m`` once, by position, then outlet (wire copy once)."""
     order = sorted(range(len(members)), key=lambda m: (members[m].outlet, members[m].briefing.id))
-    longest = max((len(m.briefing.sentences) for m in members), default=0)
+    longest = max((len(t) for t in texts), default=0)
     units: list[Unit] = []
     seen: list[tuple[frozenset[str], Unit]] = []
     for position in range(longest):
         for m in order:
-            sentences = members[m].briefing.sentences
-            if position >= len(sentences) or not sentences[position].en.strip():
+            if position >= len(texts[m]) or not texts[m][position].strip():
                 continue
-            text = sentences[position].en
+            text = texts[m][position]
             words = _words(text)
             same = next((unit for known, unit in seen if words and known and
                          len(words & known) / len(words | known) >= SAME_SENTENCE_JACCARD), None)
@@ -114,6 +118,39 @@ def story_units(members: Sequence[Member]) -> list[Unit]:
             units.append(unit)
             seen.append((words, unit))
     return units
+
+
+def _reduce_texts(briefing: Briefing) -> list[str]:
+    """A member's part of the story input: its briefing's sentences as the briefing keeps
+    them (the claim policy applied), else (no summary: a briefing from elsewhere) its
+    translation."""
+    return list(briefing.summary_sentences) or [s.en for s in briefing.sentences]
+
+
+def story_input(members: Sequence[Member]) -> list[str]:
+    """What the summarizer reads for the story briefing: the members' own briefings.
+
+    A night has already summarized every member; the story is the reduce step of that
+    map-reduce (as for an article longer than the model's window), so it costs one short
+    summary, not a second reading of every member's translation. Each sentence enters
+    once (wire copy), by position in its briefing, then outlet; a member without a summary
+    gives its translation. The story's own claims are checked against every member.
+    """
+    return [u.text for u in _interleave(members, [_reduce_texts(m.briefing) for m in members])]
+
+
+def story_summaries(events: Sequence[Sequence[Member]], summarizer: Any) -> list[list[str]]:
+    """The story briefing's sentences of each event, generated together (the summarizer
+    batches them as it batches a night's articles); each reads one model window of
+    :func:`story_input`. An event with nothing to summarize gets no sentences.
+    """
+    windows = []
+    for members in events:
+        texts = story_input(members)
+        windows.append(summarizer.plan_chunks(texts)[0] if texts else None)
+    made = iter(summarizer.summarize_many([[w] for w in windows if w is not None]))
+    return [next(made).sentences[:MAX_STORY_SENTENCES] if w is not None else []
+            for w in windows]
 
 
 def _outlet_indexes(members: Sequence[Member]) -> dict[str, list[TextIndex]]:
@@ -127,23 +164,20 @@ def _outlet_indexes(members: Sequence[Member]) -> dict[str, list[TextIndex]]:
     return indexes
 
 
-def story_briefing(members: Sequence[Member], summarizer: Any, checker: SupportChecker
-                   ) -> list[StorySentence]:
+def story_briefing(members: Sequence[Member], summarizer: Any, checker: SupportChecker,
+                   *, summary: Sequence[str] | None = None) -> list[StorySentence]:
     """The English briefing of the event, each sentence with its evidence across articles,
     its claims checked against the union of the members, and the outlets behind each claim.
 
-    The summarizer reads one model window of the story's units (:func:`story_units`: wire
-    copy once, by position in the article, then outlet); evidence and claims are checked
-    against all of them."""
+    The summarizer reads one model window of :func:`story_input` (the members' briefings,
+    wire copy once); ``summary`` gives sentences already made (:func:`story_summaries`).
+    Evidence and claims are checked against every member sentence (:func:`story_units`)."""
     units = story_units(members)
     if not units:
         return []
-    # One model window of input: the units in story order are the outlets' leads first
-    # (news is written top-down), so the window holds what every outlet says first. A
-    # story then costs one summary, not a second summary of every member.
-    window = summarizer.plan_chunks([u.text for u in units])[0]
-    summary = summarizer.summarize([window])
-    sentences = summary.sentences[:MAX_STORY_SENTENCES]
+    if summary is None:
+        summary = story_summaries([members], summarizer)[0]
+    sentences = list(summary)[:MAX_STORY_SENTENCES]
     union_en = " ".join(u.text for u in units)
     union_nl = "\n".join(s.nl for m in members for s in m.briefing.sentences if s.nl) or None
     checked = checker.check(sentences, union_en, union_nl)
@@ -219,7 +253,7 @@ def story_names(members: Sequence[Member], checker: SupportChecker) -> list[Name
 
 
 def build_story(members: Sequence[Member], *, event: str, nlp: Any, checker: SupportChecker,
-                summarizer: Any | None = None) -> Story:
+                summarizer: Any | None = None, summary: Sequence[str] | None = None) -> Story:
     """The story of one event.
 
     Args:
@@ -228,13 +262,15 @@ def build_story(members: Sequence[Member], *, event: str, nlp: Any, checker: Sup
         nlp: a spaCy pipeline with a parser (:func:`load_parser`).
         checker: the claim checker (the same one the briefings use).
         summarizer: the summarizer for the story briefing; None leaves the briefing out.
+        summary: the story briefing's sentences when already made (:func:`story_summaries`).
 
     Raises:
         StoryError: no members.
     """
     if not members:
         raise StoryError("a story needs at least one briefing")
-    briefing = story_briefing(members, summarizer, checker) if summarizer is not None else []
+    briefing = story_briefing(members, summarizer, checker, summary=summary) \
+        if summarizer is not None else []
     notice = None if summarizer is not None else "the story briefing was not made (no summarizer)"
     return Story(
         event=event,

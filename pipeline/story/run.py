@@ -6,7 +6,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.story.build import Member, build_story, load_parser, load_summarizer
+from pipeline.story.build import (
+    Member,
+    build_story,
+    load_parser,
+    load_summarizer,
+    story_summaries,
+)
 from pipeline.story.record import Story
 from pipeline.support.claims import SupportChecker
 
@@ -55,5 +61,9 @@ def make_stories(members: Sequence[Member], config: Any, *, group: bool = False,
     nlp = load_parser()
     checker = SupportChecker()
     summarizer = load_summarizer(config) if with_briefing else None
-    return [build_story(ms, event=name, nlp=nlp, checker=checker, summarizer=summarizer)
-            for name, ms in events]
+    # Every story briefing in one batched summarizer call.
+    summaries = story_summaries([ms for _, ms in events], summarizer) if summarizer \
+        else [None] * len(events)
+    return [build_story(ms, event=name, nlp=nlp, checker=checker, summarizer=summarizer,
+                        summary=summary) for (name, ms), summary in zip(events, summaries,
+                                                                         strict=True)]
