@@ -68,8 +68,8 @@ def run(job: dict) -> dict:
     from pipeline.core.config import load_config
     from pipeline.core.errors import ArticleError
     from pipeline.core.fileio import atomic_write_json
+    from pipeline.grouping.articles import GroupInput, group_articles
     from pipeline.ingest.readers import read_file
-    from pipeline.nightly.grouping import GroupInput, group_articles  # moves to pipeline/grouping
     from pipeline.nightly.stories import NightStories
     from pipeline.support.claims import SupportChecker
 
