@@ -7,7 +7,6 @@ an optional hint and an exit code from :class:`~pipeline.core.exit_codes.ExitCod
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import sys
@@ -29,6 +28,7 @@ from pipeline.core.errors import (
     InvalidArgumentError,
     ModelUnavailableError,
     RunActiveError,
+    is_environment_error,
 )
 from pipeline.core.exit_codes import ExitCode
 
@@ -150,10 +150,6 @@ def fail(message: str, code: int = ExitCode.USAGE, hint: str | None = None) -> N
     raise typer.Exit(int(code))
 
 
-_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO, errno.ENAMETOOLONG,
-                       errno.EACCES, errno.EPERM}
-
-
 # Library messages do not name flags; where the user needs one, the hint names it. Keyed
 # by class name so this module does not import the (heavy) libraries that raise them.
 CONFIG_HINT = "`briefing config show` prints the resolved configuration"
@@ -186,7 +182,7 @@ def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:
     if isinstance(exc, FileNotFoundError):
         name = exc.filename or (exc.args[0] if exc.args else exc)
         return f"no such file or directory: {name}", ExitCode.USAGE, None
-    if isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS:
+    if isinstance(exc, OSError) and is_environment_error(exc):
         where = f" ({exc.filename})" if exc.filename else ""
         return (f"the environment failed: {exc.strerror or exc}{where}; work finished before "
                 "it is kept", ExitCode.INTERNAL, None)
