@@ -97,8 +97,16 @@ def test_ray_outputs_equal_the_local_engine(local_ray, corpus, local_outputs, ti
     assert {reason for _, _, reason in errors(out)} == {
         "duplicate-id", "malformed-jsonl", "empty", "symlink-outside"}
     run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-    assert run["engine"] == "ray" and run["briefed"] == 5 and run["failed"] == 4
-    assert sum(node["briefed"] for node in run["nodes"].values()) == 5
+    # One run record, whatever the engine: the local one's keys, models and counts.
+    local_run = json.loads((local_outputs / "run.json").read_text(encoding="utf-8"))
+    assert list(run) == list(local_run)
+    assert run["complete"] is True and run["aborted"] is None
+    assert run["models"] == local_run["models"]
+    assert run["failures_by_reason"] == local_run["failures_by_reason"]
+    assert run["translation_stats"]["pieces"] == local_run["translation_stats"]["pieces"] > 0
+    assert run["engine"]["name"] == "ray" and run["briefed"] == 5 and run["failed"] == 4
+    assert run["engine"]["actor_load_seconds"] > 0
+    assert sum(node["briefed"] for node in run["engine"]["nodes"].values()) == 5
     assert run["throughput"]["articles_per_minute"] > 0
     assert (out / "digest.md").read_text(encoding="utf-8").count("\n## ") >= 5
     assert int(result.exit_code) == 1
@@ -125,7 +133,8 @@ def test_a_rerun_skips_everything_complete_and_redoes_what_is_missing(
     again = run_batch_ray([str(corpus)], out, config)  # everything complete now
 
     assert again.briefed == [] and again.skipped == len(first)
-    assert json.loads((out / "run.json").read_text(encoding="utf-8"))["actors"] == 0
+    run = json.loads((out / "run.json").read_text(encoding="utf-8"))
+    assert run["engine"]["actors"] == 0 and run["models"] is None  # no model loaded
     assert briefings(out) == first
     # Each run's digest covers every complete briefing, not only the ones it wrote.
     digest = (out / "digest.md").read_text(encoding="utf-8")
@@ -180,8 +189,9 @@ def test_two_nodes_both_brief_articles(corpus, local_outputs, tiny_model_dirs, t
         config = tiny_config(tiny_model_dirs, **{"ray.batch_size": 1, "ray.actors": 2})
         run_batch_ray([str(corpus)], out, config)
         run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-        assert len(run["nodes"]) == 2
-        assert all(node["briefed"] > 0 for node in run["nodes"].values()), run["nodes"]
+        nodes = run["engine"]["nodes"]
+        assert len(nodes) == 2
+        assert all(node["briefed"] > 0 for node in nodes.values()), nodes
         assert briefings(out) == briefings(local_outputs)
     finally:
         ray.shutdown()
@@ -307,7 +317,8 @@ def test_an_empty_input_folder_ends_as_the_local_engine_does(local_ray, tiny_mod
     assert result.briefed == [] and result.skipped == 0
     run = json.loads((tmp_path / "ray" / "run.json").read_text(encoding="utf-8"))
     assert run["briefed"] == 0 and run["failed"] == 0
-    assert run["actors"] == 0  # nothing to brief: no actor started, no model loaded
+    assert run["engine"]["actors"] == 0  # nothing to brief: no actor started, no model loaded
+    assert run["models"] is None
     assert (tmp_path / "ray" / "errors.jsonl").read_text(encoding="utf-8") == ""
 
 
@@ -433,8 +444,9 @@ def test_the_readme_cluster_recipe_works_with_token_authentication(
         assert joined.returncode == 1, joined.stderr  # the corpus has bad inputs
         assert briefings(out) == briefings(local_outputs)
         run = json.loads((out / "run.json").read_text(encoding="utf-8"))
-        assert len(run["nodes"]) == 2, run["nodes"]
-        assert all(node["briefed"] > 0 for node in run["nodes"].values()), run["nodes"]
+        nodes = run["engine"]["nodes"]
+        assert len(nodes) == 2, nodes
+        assert all(node["briefed"] > 0 for node in nodes.values()), nodes
         assert "2 node(s)" in joined.stderr
     finally:
         _kill_ray_under(node_dir)

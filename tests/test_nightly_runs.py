@@ -245,6 +245,8 @@ def test_failed_article_is_recorded_retried_and_later_succeeds(tmp_path, tiny_mo
         "ingest.min_article_words": 500})
     first = run_nightly(strict, night=NIGHT)
     assert first.exit_code == 1 and first.summary.failed == 2
+    # Counted as a batch's run.json counts them, in digest.json's run section too.
+    assert first.digest["run"]["failures_by_reason"] == {"too-short": 1, "not-utf8": 1}
     failed = {f["id"]: f for f in first.digest["failed"]}
     assert failed["short"]["reason"] == "too-short" and failed["short"]["final"]
     assert failed["latin1"]["reason"] == "not-utf8" and failed["latin1"]["attempt"] == 1

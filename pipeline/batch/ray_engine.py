@@ -18,7 +18,6 @@ import json
 import logging
 import time
 import warnings
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.batch.digest_md import render_digest_md
+from pipeline.batch.plan import KEEP, IdPlan
 from pipeline.batch.ray_cluster import connect, quiet_ray, stop
 from pipeline.batch.ray_workers import (
     ORDER_STRIDE,
@@ -35,12 +35,8 @@ from pipeline.batch.ray_workers import (
     prepare_batch,
     read_input,
 )
+from pipeline.batch.record import DIGEST_FILE, ERRORS_FILE, BatchResult, finish_run
 from pipeline.batch.run import (
-    DIGEST_FILE,
-    ERRORS_FILE,
-    RESERVED_IDS,
-    RUN_FILE,
-    BatchResult,
     check_output_dir,
     is_complete,
     output_path,
@@ -50,8 +46,10 @@ from pipeline.briefing.engine import BriefingEngine
 from pipeline.briefing.schema import read_briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, RayUnavailableError
-from pipeline.core.fileio import atomic_write_json, atomic_write_text, file_stem
-from pipeline.core.provenance import git_commit, package_versions
+from pipeline.core.fileio import (
+    atomic_write_text,
+    remove_stale_temporaries,
+)
 from pipeline.ingest.readers import expand_inputs, read_stdin
 
 log = logging.getLogger(__name__)
@@ -65,11 +63,23 @@ SUFFIXES = (".txt", ".jsonl", ".parquet")
 
 @dataclass
 class RayBatchResult(BatchResult):
-    """What a Ray batch did: a local batch's result, plus what was skipped as complete and
-    what each Ray node briefed."""
+    """What a Ray batch did: a local batch's result, plus the cluster, its actors and what
+    each Ray node briefed."""
 
-    skipped: int = 0
+    load_seconds: float | None = None  # each actor loads its own models
+    address: str | None = None
+    actors: int = 0
+    actor_load_seconds: float | None = None  # the longest an actor took to load
     nodes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def engine_details(self) -> dict[str, Any]:
+        """The Ray part of ``run.json``: the cluster, the actors, each node's counts."""
+        return {"name": "ray", "address": self.address, "actors": self.actors,
+                "actor_load_seconds": self.actor_load_seconds, "nodes": self.nodes}
+
+    def where(self) -> str:
+        """Where the articles were briefed: on Ray, on how many nodes."""
+        return f" on Ray ({len(self.nodes)} node(s))"
 
 
 def _import_ray():
@@ -121,7 +131,7 @@ def run_batch_ray(
     if overwrite:
         remove_previous_outputs(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(out_dir)
+    remove_stale_temporaries(out_dir)  # what a killed run's atomic writes left
 
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -138,30 +148,33 @@ def _run(ray, files, remote, walk_errors, out_dir: Path, config: AppConfig,
          write_parquet: bool, stdin, with_stdin: bool, on_result, started: float,
          started_at: str) -> RayBatchResult:
     """:func:`run_batch_ray` once Ray is up."""
-    log.info("ray: joined %s in %.1fs", ray.get_runtime_context().gcs_address,
-             time.perf_counter() - started)
+    result = RayBatchResult(out_dir=out_dir, started_at=started_at,
+                            address=ray.get_runtime_context().gcs_address)
+    log.info("ray: joined %s in %.1fs", result.address, time.perf_counter() - started)
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
     quiet_ray()  # Ray Data set its own loggers up on import
 
     max_bytes = config.ingest.max_article_bytes
     rows = _read(ray, files, remote, with_stdin, stdin, max_bytes, walk_errors).materialize()
-    result = RayBatchResult(out_dir=out_dir)
     errors: list[tuple[int, ArticleError]] = []
     origins: dict[str, str] = {}
-    complete: list[str] = []
-    keep = _plan(rows, out_dir, result, errors, origins, complete)
+    plan = IdPlan(is_complete=lambda article_id: is_complete(output_path(out_dir, article_id)))
+    keep = _plan(rows, plan, errors, origins)
+    result.skipped = len(plan.skipped)
     log.info("ray: read and planned at %.1fs: %d to brief, %d complete, %d errors",
              time.perf_counter() - started, len(keep), result.skipped, len(errors))
 
     # Nothing to brief (no input, or a resumed run with everything complete): no actor
     # starts, so no model is loaded.
-    actors = _actor_count(ray, config) if keep else 0
+    actors = result.actors = _actor_count(ray, config) if keep else 0
     briefed_rows = _brief(ray, rows, keep, config, out_dir, actors, started) if keep else []
 
     seen = set()
     for row in briefed_rows:
         seen.add(row["id"])
+        if row.get("actor"):
+            _add_actor_report(result, json.loads(row["actor"]))
         record = json.loads(row["record"])
         node = result.nodes.setdefault(row["node"], {"briefed": 0, "failed": 0})
         if row["status"] == "briefed":
@@ -179,20 +192,34 @@ def _run(ray, files, remote, walk_errors, out_dir: Path, config: AppConfig,
             reason="worker-failed", origin=origins[article_id], article_id=article_id)))
         if on_result is not None:
             on_result("failed")
-    if write_parquet and result.briefed:
-        _write_parquet(ray, out_dir, result.briefed)
-
     errors.sort(key=lambda pair: (pair[0], pair[1].origin))
     result.failed = [error for _, error in errors]
-    _write_errors(out_dir / ERRORS_FILE, result.failed)
-    # The digest covers every complete briefing of the inputs: those of earlier runs that
-    # this one skipped, and those it wrote.
-    atomic_write_text(out_dir / DIGEST_FILE,
-                      render_digest_md(_read_briefings(out_dir, complete + result.briefed),
-                                       result.failed))
     result.seconds = time.perf_counter() - started
-    atomic_write_json(out_dir / RUN_FILE, _run_record(ray, config, result, started_at, actors))
+
+    def write_outputs() -> None:
+        if write_parquet and result.briefed:
+            _write_parquet(ray, out_dir, result.briefed)
+        _write_errors(out_dir / ERRORS_FILE, result.failed)
+        # The digest covers every complete briefing of the inputs: those of earlier runs
+        # that this one skipped, and those it wrote.
+        atomic_write_text(out_dir / DIGEST_FILE,
+                          render_digest_md(_read_briefings(out_dir, plan.skipped + result.briefed),
+                                           result.failed))
+        result.seconds = time.perf_counter() - started
+
+    finish_run(result, config, write_outputs)
     return result
+
+
+def _add_actor_report(result: RayBatchResult, report: dict[str, Any]) -> None:
+    """Add what an actor reported with a batch (its models, how long it took to load them,
+    the translator's counters for the batch) to the run's result."""
+    if result.models is None:
+        result.models = report["models"]  # every actor runs the same configuration
+    result.actor_load_seconds = max(result.actor_load_seconds or 0.0, report["load_seconds"])
+    stats = result.translation_stats = result.translation_stats or {}
+    for key, value in report["translation_stats"].items():
+        stats[key] = stats.get(key, 0) + value
 
 
 # -- plumbing ---------------------------------------------------------------------------------
@@ -341,43 +368,25 @@ def _read_briefings(out_dir: Path, ids: list[str]):
     return briefings
 
 
-def _plan(rows, out_dir: Path, result: RayBatchResult,
-          errors: list[tuple[int, ArticleError]], kept_origins: dict[str, str],
-          complete: list[str]) -> dict[str, int]:
-    """Which row of each id to brief: the first one, unless its output is already complete.
-
-    Read errors, reserved ids and later duplicates become errors, as in the local engine.
-    ``kept_origins`` receives the origin of each id to brief, ``complete`` the ids skipped
-    because their output is complete.
+def _plan(rows, plan: IdPlan, errors: list[tuple[int, ArticleError]],
+          kept_origins: dict[str, str]) -> dict[str, int]:
+    """Which row of each id to brief (id -> its ``order``), as ``plan`` decides in input
+    order: read errors, reserved ids and later duplicates become errors, as in the local
+    engine; ids whose output is complete are skipped (``plan.skipped``).
+    ``kept_origins`` receives the origin of each id to brief.
     """
-    first: dict[str, int] = {}
-    origins: dict[tuple[str, int], str] = {}
+    articles: list[tuple[int, str, str]] = []
     for row in rows.iter_rows():  # one pass over the small read rows
         if row["kind"] == "error":
             errors.append((row["order"], error_from_record(json.loads(row["payload"]))))
-            continue
-        if row["kind"] != "article":
-            continue
-        article_id, order = row["id"], row["order"]
-        origins[(article_id, order)] = json.loads(row["payload"])["origin"]
-        if article_id not in first or order < first[article_id]:
-            first[article_id] = order
+        elif row["kind"] == "article":
+            articles.append((row["order"], row["id"], json.loads(row["payload"])["origin"]))
     keep: dict[str, int] = {}
-    for (article_id, order), origin in sorted(origins.items(), key=lambda kv: kv[0][1]):
-        if file_stem(article_id).lower() in RESERVED_IDS:
-            errors.append((order, ArticleError(
-                f"{origin}: the id '{article_id}' is reserved for run files",
-                reason="reserved-id", origin=origin, article_id=article_id)))
-        elif order != first[article_id]:
-            seen = origins[(article_id, first[article_id])]
-            errors.append((order, ArticleError(
-                f"{origin}: duplicate id '{article_id}' (first seen in {seen}); it was not "
-                "processed so that no output is overwritten",
-                reason="duplicate-id", origin=origin, article_id=article_id)))
-        elif is_complete(output_path(out_dir, article_id)):
-            result.skipped += 1
-            complete.append(article_id)
-        else:
+    for order, article_id, origin in sorted(articles):
+        decision = plan.decide(article_id, origin)
+        if isinstance(decision, ArticleError):
+            errors.append((order, decision))
+        elif decision == KEEP:
             keep[article_id] = order
             kept_origins[article_id] = origin
     return keep
@@ -445,31 +454,3 @@ def _briefing_row(row: dict[str, Any]) -> dict[str, Any]:
     return {"id": briefing.id, "date": briefing.date, "title_en": briefing.title_en,
             "briefing_en": briefing.briefing_en, "url": briefing.url,
             "source": briefing.source, "briefing_json": json.dumps(data, ensure_ascii=False)}
-
-
-def _remove_stale_temporaries(out_dir: Path) -> None:
-    """Temporary files of a killed run (the atomic writer's ``.<name>.*.tmp``)."""
-    for stale in out_dir.glob(".*.tmp"):
-        stale.unlink(missing_ok=True)
-
-
-def _run_record(ray, config: AppConfig, result: RayBatchResult, started_at: str,
-                actors: int) -> dict[str, Any]:
-    minutes = result.seconds / 60 if result.seconds else 0.0
-    done = len(result.briefed)
-    return {
-        "engine": "ray",
-        "ray_address": ray.get_runtime_context().gcs_address,
-        "actors": actors,
-        "started": started_at,
-        "seconds": round(result.seconds, 3),
-        "briefed": done,
-        "failed": len(result.failed),
-        "skipped_complete": result.skipped,
-        "failures_by_reason": dict(Counter(e.reason for e in result.failed)),
-        "nodes": result.nodes,
-        "throughput": {"articles_per_minute": round(done / minutes, 2) if minutes else None},
-        "config": config.model_dump(mode="json"),
-        "versions": package_versions(),
-        "git_commit": git_commit(),
-    }

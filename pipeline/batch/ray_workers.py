@@ -136,7 +136,12 @@ def prepare_batch(batch: dict[str, Any], *, config_json: str,
 # -- stage 3: brief and write (an actor pool; each actor loads the models once) --------------
 
 class BriefActor:
-    """Translate, summarize and write the briefings of a batch of prepared articles."""
+    """Translate, summarize and write the briefings of a batch of prepared articles.
+
+    The first row of each batch's output also carries the actor's report (``actor``: its
+    models' provenance, how long it took to load them, the translator's counters for the
+    batch), from which the driver records the run; the other rows carry ``""``.
+    """
 
     def __init__(self, config_json: str, out_dir: str):
         import ray
@@ -146,7 +151,11 @@ class BriefActor:
 
         config = AppConfig.model_validate_json(config_json)
         self.engine = BriefingEngine(config, window=config.ray.batch_size)
+        loading = time.perf_counter()
         self.engine.load_models()
+        self.load_seconds = time.perf_counter() - loading
+        self.models = self.engine.model_provenance()
+        self.reported: dict[str, int] = {}  # the translator's counters already reported
         self.out_dir = Path(out_dir)
         self.node_id = ray.get_runtime_context().get_node_id()
 
@@ -168,8 +177,17 @@ class BriefActor:
             write_briefing(self.out_dir, outcome)
             # The driver reads the written <id>.json for the digest and the Parquet export.
             rows.append(self._row(outcome.id, "briefed", {"id": outcome.id}))
-        return _columns(rows, ("id", "status", "record", "node"))
+        if rows:
+            rows[0]["actor"] = json.dumps(self._report(), ensure_ascii=False, default=str)
+        return _columns(rows, ("id", "status", "record", "node", "actor"))
+
+    def _report(self) -> dict[str, Any]:
+        stats = dict(self.engine.translator.stats)
+        delta = {key: value - self.reported.get(key, 0) for key, value in stats.items()}
+        self.reported = stats
+        return {"models": self.models, "load_seconds": round(self.load_seconds, 3),
+                "translation_stats": delta}
 
     def _row(self, article_id: str, status: str, record: dict) -> dict[str, Any]:
-        return {"id": article_id, "status": status, "node": self.node_id,
+        return {"id": article_id, "status": status, "node": self.node_id, "actor": "",
                 "record": json.dumps(record, ensure_ascii=False, default=str)}

@@ -2,56 +2,46 @@
 
 from __future__ import annotations
 
-import errno
 import itertools
 import logging
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.batch.digest_md import render_digest_md
+from pipeline.batch.plan import RESERVED_IDS, IdPlan, plan_items
+from pipeline.batch.record import (
+    DIGEST_FILE,
+    ERRORS_FILE,
+    RUN_FILE,
+    BatchResult,
+    finish_run,
+    record_environment_failure,
+)
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.briefing.schema import Briefing, read_briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, OutputExistsError, OutputNotWritableError
-from pipeline.core.exit_codes import ExitCode
-from pipeline.core.fileio import append_jsonl, atomic_write_json, atomic_write_text, file_stem
-from pipeline.core.provenance import git_commit, package_versions
+from pipeline.core.fileio import (
+    append_jsonl,
+    atomic_write_json,
+    atomic_write_text,
+    file_stem,
+    remove_stale_temporaries,
+)
 from pipeline.ingest.article import Article
 
-ERRORS_FILE = "errors.jsonl"
-DIGEST_FILE = "digest.md"
-RUN_FILE = "run.json"
-RESERVED_IDS = {"run", "errors", "digest"}
-# Write failures that are the machine's, not the article's: the batch stops cleanly.
-ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO,
-                                errno.ENAMETOOLONG, errno.EACCES, errno.EPERM})
+__all__ = ["DIGEST_FILE", "ERRORS_FILE", "RESERVED_IDS", "RUN_FILE", "BatchResult",
+           "OutputExistsError", "OutputNotWritableError", "check_output_dir", "is_complete",
+           "output_path", "remove_previous_outputs", "run_batch", "write_briefing"]
 log = logging.getLogger(__name__)
 
 
 def output_path(out_dir: Path, article_id: str) -> Path:
     """Where an article's briefing goes: a capped, collision-free file name for its id."""
     return Path(out_dir) / f"{file_stem(article_id)}.json"
-
-
-@dataclass
-class BatchResult:
-    """What a batch did."""
-
-    out_dir: Path
-    briefed: list[str] = field(default_factory=list)
-    failed: list[ArticleError] = field(default_factory=list)
-    seconds: float = 0.0  # briefing, from the first article to the last
-    load_seconds: float = 0.0  # loading the models, before the first article
-    aborted: OSError | None = None
-
-    @property
-    def exit_code(self) -> ExitCode:
-        """0 when every article was briefed, 1 when some failed."""
-        return ExitCode.PARTIAL if self.failed else ExitCode.OK
 
 
 def _previous_outputs(out_dir: Path) -> list[Path]:
@@ -110,26 +100,6 @@ def is_complete(path: Path) -> bool:
     return "briefing_en" in data
 
 
-def _dedupe(items: Iterable[Article | ArticleError]) -> Iterable[Article | ArticleError]:
-    """Turn repeated ids (which would overwrite each other's output) into errors."""
-    seen: dict[str, str] = {}
-    for item in items:
-        if isinstance(item, Article):
-            if file_stem(item.id).lower() in RESERVED_IDS:
-                yield ArticleError(f"{item.origin}: the id '{item.id}' is reserved for run files",
-                                   reason="reserved-id", origin=item.origin, article_id=item.id)
-                continue
-            if item.id in seen:
-                yield ArticleError(
-                    f"{item.origin}: duplicate id '{item.id}' (first seen in {seen[item.id]}); "
-                    "it was not processed so that no output is overwritten",
-                    reason="duplicate-id", origin=item.origin, article_id=item.id,
-                )
-                continue
-            seen[item.id] = item.origin
-        yield item
-
-
 def _peek_for_article(items: Iterable[Article | ArticleError]
                       ) -> tuple[Iterator[Article | ArticleError], bool]:
     """The same items, and whether any of them is an article (the read errors before the
@@ -167,7 +137,7 @@ def run_batch(
     out_dir = Path(out_dir)
     check_output_dir(out_dir, overwrite=overwrite)
     engine = engine or BriefingEngine(config)
-    items, anything_to_brief = _peek_for_article(_dedupe(items))
+    items, anything_to_brief = _peek_for_article(plan_items(items, IdPlan()))
     load_seconds = 0.0
     if anything_to_brief:  # only read errors: no model is loaded
         log.info("loading the models")
@@ -177,11 +147,12 @@ def run_batch(
     if overwrite:
         removed = remove_previous_outputs(out_dir)
         log.info("removed %d output file(s) of the earlier run in %s", removed, out_dir)
+    remove_stale_temporaries(out_dir)  # what a killed run's atomic writes left
     errors_path = out_dir / ERRORS_FILE
     errors_path.unlink(missing_ok=True)
-    result = BatchResult(out_dir=out_dir, load_seconds=load_seconds)
+    result = BatchResult(out_dir=out_dir, load_seconds=load_seconds,
+                         started_at=datetime.now(UTC).isoformat(timespec="seconds"))
     started = time.perf_counter()
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
     briefings: list[Briefing] = []
     try:
         for outcome in engine.run(items, on_result=on_result):
@@ -195,49 +166,17 @@ def run_batch(
                 briefings.append(outcome)
                 result.briefed.append(outcome.id)
     except OSError as exc:
-        if exc.errno not in ENVIRONMENT_ERRNOS:
-            raise
+        record_environment_failure(result, exc)  # anything but the environment: raised
         log.error("writing outputs failed (%s); the batch stops here", exc)
-        result.aborted = exc
     result.seconds = time.perf_counter() - started
-    try:
-        _write_run_files(out_dir, errors_path, result, briefings, started_at, engine, config)
-    except OSError as exc:
-        if exc.errno not in ENVIRONMENT_ERRNOS or result.aborted is None:
-            raise
-    if result.aborted is not None:
-        raise result.aborted
+    if engine.models_loaded:  # None: nothing was readable, so no model was loaded
+        result.models = engine.model_provenance()
+        result.translation_stats = dict(engine.translator.stats)
+
+    def write_outputs() -> None:
+        if not result.failed:
+            errors_path.touch()  # an empty errors.jsonl says "nothing failed", not "not run"
+        atomic_write_text(out_dir / DIGEST_FILE, render_digest_md(briefings, result.failed))
+
+    finish_run(result, config, write_outputs)
     return result
-
-
-def _write_run_files(out_dir: Path, errors_path: Path, result: BatchResult,
-                     briefings: list[Briefing], started_at: str, engine: BriefingEngine,
-                     config: AppConfig) -> None:
-    if not result.failed:
-        errors_path.touch()  # an empty errors.jsonl says "nothing failed", not "not run"
-    atomic_write_text(out_dir / DIGEST_FILE, render_digest_md(briefings, result.failed))
-    aborted = result.aborted
-    atomic_write_json(out_dir / RUN_FILE, {
-        "complete": aborted is None,
-        "aborted": None if aborted is None else f"{aborted.strerror or aborted} "
-                                                f"({aborted.filename or 'output'})",
-        "started": started_at,
-        "seconds": round(result.seconds, 3),
-        "load_seconds": round(result.load_seconds, 3),
-        "briefed": len(result.briefed),
-        "failed": len(result.failed),
-        "failures_by_reason": _count_reasons(result.failed),
-        # None: nothing was readable, so no model was loaded.
-        "models": engine.model_provenance() if engine.models_loaded else None,
-        "translation_stats": engine.translator.stats if engine.models_loaded else None,
-        "config": config.model_dump(mode="json"),
-        "versions": package_versions(),
-        "git_commit": git_commit(),
-    })
-
-
-def _count_reasons(errors: list[ArticleError]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for error in errors:
-        counts[error.reason] = counts.get(error.reason, 0) + 1
-    return counts

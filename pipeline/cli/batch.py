@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline.batch.run import ERRORS_FILE, check_output_dir, run_batch
+from pipeline.batch.record import closing_line
+from pipeline.batch.run import check_output_dir, run_batch
 from pipeline.briefing.engine import BriefingEngine
 from pipeline.cli.common import (
     ConfigOption,
@@ -99,13 +100,7 @@ def batch_command(
         say(f"briefing {len(items)} item(s) into {out}")
         result = run_batch(items, out, app_config, engine=engine, overwrite=overwrite,
                            on_result=log_progress)
-    total = len(result.briefed) + len(result.failed)
-    message = f"Briefed {len(result.briefed)} of {total} article(s) into {out} in {result.seconds:.1f}s"
-    if result.load_seconds:  # the progress lines count from before the models loaded
-        message += f" (after {result.load_seconds:.1f}s loading the models)"
-    if result.failed:
-        message += f"; {len(result.failed)} failed (see {out / ERRORS_FILE})"
-    say(message)
+    say(closing_line(result))
     raise typer.Exit(result.exit_code)
 
 
@@ -149,12 +144,5 @@ def _run_on_ray(inputs: list[str], out: Path, app_config, *, overwrite: bool,
         if exc.code == signal.SIGTERM:
             raise KeyboardInterrupt from None
         raise
-    total = len(result.briefed) + len(result.failed)
-    message = (f"Briefed {len(result.briefed)} of {total} article(s) into {out} on Ray "
-               f"({len(result.nodes)} node(s)) in {result.seconds:.1f}s")
-    if result.skipped:
-        message += f"; {result.skipped} already complete, skipped"
-    if result.failed:
-        message += f"; {len(result.failed)} failed (see {out / ERRORS_FILE})"
-    say(message)
+    say(closing_line(result))
     raise typer.Exit(int(result.exit_code))

@@ -21,7 +21,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from pipeline.cli.terminal import say, stderr
 from pipeline.core.config import AppConfig, load_config, parse_model_option
-from pipeline.core.errors import ENVIRONMENT_ERRNOS, BriefingError, ConfigError
+from pipeline.core.errors import BriefingError, ConfigError, is_environment_error
 from pipeline.core.exit_codes import ExitCode, error_exit
 
 log = logging.getLogger("pipeline.cli")
@@ -182,7 +182,7 @@ def describe_error(exc: BaseException) -> tuple[str, ExitCode, str | None]:
     if isinstance(exc, FileNotFoundError):
         name = exc.filename or (exc.args[0] if exc.args else exc)
         return f"no such file or directory: {name}", ExitCode.USAGE, None
-    if isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS:
+    if isinstance(exc, OSError) and is_environment_error(exc):
         where = f" ({exc.filename})" if exc.filename else ""
         return (f"the environment failed: {exc.strerror or exc}{where}; work finished before "
                 "it is kept", ExitCode.INTERNAL, None)

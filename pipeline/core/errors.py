@@ -9,12 +9,25 @@ from here.
 from __future__ import annotations
 
 import errno
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-# Write failures that are the machine's, not the article's or the user's: a run stops
-# cleanly (exit 4) and keeps what it finished.
+# Failures that are the machine's, not the input's (a full disk, a read-only or failing
+# device, a path the file system refuses): a run stops cleanly and keeps its work.
 ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EIO,
                                 errno.ENAMETOOLONG, errno.EACCES, errno.EPERM})
+
+
+def is_environment_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the environment failing (see :data:`ENVIRONMENT_ERRNOS`)."""
+    return isinstance(exc, OSError) and exc.errno in ENVIRONMENT_ERRNOS
+
+
+def count_reasons(reasons: Iterable[str]) -> dict[str, int]:
+    """Failures per reason (``ArticleError.reason``), in the order each reason first occurs."""
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        counts[reason] = counts.get(reason, 0) + 1
+    return counts
 
 
 class BriefingError(Exception):

@@ -66,6 +66,21 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def remove_stale_temporaries(folder: Path, *, depth: int = 0) -> int:
+    """Delete the temporary files that :func:`atomic_write_text` leaves when its process is
+    killed mid-write (``.<name>.*.tmp``) in ``folder`` and ``depth`` levels of sub-folders
+    below it; only for a folder that one run writes to at a time. Returns how many."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    removed = 0
+    for level in range(depth + 1):
+        for stale in folder.glob("*/" * level + ".*.tmp"):
+            stale.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def atomic_write_json(path: Path, data: object) -> None:
     """Write pretty-printed UTF-8 JSON atomically."""
     atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -42,9 +42,15 @@ from sqlalchemy.engine import make_url
 from pipeline.archive import update_archive
 from pipeline.briefing.schema import Briefing
 from pipeline.core.config import AppConfig, NightlyConfig
-from pipeline.core.errors import ArticleError, ConfigError, FetchError, InvalidArgumentError
+from pipeline.core.errors import (
+    ArticleError,
+    ConfigError,
+    FetchError,
+    InvalidArgumentError,
+    count_reasons,
+)
 from pipeline.core.exit_codes import ExitCode
-from pipeline.core.fileio import atomic_write_json
+from pipeline.core.fileio import atomic_write_json, remove_stale_temporaries
 from pipeline.core.netguard import AllowList, literal_refusal
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.nightly.cache import SqlTranslationCache
@@ -368,6 +374,7 @@ class _Run:
         self.summary = RunSummary(night=night)
         self.previous_run_died = False
         self.suspects: set[str] = set()
+        self.failure_reasons: list[str] = []  # of this run's failures, in order
 
     def execute(self, reprocess: Sequence[str]) -> NightlyResult:
         started = time.perf_counter()
@@ -376,7 +383,9 @@ class _Run:
         forced = _select(reprocess, snapshot)
         run_id = self.store.start_run(self.night, pid=os.getpid(), host=socket.gethostname())
         self.emit("run.started", {"night": self.night, "run_id": run_id, "pid": os.getpid()})
-        _sweep_temporary_files(self.settings.out_dir)
+        # A kill during an atomic write leaves its temporary file; only this run (it holds
+        # the lock) writes here, so any left over is garbage: the out folder and its nights.
+        remove_stale_temporaries(self.settings.out_dir, depth=1)
         try:
             collected = collect(self.settings, self.ctx, snapshot, self.store.file_ids(),
                                 self.emit)
@@ -408,6 +417,7 @@ class _Run:
             digest_started = time.perf_counter()
             loaded = bool(self.engine is not None and self.engine.models_loaded)
             summary.models_loaded = loaded
+            summary.failures_by_reason = count_reasons(self.failure_reasons)
             summary.translation = dict(self.engine.translator.stats) if loaded else None
             summary.durations = {"collect_s": round(collected.seconds, 3),
                                  "models_s": round(models_s, 3),
@@ -567,6 +577,7 @@ class _Run:
                                  message=message, count_attempt=count_attempt,
                                  attempted=attempted, source=source, file_id=file_id)
         self.summary.add("failed")
+        self.failure_reasons.append(reason)
         self.emit("article.failed", {"key": key, "kind": kind, "reason": reason,
                                      "message": message, "attempt": attempt,
                                      "max_attempts": self.settings.max_attempts})
@@ -632,15 +643,6 @@ def _select(selectors: Sequence[str], snapshot: dict) -> list[str]:
                     "(keys and ids are listed in digest.json)")
         keys.extend(matched)
     return list(dict.fromkeys(keys))
-
-
-def _sweep_temporary_files(out_dir: Path) -> None:
-    # A kill during an atomic write leaves its temporary file; only this run (it holds the
-    # lock) writes here, so any left over is garbage.
-    if out_dir.is_dir():
-        for pattern in (".*.tmp", "*/.*.tmp"):
-            for path in out_dir.glob(pattern):
-                path.unlink(missing_ok=True)
 
 
 def _dry_run(config: AppConfig, night: str, ctx: SourceContext, reprocess: Sequence[str],

@@ -18,6 +18,8 @@ class RunSummary:
     Attributes:
         new, changed, retried, resumed, reprocessed: articles briefed (or tried) per reason.
         unchanged: articles seen again with nothing to do (done, or failed for good).
+        failures_by_reason: this run's failures per reason, as a batch's ``run.json``
+            counts them (None for a dry run, which does not know every reason).
         exhausted: failures with no attempts left (``exhausted_keys`` lists them).
         duplicates: keys offered twice tonight (the second is ignored).
         kept: keys whose source failed or was cut off tonight; their stored state is kept
@@ -43,6 +45,7 @@ class RunSummary:
     reprocessed: int = 0
     done: int = 0
     failed: int = 0
+    failures_by_reason: dict[str, int] | None = None
     exhausted: int = 0
     duplicates: int = 0
     kept: int = 0
