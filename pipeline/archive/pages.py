@@ -10,14 +10,13 @@ from html import escape
 from pipeline.archive.collect import ArticleRecord, Night
 from pipeline.archive.search import index_text
 from pipeline.archive.stories import Stories
-from pipeline.nightly.render_html import CSS as DIGEST_CSS
-from pipeline.nightly.render_html import _safe_href as safe_href
-from pipeline.nightly.render_html import story_section
 from pipeline.nightly.render_md import night_line, run_line
+from pipeline.pages import safe_href, static_text
+from pipeline.pages.env import story_section
 
 TOP_STORIES = 3
 
-CSS = DIGEST_CSS + """
+CSS = "\n" + static_text("digest.css") + """
 main{overflow-wrap:anywhere}
 .crumbs{font-size:.85rem;margin:0 0 .6rem}
 .crumbs a{margin-right:.3rem}
