@@ -327,3 +327,17 @@ def test_outlets_map_folders_files_and_sources(tmp_path):
     assert source_name({"id": "x", "source": str(desk / "a.txt")}, outlets) == "Haven Dagblad"
     assert source_name({"id": "x", "source": str(tmp_path / "z.txt")}, outlets) == "z.txt"
 
+
+def test_the_build_cache_follows_the_templates_not_the_python_source(tmp_path, monkeypatch):
+    from tests.test_archive_browser_data import write_synthetic_archive
+
+    out = write_synthetic_archive(tmp_path / "out")
+    assert build_archive(out, search=False).rendered_nights == 3
+    assert build_archive(out, search=False).rendered_nights == 0
+    # A changed template or stylesheet renders every night again, with the new markup.
+    monkeypatch.setattr(archive_site, "assets_digest", lambda: "templates changed")
+    assert build_archive(out, search=False).rendered_nights == 3
+    assert build_archive(out, search=False).rendered_nights == 0
+    # The Python source is not the key: a module read from elsewhere changes nothing.
+    monkeypatch.setattr(Path, "read_bytes", lambda self: b"other source")
+    assert build_archive(out, search=False).rendered_nights == 0
