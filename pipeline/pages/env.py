@@ -63,14 +63,16 @@ def safe_href(url: object, site: bool = False) -> str | None:
     return text if text and relative else "#"
 
 
-def marked(text: object, claims: object, title: str, css: str = "unsupported") -> Markup:
+def marked(text: object, claims: object, title: str | None = None,
+           css: str = "unsupported") -> Markup:
     """A sentence with each unsupported claim marked (``<mark>`` … ``[?]``), the rest escaped.
 
     The marks are placed by :func:`pipeline.support.marks.marked_text`, the one
     implementation every rendering of a briefing uses.
     """
-    template = str(Markup('<mark class="{}" title="{}">').format(css, title)) + "{} " + MARK \
-        + "</mark>"
+    tag = (Markup('<mark class="{}" title="{}">').format(css, title) if title is not None
+           else Markup('<mark class="{}">').format(css))
+    template = str(tag).replace("{", "{{").replace("}", "}}") + "{} " + MARK + "</mark>"
     sentence = {"text": "" if text is None else str(text), "claims": claims or []}
     return Markup(marked_text(sentence, template, escape=lambda piece: str(escape(piece))))
 
