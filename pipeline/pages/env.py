@@ -132,11 +132,6 @@ def render(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
 
 
-def story_section(story: object) -> str:
-    """The event across outlets (the ``story_section`` macro of ``macros.html``)."""
-    return str(environment().get_template("macros.html").module.story_section(story))
-
-
 def asset_files() -> list[tuple[str, bytes]]:
     """Every template and static file, as ``(path, bytes)`` sorted by path."""
     found = []
