@@ -74,3 +74,10 @@ def test_the_assets_digest_follows_the_files(monkeypatch):
                         lambda: [(p, d + b" ") if p == "static/digest.css" else (p, d)
                                  for p, d in real])
     assert assets_digest() != before
+
+
+def test_controls_and_bidi_overrides_are_shown_as_escapes_zero_width_spaces_kept():
+    page = environment().from_string("<p title='{{ x }}'>{{ x }}</p>").render(
+        x="gnp\u202e.exe\x1b[31m\u200b\u2066")
+    shown = "gnp\\u202e.exe\\x1b[31m\u200b\\u2066"
+    assert page == f"<p title='{shown}'>{shown}</p>"

@@ -13,6 +13,7 @@ line's text as ``{{ " " }}``, or kept on one line.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from importlib.resources import files
 from urllib.parse import urlsplit
@@ -27,6 +28,32 @@ from pipeline.support.marks import MARK, marked_text
 PACKAGE = "pipeline.pages"
 TEMPLATES = "templates"
 STATIC = "static"
+
+
+# Characters a page does not pass on as they are: C0 controls but tab and newline, DEL and C1
+# (not allowed in HTML or XML text), and the bidirectional and line-separator controls
+# (U+202E, the right-to-left override, makes "gnp.exe" read "exe.png" and turns what follows
+# it on the line around). Each is shown as a visible escape (``\u202e``), the characters the
+# terminal shows so too (pipeline/cli/terminal.py). Zero-width spaces are kept.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(match: re.Match) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def shown_text(value: object) -> object:
+    """What a page shows of a value: None as nothing, controls as visible escapes (markup
+    stays markup)."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup):
+        return Markup(_CONTROLS.sub(_shown, value))
+    if isinstance(value, str):
+        return _CONTROLS.sub(_shown, value)
+    return value
 
 
 class _JoinLines(Extension):
@@ -118,7 +145,7 @@ def environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         extensions=[_JoinLines],
         keep_trailing_newline=True,
-        finalize=lambda value: "" if value is None else value,  # a missing value shows nothing
+        finalize=shown_text,  # every value printed: None as nothing, controls as escapes
     )
     env.filters["safe_href"] = safe_href
     env.filters["marked"] = marked
