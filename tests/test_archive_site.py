@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -90,6 +91,22 @@ def _html_files(out: Path) -> list[Path]:
     return [p for p in out.rglob("*.html") if "pagefind" not in p.parts]
 
 
+def _texts(html: str) -> list[str]:
+    """The text of every element of a page, decoded (``&amp;`` is ``&``)."""
+    texts: list[str] = []
+    parser = HTMLParser(convert_charrefs=True)
+    parser.handle_data = texts.append
+    parser.feed(html)
+    parser.close()
+    return texts
+
+
+def _as_shown(text: str) -> str:
+    """Text as a page shows it: control characters (the tiny models write some) as escapes."""
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m.group()):02x}",
+                  text).strip()
+
+
 def _links(html: str) -> list[str]:
     return re.findall(r'(?:href|src)="([^"]+)"', html)
 
@@ -136,11 +153,12 @@ def test_article_page_shows_briefing_translation_side_by_side_and_provenance(arc
     # One row per aligned sentence (plus the column heading), Dutch and English in each.
     assert html.count('<div class="pair">') == len(data["sentences"])
     first = data["sentences"][0]
-    assert pages._e(first["nl"]) in html and pages._e(first["en"]) in html
+    shown = [t.strip() for t in _texts(html)]  # what a reader sees, whatever the escaping
+    assert _as_shown(first["nl"]) in shown and _as_shown(first["en"]) in shown
     for sentence in data["summary_sentences"]:
-        assert pages._e(sentence) in html
+        assert _as_shown(sentence) in shown
     for caption in data["removed_captions"]:
-        assert pages._e(caption) in html
+        assert _as_shown(caption) in shown
     assert data["removed_captions"]  # the sample has captions: the section is not empty
     assert data["models"]["translator"]["id"] in html
     assert 'href="../001_dijkdoorbraak_kruiningen.json"' in html
@@ -289,12 +307,12 @@ def test_support_marks_render_when_present_and_are_ignored_when_absent():
     entry = {"id": "a1", "summary": [{"en": "One.", "evidence": []}]}
     plain = ArticleRecord(night=NIGHT, entry=entry, preloaded={"summary_sentences": ["One.", "Two."]})
     assert pages.claims(plain) == [("One.", None), ("Two.", None)]
-    assert "mark" not in pages._briefing(plain)
+    assert "mark" not in pages.briefing_list(plain)
     marked = ArticleRecord(night=NIGHT, entry=entry, preloaded={
         "summary_sentences": ["One.", "Two."],
         "summary": [{"text": "One.", "support": "supported"},
                     {"text": "Two.", "support": {"label": "unsupported", "score": 0.1}}]})
-    html = pages._briefing(marked)
+    html = pages.briefing_list(marked)
     assert '<span class="mark supported">supported</span>' in html
     assert '<span class="mark unsupported" title="score 0.1">unsupported</span>' in html
 
@@ -313,3 +331,18 @@ def test_outlets_map_folders_files_and_sources(tmp_path):
     assert source_name({"id": "x", "source": "Voorbeeldkrant"}, outlets) == "Voorbeeldkrant"
     assert source_name({"id": "x", "source": str(desk / "a.txt")}, outlets) == "Haven Dagblad"
     assert source_name({"id": "x", "source": str(tmp_path / "z.txt")}, outlets) == "z.txt"
+
+
+def test_the_build_cache_follows_the_templates_not_the_python_source(tmp_path, monkeypatch):
+    from tests.test_archive_browser_data import write_synthetic_archive
+
+    out = write_synthetic_archive(tmp_path / "out")
+    assert build_archive(out, search=False).rendered_nights == 3
+    assert build_archive(out, search=False).rendered_nights == 0
+    # A changed template or stylesheet renders every night again, with the new markup.
+    monkeypatch.setattr(archive_site, "assets_digest", lambda: "templates changed")
+    assert build_archive(out, search=False).rendered_nights == 3
+    assert build_archive(out, search=False).rendered_nights == 0
+    # The Python source is not the key: a module read from elsewhere changes nothing.
+    monkeypatch.setattr(Path, "read_bytes", lambda self: b"other source")
+    assert build_archive(out, search=False).rendered_nights == 0

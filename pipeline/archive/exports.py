@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 from pipeline.archive.collect import Night
-from pipeline.archive.pages import article_path, night_path
+from pipeline.archive.pages import PATHS, night_path
 from pipeline.archive.stories import Stories
+from pipeline.pages import render
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_NIGHTS = 60
@@ -58,18 +59,14 @@ def atom_feed(nights: list[Night]) -> str:
         add(entry, "summary", f"{totals.get('briefed')} articles briefed in "
                               f"{len(night.digest.get('groups') or [])} events; "
                               f"{totals.get('failed')} not briefed.")
-        items = "".join(
-            f'<li><a href="{article_path(night.date, g["lead"])}">{_xml_text(g["headline"])}</a>'
-            f" ({len(g.get('articles') or [])})</li>"
-            for g in night.digest.get("groups") or [])
-        add(entry, "content", f"<ul>{items}</ul>", type="html")
+        add(entry, "content", _night_content(night), type="html")
     return atom_text(feed)
 
 
-def _xml_text(text: str) -> str:
-    from html import escape
-
-    return escape(text or "", quote=True)
+def _night_content(night: Night) -> str:
+    # The entry's HTML (a template, autoescaped); the feed's XML writer escapes it again.
+    return render("archive/feed_night.html", date=night.date, paths=PATHS,
+                  groups=night.digest.get("groups") or []).strip()
 
 
 def night_csv(night: Night, stories: Stories) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline import __version__
 from pipeline.archive import pages
 from pipeline.archive import stories as stories_module
 from pipeline.archive.collect import Night, read_nights
@@ -18,6 +19,7 @@ from pipeline.archive.stories import Stories, StoryCache, link_stories
 from pipeline.archive.watch import watch_feed, watch_hits
 from pipeline.archive.writer import SiteWriter
 from pipeline.core.errors import UnsafePathError
+from pipeline.pages import assets_digest
 
 
 @dataclass
@@ -40,17 +42,18 @@ class ArchiveResult:
 STATE_DIR = ".archive"  # caches of the build, inside the output folder
 
 
-def _code_version() -> str:
-    # Pages and links are reused only if the code that made them is unchanged.
-    from pipeline.grouping import articles as grouping
-    from pipeline.grouping import clustering
-    from pipeline.nightly import render_html, render_md
+# Bump when the archive's Python changes what its pages or story links hold; the templates,
+# the static files and the data are hashed and need no bump.
+BUILD_FORMAT = 1
 
-    digest = hashlib.sha256()
-    for module in (pages, stories_module, clustering, grouping, render_html, render_md):
-        digest.update(Path(module.__file__).read_bytes())
-    digest.update(Path(__file__).read_bytes())
-    return digest.hexdigest()
+
+def _code_version() -> str:
+    """The key of the build's caches: pages and links are reused only while what made them
+    is unchanged (templates and static files, link settings, format, package version); what
+    each night shows from the data is in its own fingerprint."""
+    return hashlib.sha256(json.dumps(
+        [BUILD_FORMAT, __version__, assets_digest(), stories_module.LOOKBACK_DAYS,
+         stories_module.DEFAULT_THRESHOLD, stories_module.ENTITY_WEIGHT]).encode()).hexdigest()
 
 
 def _load_state(out_dir: Path, code: str) -> dict:
