@@ -11,7 +11,7 @@ from pathlib import Path
 from pipeline.archive.paths import file_name, inside, regular_file
 from pipeline.briefing.schema import read_briefing
 from pipeline.core.errors import BriefingFormatError, UnsafePathError
-from pipeline.nightly.render_md import night_date
+from pipeline.pages.digest_lines import night_date
 
 NIGHT_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 from pipeline.archive.collect import ArticleRecord, Night
 from pipeline.archive.search import index_text
 from pipeline.archive.stories import EventKey, Stories
-from pipeline.nightly.render_md import night_line, run_line
 from pipeline.pages import render, safe_href
+from pipeline.pages.digest_lines import night_line, run_line
 
 TOP_STORIES = 3
 

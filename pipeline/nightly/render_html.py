@@ -11,8 +11,8 @@ badge, and the header counts them. The page is ``pipeline/pages/templates/digest
 
 from __future__ import annotations
 
-from pipeline.nightly.render_md import night_date, night_line, retry_note, run_line
 from pipeline.pages import render
+from pipeline.pages.digest_lines import night_date, night_line, retry_note, run_line
 from pipeline.support.marks import NOTE
 
 
