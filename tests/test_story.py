@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.cli import app
+from pipeline.record.briefing import AlignedSentence, Briefing
 from pipeline.story.build import Member, story_figures, story_names, story_units
 from pipeline.story.figures import figures_of_sentence
 from pipeline.story.quantity import all_compatible, interval_of

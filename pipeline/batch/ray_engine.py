@@ -47,12 +47,12 @@ from pipeline.batch.run import (
     remove_previous_outputs,
 )
 from pipeline.briefing.engine import BriefingEngine
-from pipeline.briefing.schema import read_briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError
 from pipeline.core.fileio import atomic_write_json, atomic_write_text, file_stem
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.ingest.readers import expand_inputs, read_stdin
+from pipeline.record.briefing import read_briefing
 
 log = logging.getLogger(__name__)
 __all__ = ["RayBatchResult", "RayUnavailableError", "run_batch_ray"]
@@ -335,7 +335,7 @@ def _read_briefings(out_dir: Path, ids: list[str]):
     for article_id in ids:
         path = output_path(out_dir, article_id)
         try:
-            briefings.append(read_briefing(path)[0])
+            briefings.append(read_briefing(path))
         except (OSError, ValueError) as exc:
             log.warning("%s: left out of the digest: %s", path, exc)
     return briefings
@@ -441,10 +441,11 @@ def _write_parquet(ray, out_dir: Path, ids: list[str]) -> None:
 
 
 def _briefing_row(row: dict[str, Any]) -> dict[str, Any]:
-    briefing, data = read_briefing(Path(row["path"]))
+    briefing = read_briefing(Path(row["path"]))
     return {"id": briefing.id, "date": briefing.date, "title_en": briefing.title_en,
             "briefing_en": briefing.briefing_en, "url": briefing.url,
-            "source": briefing.source, "briefing_json": json.dumps(data, ensure_ascii=False)}
+            "source": briefing.source,
+            "briefing_json": json.dumps(briefing.to_dict(), ensure_ascii=False)}
 
 
 def _remove_stale_temporaries(out_dir: Path) -> None:

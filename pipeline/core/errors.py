@@ -59,3 +59,9 @@ class ArticleError(BriefingError):
             "reason": self.reason,
             "message": str(self),
         }
+
+
+class BriefingFormatError(BriefingError, ValueError):
+    """A briefing JSON object cannot be read: an unknown ``schema_version``, or a field that is
+    missing or of the wrong type (the message names the file, when there is one, and the
+    field's path, e.g. ``summary[2].claims[0].supported``)."""

@@ -14,7 +14,7 @@ from html import escape
 
 from pipeline.core.markdown import is_safe_url
 from pipeline.nightly.render_md import night_date, night_line, retry_note, run_line
-from pipeline.support.marks import MARK, NOTE, marked_text
+from pipeline.record.marks import MARK, NOTE, marked_text
 
 CSS = """
 :root{--bg:#fbfaf7;--fg:#1d1d1f;--muted:#6b6b70;--line:#e4e1da;--card:#fff;--accent:#0b5cad;

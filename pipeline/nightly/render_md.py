@@ -7,7 +7,7 @@ a briefing with such claims gets a line saying how many; the header counts them.
 from __future__ import annotations
 
 from pipeline.core.markdown import code, link, text
-from pipeline.support.marks import markdown_claim_count, markdown_header, markdown_summary
+from pipeline.record.marks import markdown_claim_count, markdown_header, markdown_summary
 
 SUMMARY_FIELDS = ("new", "changed", "unchanged", "retried", "resumed", "reprocessed", "done",
                   "failed", "exhausted")

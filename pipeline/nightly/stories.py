@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.briefing.schema import read_briefing
 from pipeline.core.fileio import atomic_write_text
+from pipeline.record.briefing import read_briefing
 from pipeline.story.record import StoryFormatError, read_story
 
 log = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ class NightStories:
         from pipeline.story.build import Member, build_story, load_parser
         from pipeline.support.claims import SupportChecker
 
-        members = [Member(read_briefing(path)[0], outlets.get(i, i)) for i, path in zip(
+        members = [Member(read_briefing(path), outlets.get(i, i)) for i, path in zip(
             ids, files, strict=True)]
         if self._nlp is None:
             self._nlp, self._checker = load_parser(), SupportChecker()

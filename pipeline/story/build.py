@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.briefing.schema import Briefing
 from pipeline.core.errors import BriefingError
 from pipeline.nightly.clustering import spelling_variants
+from pipeline.record.briefing import Briefing
 from pipeline.story.compare import figure_rows, name_rows
 from pipeline.story.figures import Figure, figures_of_sentence
 from pipeline.story.record import (

@@ -228,7 +228,7 @@ def _article_table(system: SystemResult, articles: list[ArticleResult], title: s
 
 def _sentence_support(report: Report) -> list[str]:
     # Per system, every briefing sentence with a claim the article does not contain.
-    from pipeline.support.marks import MARK, marked_text
+    from pipeline.record.marks import MARK, marked_text
 
     if not any(a.sentences for s in report.systems for a in s.articles):
         return []
