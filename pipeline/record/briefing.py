@@ -242,15 +242,15 @@ class Briefing(Record):
             raise BriefingFormatError(
                 f"{where}schema_version {version} is not supported{newer}; this version reads "
                 f"{', '.join(map(str, READABLE_VERSIONS))}")
+        for key in DERIVED_KEYS:
+            if key in data and not isinstance(data[key], str):
+                raise BriefingFormatError(f"{where}{key}: input should be a valid string")
         data = _from_version_1(data) if version == 1 else dict(data)
         missing = [key for key in READ_REQUIRED if key not in data]
         if missing:
             raise BriefingFormatError(where + "; ".join(f"{key}: field required"
                                                         for key in missing))
         derived = {key: data.pop(key) for key in DERIVED_KEYS}
-        for key, value in derived.items():
-            if not isinstance(value, str):
-                raise BriefingFormatError(f"{where}{key}: input should be a valid string")
         if not data.get("sentences"):
             paragraphs = derived["translation_en"].split("\n\n")
             data["sentences"] = [{"nl": None, "en": p, "paragraph": i}
@@ -305,17 +305,15 @@ def _from_version_1(data: dict) -> dict:
     briefing_en = out.get("briefing_en")
     if "summary_sentences" not in out and isinstance(briefing_en, str):
         out["summary_sentences"] = [briefing_en] if briefing_en.strip() else []
-    if "summary_sentences" in out and "briefing_en" not in out:
-        out["briefing_en"] = ""
-    defaults: dict[str, Any] = {
-        "pipeline_version": None, "date": None, "source": "", "url": None, "title_nl": None,
-        "title_en": "", "summary": [], "support": None, "translation_en": "",
+    for key in ("pipeline_version", "date", "url", "title_nl", "support"):
+        out.setdefault(key, None)
+    empty: dict[str, Any] = {
+        "briefing_en": "", "source": "", "title_en": "", "summary": [], "translation_en": "",
         "sentences": [], "source_language": "", "language_confidence": 0.0,
         "removed_captions": [], "models": {}, "summary_info": {}, "timings": {}}
-    for key, value in defaults.items():
-        if out.get(key) is None and key not in ("date", "url", "title_nl", "pipeline_version"):
+    for key, value in empty.items():
+        if out.get(key) is None:  # schema 1 wrote null for some of these
             out[key] = value
-        out.setdefault(key, value)
     out["schema_version"] = SCHEMA_VERSION
     return out
 
