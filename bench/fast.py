@@ -23,10 +23,10 @@ from bench.measure import own_peak_rss_mb
 def run(job: dict) -> dict:
     """Brief every article of ``job`` with the production engine; return timings and counts."""
     from pipeline.briefing.engine import BriefingEngine
-    from pipeline.briefing.schema import Briefing
     from pipeline.core.config import load_config
     from pipeline.core.errors import ArticleError
     from pipeline.ingest.readers import read_file
+    from pipeline.record.briefing import Briefing
 
     logging.basicConfig(level=logging.WARNING)
     config = load_config(Path(job["config"]))
@@ -60,10 +60,10 @@ def run(job: dict) -> dict:
         "side": "pipeline",
         "load_s": load_s,
         # Each briefing carries its word-count share of the window's timings.
-        "translate_s": sum(o.timings["translate_s"] for o in outcomes),
-        "summarize_s": sum(o.timings["summarize_s"] for o in outcomes),
+        "translate_s": sum(o.timings.translate_s for o in outcomes),
+        "summarize_s": sum(o.timings.summarize_s for o in outcomes),
         # The per-claim support check (issue 8: at most 10% of the pipeline's time).
-        "support_s": sum(o.timings["support_s"] for o in outcomes),
+        "support_s": sum(o.timings.support_s for o in outcomes),
         "work_s": work_s,
         "articles": len(outcomes),
         "sentences": sum(len(o.sentences) for o in outcomes),

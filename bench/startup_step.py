@@ -109,7 +109,7 @@ def phases(job: dict, *, brief: bool = True) -> dict:
         with phase("briefing"):
             outcomes = list(engine.run(items))
         result |= {"ner": ner.kind, "briefed": sum(1 for o in outcomes if hasattr(o, "timings")),
-                   "briefing_total_s": [o.timings["total_s"] for o in outcomes
+                   "briefing_total_s": [o.timings.total_s for o in outcomes
                                         if hasattr(o, "timings")]}
     order = ("imports", "configuration", "language detector", "tokenizers", "models", "NER",
              "briefing")

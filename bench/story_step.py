@@ -64,13 +64,13 @@ def run(job: dict) -> dict:
 
     import pipeline.story.build as story_build
     from pipeline.briefing.engine import BriefingEngine
-    from pipeline.briefing.schema import Briefing
     from pipeline.core.config import load_config
     from pipeline.core.errors import ArticleError
     from pipeline.core.fileio import atomic_write_json
     from pipeline.grouping.articles import GroupInput, group_articles
     from pipeline.ingest.readers import read_file
     from pipeline.nightly.stories import NightStories
+    from pipeline.record.briefing import Briefing
     from pipeline.support.claims import SupportChecker
 
     logging.basicConfig(level=logging.WARNING)

@@ -12,6 +12,7 @@ from pipeline.core.config import Watchlist
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.stories import NightStories
 from pipeline.watch.match import WatchMatcher
+from tests.support.records import summary_sentence, support_totals
 
 MODELS = {
     "translator": {"id": "Helsinki-NLP/opus-mt-nl-en", "revision": "main",
@@ -104,9 +105,12 @@ def write_synthetic_archive(out: Path) -> Path:
             "sentences": [{"nl": nl, "en": en, "paragraph": p} for nl, en, p in sentences],
             "removed_captions": captions, "models": MODELS,
         }
-        if support:
-            data["summary"] = [{"text": s, "support": v} for s, v in zip(summary, support,
-                                                                          strict=True)]
+        if support:  # a schema-2 briefing with claim support (its marks, no claims)
+            checked = [summary_sentence(s, []) | {"support": v}
+                       for s, v in zip(summary, support, strict=True)]
+            data |= {"schema_version": 2, "pipeline_version": "test", "summary": checked,
+                     "support": support_totals(checked), "source_language": "nl",
+                     "language_confidence": 1.0, "summary_info": {}, "timings": {}}
         (folder / f"{aid}.json").write_text(json.dumps(data, ensure_ascii=False, indent=2),
                                             encoding="utf-8")
         by_night.setdefault(night, []).append({

@@ -25,7 +25,9 @@ from pipeline.archive import build_archive, pages
 from pipeline.archive import site as archive_site
 from pipeline.archive.collect import ArticleRecord
 from pipeline.nightly.runner import run_nightly
+from pipeline.record.briefing import Briefing
 from tests.conftest import tiny_config
+from tests.support.records import briefing_record, summary_sentence, support_totals
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "articles"
@@ -305,16 +307,18 @@ def test_a_changed_night_is_the_only_one_linked_and_rendered_again(archive, reru
 
 def test_support_marks_render_when_present_and_are_ignored_when_absent():
     entry = {"id": "a1", "summary": [{"en": "One.", "evidence": []}]}
-    plain = ArticleRecord(night=NIGHT, entry=entry, preloaded={"summary_sentences": ["One.", "Two."]})
+    plain = ArticleRecord(night=NIGHT, entry=entry, preloaded=Briefing.from_dict(
+        briefing_record("a1", ["One.", "Two."])))
     assert pages.claims(plain) == [("One.", None), ("Two.", None)]
     assert "mark" not in pages.briefing_list(plain)
-    marked = ArticleRecord(night=NIGHT, entry=entry, preloaded={
-        "summary_sentences": ["One.", "Two."],
-        "summary": [{"text": "One.", "support": "supported"},
-                    {"text": "Two.", "support": {"label": "unsupported", "score": 0.1}}]})
+    summary = [summary_sentence("One.", []) | {"support": "supported"},
+               summary_sentence("Two.", []) | {"support": "unsupported"}]
+    marked = ArticleRecord(night=NIGHT, entry=entry, preloaded=Briefing.from_dict(
+        briefing_record("a1", ["One.", "Two."], summary=summary,
+                        support=support_totals(summary))))
     html = pages.briefing_list(marked)
     assert '<span class="mark supported">supported</span>' in html
-    assert '<span class="mark unsupported" title="score 0.1">unsupported</span>' in html
+    assert '<span class="mark unsupported">unsupported</span>' in html
 
 
 def test_outlets_map_folders_files_and_sources(tmp_path):

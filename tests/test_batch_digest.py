@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 from pipeline.batch.digest_md import render_digest_md
-from pipeline.briefing.schema import Briefing
 from pipeline.core.markdown import text
-from pipeline.support.marks import NOTE
+from pipeline.record.briefing import Briefing
+from pipeline.record.marks import NOTE
+from tests.support.records import claim, summary_sentence, support_totals
 
 SENTENCE = "Rutte met Zarif in Parijs."
 
 
 def _briefing(article_id: str, *, policy: str | None = "flag", found: bool = False) -> Briefing:
-    start = SENTENCE.index("Parijs")
-    claims = [{"text": "Zarif", "label": "PERSON", "start": 10, "end": 15, "supported": True},
-              {"text": "Parijs", "label": "GPE", "start": start, "end": start + 6,
-               "supported": found}]
-    summary = [{"text": SENTENCE, "claims": claims, "unsupported": [] if found else ["Parijs"]}]
+    claims = [claim(SENTENCE, "Zarif", "PERSON", supported=True),
+              claim(SENTENCE, "Parijs", "GPE", supported=found)]
+    summary = [summary_sentence(SENTENCE, claims)]
     return Briefing(
         id=article_id, date="2025-03-15", source=f"{article_id}.txt", url=None, title_nl=None,
         title_en=f"Title {article_id}", summary_sentences=[SENTENCE], sentences=[],
         source_language="nl", language_confidence=1.0, removed_captions=[], models={},
         summary_info={}, timings={}, summary=summary if policy else [],
-        support={"policy": policy, "unsupported": 0 if found else 1} if policy else None)
+        support=support_totals(summary, policy) if policy else None)
 
 
 def test_unsupported_claims_are_bold_and_marked_and_counted():

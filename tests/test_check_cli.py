@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.cli import app
+from pipeline.record.briefing import AlignedSentence, Briefing
 from tests.conftest import SAMPLES
 
 runner = CliRunner()

@@ -16,7 +16,6 @@ import torch
 from typer.testing import CliRunner
 
 from pipeline.backends.scoring import PROMPT, load_scorer
-from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.cli import app
 from pipeline.core.config import (
     DEFAULT_CONSISTENCY_MODEL,
@@ -28,6 +27,7 @@ from pipeline.core.config import (
 )
 from pipeline.hub import pins
 from pipeline.hub.registry import resolve_model
+from pipeline.record.briefing import AlignedSentence, Briefing
 from pipeline.support.apply import support_summary
 from pipeline.support.claims import SupportChecker
 from pipeline.support.consistency import (

@@ -287,7 +287,7 @@ def test_engine_output_is_unchanged_by_the_fp32_ctranslate2_backend(tiny_model_d
     }))
     assert [s.en for s in fast.sentences] == [s.en for s in base.sentences]
     assert fast.summary_sentences == base.summary_sentences
-    assert fast.models["translator"]["backend"] == "ctranslate2"
+    assert fast.models["translator"].backend == "ctranslate2"
 
 
 def test_engine_runs_on_int8(tiny_model_dirs, tmp_path):
@@ -298,8 +298,9 @@ def test_engine_runs_on_int8(tiny_model_dirs, tmp_path):
         "summarization.model.quantization": "int8",
     }))
     assert briefing.sentences and all(s.nl for s in briefing.sentences)
-    assert briefing.models["summarizer"]["quantization"] == "int8"
-    assert briefing.models["translator"]["generation"]["ctranslate2"]["quantization"] == "int8"
+    assert briefing.models["summarizer"].quantization == "int8"
+    generation = briefing.to_dict()["models"]["translator"]["generation"]
+    assert generation["ctranslate2"]["quantization"] == "int8"
 
 
 def test_cli_converts_the_configured_models(tiny_model_dirs, tmp_path):

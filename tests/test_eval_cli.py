@@ -421,7 +421,7 @@ def test_the_repository_gate_file_is_valid():
 
 
 def test_briefing_newer_than_this_code_is_refused(corpus):
-    from pipeline.briefing.schema import SCHEMA_VERSION
+    from pipeline.record.briefing import SCHEMA_VERSION
 
     newer = SCHEMA_VERSION + 1
     record = json.loads((corpus["batch"] / "001_strike.json").read_text(encoding="utf-8"))
@@ -433,7 +433,7 @@ def test_briefing_newer_than_this_code_is_refused(corpus):
 
 
 def test_briefing_json_round_trips_through_from_dict():
-    from pipeline.briefing.schema import Briefing
+    from pipeline.record.briefing import Briefing
 
     record = batch_record("001_strike", ARTICLES["001_strike"])
     briefing = Briefing.from_dict(record)

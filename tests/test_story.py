@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.cli import app
 from pipeline.core.errors import StoryFormatError
+from pipeline.record.briefing import AlignedSentence, Briefing
+from pipeline.record.story import Story
 from pipeline.story.build import Member, story_figures, story_names, story_units
 from pipeline.story.figures import figures_of_sentence
 from pipeline.story.quantity import all_compatible, interval_of
-from pipeline.story.record import Story
 
 DATA = json.loads((Path(__file__).parent / "data" / "stories" / "events.json").read_text("utf-8"))
 runner = CliRunner()

@@ -13,12 +13,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.core.config import NightlyConfig
 from pipeline.core.markdown import text as markdown_text
 from pipeline.nightly.digest import _article_entry
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.render_md import render_md
+from pipeline.record.briefing import AlignedSentence, Briefing
 from pipeline.support.apply import support_summary
 from pipeline.support.claims import SupportChecker
 from tests.conftest import SAMPLES
@@ -165,15 +165,25 @@ def test_keep_policy_shows_no_marks(tmp_path):
     assert not tree.find("mark", "unsupported") and not tree.find("span", "badge")
 
 
-def test_old_briefings_without_support_still_render(tmp_path):
-    entry = _write(tmp_path, "old", [GOOD])
+def _without_support(tmp_path, version: int):
+    _write(tmp_path, "old", [GOOD])
     data = json.loads((tmp_path / "old.json").read_text(encoding="utf-8"))
     for key in ("summary", "support"):
         data.pop(key)
+    data["schema_version"] = version
     (tmp_path / "old.json").write_text(json.dumps(data), encoding="utf-8")
     outcome = SimpleNamespace(output_path="old.json", key="old", file_id="old", kind="new",
                               source=None,
                               attempt=1, at=datetime(2025, 3, 16, tzinfo=UTC))
-    entry = _article_entry(outcome, tmp_path, NightlyConfig())
+    return _article_entry(outcome, tmp_path, NightlyConfig())
+
+
+def test_old_briefings_without_support_still_render(tmp_path):
+    entry = _without_support(tmp_path, 1)  # schema 1: before claim support
     assert entry["unsupported_claims"] == 0 and entry["summary"][0]["evidence"]
     assert GOOD in render_html(_digest([entry]))
+
+
+def test_a_schema_2_briefing_without_its_support_is_not_read_as_unchecked(tmp_path):
+    # Its marks would vanish: the digest lists it as unreadable instead.
+    assert _without_support(tmp_path, 2) is None

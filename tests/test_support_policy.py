@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from pipeline.briefing.engine import BriefingEngine
-from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.core.config import load_config
 from pipeline.core.errors import ConfigError
 from pipeline.ingest.readers import read_inputs
+from pipeline.record.briefing import AlignedSentence, Briefing
+from pipeline.record.marks import MARK, NOTE
 from pipeline.support.apply import support_summary
 from pipeline.support.claims import SupportChecker
-from pipeline.support.marks import MARK, NOTE
 from tests.conftest import SAMPLES, tiny_config
 
 ARTICLE = "001_dijkdoorbraak_kruiningen"

@@ -74,7 +74,8 @@ def test_watchlist_files_are_checked(tmp_path):
 
 def _briefing_file(folder: Path, article_id: str, sentences) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    data = {"schema_version": 2, "id": article_id, "date": None, "source": "Krant", "url": None,
+    data = {"schema_version": 2, "pipeline_version": "test", "id": article_id, "date": None,
+            "source": "Krant", "url": None, "summary": [], "support": None,
             "title_nl": None, "title_en": "t", "briefing_en": "", "summary_sentences": [],
             "translation_en": " ".join(en for en, _ in sentences),
             "sentences": [{"nl": nl, "en": en, "paragraph": 0} for en, nl in sentences],

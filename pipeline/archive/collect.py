@@ -9,9 +9,9 @@ from functools import cached_property
 from pathlib import Path
 
 from pipeline.archive.paths import file_name, inside, regular_file
-from pipeline.briefing.schema import read_briefing
 from pipeline.core.errors import BriefingFormatError, UnsafePathError
 from pipeline.pages.digest_lines import night_date
+from pipeline.record.briefing import Briefing, read_briefing
 
 NIGHT_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -27,20 +27,26 @@ def file_stamp(path: Path) -> str:
 
 @dataclass(eq=False)
 class ArticleRecord:
-    """One briefed article: its digest entry and its briefing JSON, read on first use (None
-    if unreadable: its page then shows what the digest holds)."""
+    """One briefed article: its digest entry and its briefing, read on first use (None if
+    unreadable: its page then shows what the digest holds)."""
 
     night: str
     entry: dict
     path: Path | None = None
     warnings: list[str] | None = None
-    preloaded: dict | None = None
+    preloaded: Briefing | None = None
+
+    @cached_property
+    def briefing(self) -> Briefing | None:
+        """The article's briefing, read by :func:`read_briefing` (the one reader)."""
+        if self.preloaded is not None or self.path is None:
+            return self.preloaded
+        return _read_briefing(self.path, self.warnings if self.warnings is not None else [])
 
     @cached_property
     def data(self) -> dict | None:
-        if self.preloaded is not None or self.path is None:
-            return self.preloaded
-        return _read_json(self.path, self.warnings if self.warnings is not None else [])
+        """The briefing as its JSON object (:meth:`Briefing.to_dict`), for the page renderers."""
+        return self.briefing.to_dict() if self.briefing is not None else None
 
     @cached_property
     def stamp(self) -> str:
@@ -153,19 +159,19 @@ def _article(entry: object, folder: Path, date: str, where: str,
     return ArticleRecord(night=date, entry=entry, warnings=warnings, path=path)
 
 
-def _read_json(path: Path, warnings: list[str]) -> dict | None:
-    """The briefing JSON, if :meth:`Briefing.from_dict` (the one reader) accepts it; the
-    pages then render from the checked object's fields as written."""
+def _read_briefing(path: Path, warnings: list[str]) -> Briefing | None:
+    """The briefing, if :func:`read_briefing` (the one reader) accepts it; a missing or
+    mistyped field is a warning naming the file and the field."""
     try:
-        _, data = read_briefing(regular_file(path))
+        briefing = read_briefing(regular_file(path))
     except UnsafePathError as exc:
         warnings.append(f"{exc}; its page shows the digest only")
         return None
-    except BriefingFormatError as exc:
-        warnings.append(f"{path}: not a briefing this version reads; its page shows the digest "
-                        f"only ({exc})")
+    except BriefingFormatError as exc:  # names the file and the field
+        warnings.append(f"not a briefing this version reads: {exc}; its page shows the "
+                        "digest only")
         return None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         warnings.append(f"{path}: unreadable article JSON; its page shows the digest only ({exc})")
         return None
-    return data
+    return briefing

@@ -73,9 +73,9 @@ def _article_features(record: ArticleRecord, cache: StoryCache) -> tuple[frozens
     cached = cache.night_features(record.night).get(record.id)
     if cached and cached.get("stamp") == record.stamp and record.stamp:
         return frozenset(cached["entities"]), frozenset(cached["tokens"])
-    sentences = (record.data or {}).get("sentences") or []
-    nl = [s.get("nl") or s.get("en") or "" for s in sentences]
-    en = [s.get("en") or "" for s in sentences]
+    sentences = record.briefing.sentences if record.briefing is not None else []
+    nl = [s.nl or s.en for s in sentences]
+    en = [s.en for s in sentences]
     if not sentences:  # the article JSON is gone: the digest's briefing is all there is
         en = [record.entry.get("briefing_en") or "", record.entry.get("title_en") or ""]
         nl = list(en)

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pipeline.briefing.schema import Briefing
 from pipeline.core.errors import ArticleError
 from pipeline.core.markdown import code, link, text
-from pipeline.support.marks import (
+from pipeline.record.briefing import Briefing
+from pipeline.record.marks import (
     markdown_claim_count,
     markdown_header,
     markdown_summary,
     marks_claims,
-    unsupported_count,
 )
 
 
@@ -27,7 +26,7 @@ def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleErro
     lines = [f"# {text(title)}", ""]
     lines.append(f"{len(briefings)} article(s) briefed, {len(errors)} failed.")
     lines.append("")
-    unsupported = {b.id: _unsupported(b) for b in briefings}
+    unsupported = {b.id: b.unsupported_count for b in briefings}
     if any(b.support and marks_claims(b.support) for b in briefings):
         lines += markdown_header(sum(unsupported.values()),
                                  sum(1 for n in unsupported.values() if n))
@@ -55,10 +54,6 @@ def render_digest_md(briefings: Sequence[Briefing], errors: Sequence[ArticleErro
             lines.append(f"- {code(who)} ({text(error.reason)}): {text(error)}")
         lines.append("")
     return "\n".join(lines)
-
-
-def _unsupported(briefing: Briefing) -> int:
-    return unsupported_count({"support": briefing.support, "summary": briefing.summary})
 
 
 def _body(briefing: Briefing) -> str:

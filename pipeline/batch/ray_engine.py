@@ -43,7 +43,6 @@ from pipeline.batch.run import (
     remove_previous_outputs,
 )
 from pipeline.briefing.engine import BriefingEngine
-from pipeline.briefing.schema import read_briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, RayUnavailableError
 from pipeline.core.fileio import (
@@ -51,6 +50,7 @@ from pipeline.core.fileio import (
     remove_stale_temporaries,
 )
 from pipeline.ingest.readers import expand_inputs, read_stdin
+from pipeline.record.briefing import read_briefing
 
 log = logging.getLogger(__name__)
 __all__ = ["RayBatchResult", "RayUnavailableError", "run_batch_ray"]
@@ -362,7 +362,7 @@ def _read_briefings(out_dir: Path, ids: list[str]):
     for article_id in ids:
         path = output_path(out_dir, article_id)
         try:
-            briefings.append(read_briefing(path)[0])
+            briefings.append(read_briefing(path))
         except (OSError, ValueError) as exc:
             log.warning("%s: left out of the digest: %s", path, exc)
     return briefings
@@ -450,7 +450,8 @@ def _write_parquet(ray, out_dir: Path, ids: list[str]) -> None:
 
 
 def _briefing_row(row: dict[str, Any]) -> dict[str, Any]:
-    briefing, data = read_briefing(Path(row["path"]))
+    briefing = read_briefing(Path(row["path"]))
     return {"id": briefing.id, "date": briefing.date, "title_en": briefing.title_en,
             "briefing_en": briefing.briefing_en, "url": briefing.url,
-            "source": briefing.source, "briefing_json": json.dumps(data, ensure_ascii=False)}
+            "source": briefing.source,
+            "briefing_json": json.dumps(briefing.to_dict(), ensure_ascii=False)}

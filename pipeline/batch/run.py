@@ -21,17 +21,17 @@ from pipeline.batch.record import (
     record_environment_failure,
 )
 from pipeline.briefing.engine import BriefingEngine
-from pipeline.briefing.schema import Briefing, read_briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, OutputExistsError, OutputNotWritableError
 from pipeline.core.fileio import (
     append_jsonl,
-    atomic_write_json,
     atomic_write_text,
     file_stem,
     remove_stale_temporaries,
 )
 from pipeline.ingest.article import Article
+from pipeline.record.briefing import Briefing, read_briefing
+from pipeline.record.briefing import write_briefing as write_briefing_file
 
 __all__ = ["DIGEST_FILE", "ERRORS_FILE", "RESERVED_IDS", "RUN_FILE", "BatchResult",
            "OutputExistsError", "OutputNotWritableError", "check_output_dir", "is_complete",
@@ -85,19 +85,17 @@ def remove_previous_outputs(out_dir: Path) -> int:
 
 def write_briefing(out_dir: Path, briefing: Briefing) -> Path:
     """Write one briefing atomically; a reader never sees half a file."""
-    path = output_path(out_dir, briefing.id)
-    atomic_write_json(path, briefing.to_dict())
-    return path
+    return write_briefing_file(output_path(out_dir, briefing.id), briefing)
 
 
 def is_complete(path: Path) -> bool:
     """Whether ``path`` holds a whole briefing this version reads (so a resumed run may skip
-    its article): read by :meth:`Briefing.from_dict`, with its briefing text present."""
+    its article): read by :func:`read_briefing`, every field present and of its type."""
     try:
-        _, data = read_briefing(path)
+        read_briefing(path)
     except (OSError, ValueError):  # a BriefingFormatError is a ValueError
         return False
-    return "briefing_en" in data
+    return True
 
 
 def _peek_for_article(items: Iterable[Article | ArticleError]

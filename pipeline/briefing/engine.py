@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from pipeline.backends.base import Seq2SeqBackend, load_backend
-from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.core.config import AppConfig
 from pipeline.core.errors import ArticleError, GenerationError, SummaryTooLongError
 from pipeline.hub.registry import ResolvedModel, resolve_model
 from pipeline.ingest.article import Article
 from pipeline.ingest.prepare import ArticlePreparer, PreparedArticle
+from pipeline.record.briefing import AlignedSentence, Briefing
 from pipeline.summarize.summarizer import Summarizer
 from pipeline.support.apply import support_summary
 from pipeline.support.claims import SupportChecker

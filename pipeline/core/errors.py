@@ -102,7 +102,9 @@ class ModelVerificationError(ModelUnavailableError):
 # ---- inputs -------------------------------------------------------------------------------
 
 class BriefingFormatError(BriefingError, ValueError):
-    """A briefing JSON object cannot be read: unknown ``schema_version`` or a bad field."""
+    """A briefing JSON object cannot be read: an unknown ``schema_version``, or a field that is
+    missing or of the wrong type (the message names the file, when there is one, and the
+    field's path, e.g. ``summary[2].claims[0].supported``)."""
 
 
 class StoryFormatError(BriefingError, ValueError):

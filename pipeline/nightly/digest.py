@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline import __version__
-from pipeline.briefing.schema import read_briefing
 from pipeline.core.config import NightlyConfig
 from pipeline.core.fileio import atomic_write_json, atomic_write_text
 from pipeline.grouping.articles import GroupInput, group_articles
@@ -23,8 +22,9 @@ from pipeline.nightly.outcomes import ArticleStatus, is_retryable
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.render_md import render_md
 from pipeline.nightly.state import DONE, NightOutcome, StateStore
+from pipeline.record.briefing import read_briefing
+from pipeline.record.marks import marks_claims
 from pipeline.support.evidence import find_evidence
-from pipeline.support.marks import marks_claims, unsupported_count
 from pipeline.watch.match import WatchMatcher
 
 DIGEST_SCHEMA_VERSION = 2  # 2: "night" is an object (date and the night's totals)
@@ -127,26 +127,27 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
     if not outcome.output_path:
         return None
     try:
-        briefing, _ = read_briefing(out_dir / outcome.output_path)
-    except (OSError, ValueError, RecursionError):  # BriefingFormatError is a ValueError
+        briefing = read_briefing(out_dir / outcome.output_path)
+    except (OSError, ValueError):  # BriefingFormatError: the failure entry reports it
         return None
     sentences = [asdict(s) for s in briefing.sentences]
     english = [s.en for s in briefing.sentences]
     summary = []
     checked = briefing.summary  # schema 2: evidence and claim support per sentence
     for n, sentence in enumerate(briefing.summary_sentences):
-        item = checked[n] if n < len(checked) and checked[n].get("text") == sentence else None
+        item = checked[n] if n < len(checked) and checked[n].text == sentence else None
         if item is not None:
-            evidence = [{"index": i, "nl": sentences[i].get("nl"), "en": english[i]}
-                        for i in item.get("evidence", [])[:settings.evidence_sentences]
+            evidence = [{"index": i, "nl": sentences[i]["nl"], "en": english[i]}
+                        for i in item.evidence[:settings.evidence_sentences]
                         if 0 <= i < len(sentences)]
         else:
-            evidence = [{"index": e.index, "nl": sentences[e.index].get("nl"),
+            evidence = [{"index": e.index, "nl": sentences[e.index]["nl"],
                          "en": english[e.index], "score": e.score}
                         for e in find_evidence(sentence, english, limit=settings.evidence_sentences)]
         entry_sentence = {"en": sentence, "evidence": evidence}
         if item is not None and marks_claims(briefing.support):
-            entry_sentence |= {k: item[k] for k in ("support", "claims", "unsupported") if k in item}
+            written = item.to_dict()
+            entry_sentence |= {k: written[k] for k in ("support", "claims", "unsupported")}
         summary.append(entry_sentence)
     entry = {
         "key": outcome.key,
@@ -159,16 +160,16 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
         "source": briefing.source,
         "briefing_en": briefing.briefing_en,
         "summary": summary,
-        "unsupported_claims": unsupported_count(briefing.to_dict()),
-        "support_notice": (briefing.support or {}).get("notice"),
+        "unsupported_claims": briefing.unsupported_count,
+        "support_notice": briefing.support.notice if briefing.support is not None else None,
         # A page whose text was only a teaser (nightly.teaser): briefed from so many words.
-        "teaser": (briefing.extra or {}).get("teaser"),
+        "teaser": briefing.extra.get("teaser"),
         "kind": outcome.kind,
         "attempt": outcome.attempt,
         "processed_at": outcome.at.isoformat(timespec="seconds"),
         "group": None,
         "_sentences": sentences,
-        "_models": briefing.models,
+        "_models": {name: model.to_dict() for name, model in briefing.models.items()},
         "_path": out_dir / outcome.output_path,
     }
     entry["source_name"] = source_name(entry, settings.outlets, outcome.source)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pipeline.pages import render
 from pipeline.pages.digest_lines import night_date, night_line, retry_note, run_line
-from pipeline.support.marks import NOTE
+from pipeline.record.marks import NOTE
 
 
 def render_html(digest: dict) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pipeline.core.markdown import code, link, text
 from pipeline.pages.digest_lines import night_date, night_line, retry_note, run_line
-from pipeline.support.marks import markdown_claim_count, markdown_header, markdown_summary
+from pipeline.record.marks import markdown_claim_count, markdown_header, markdown_summary
 
 
 def _briefing_md(article: dict) -> str:

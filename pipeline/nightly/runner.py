@@ -40,7 +40,6 @@ from urllib.parse import urlsplit
 from sqlalchemy.engine import make_url
 
 from pipeline.archive import update_archive
-from pipeline.briefing.schema import Briefing
 from pipeline.core.config import AppConfig, NightlyConfig
 from pipeline.core.errors import (
     ArticleError,
@@ -50,7 +49,7 @@ from pipeline.core.errors import (
     count_reasons,
 )
 from pipeline.core.exit_codes import ExitCode
-from pipeline.core.fileio import atomic_write_json, remove_stale_temporaries
+from pipeline.core.fileio import remove_stale_temporaries
 from pipeline.core.netguard import AllowList, literal_refusal
 from pipeline.core.provenance import git_commit, package_versions
 from pipeline.nightly.cache import SqlTranslationCache
@@ -80,6 +79,7 @@ from pipeline.nightly.state import (
 )
 from pipeline.nightly.stories import NightStories
 from pipeline.nightly.summary import MAX_LISTED, RunSummary
+from pipeline.record.briefing import Briefing, write_briefing
 
 EventSink = Callable[[str, dict], None]
 
@@ -555,20 +555,19 @@ class _Run:
             raise
 
     def _done(self, item: WorkItem, article_id: str, briefing: Briefing, run_id: int) -> None:
-        data = briefing.to_dict()
-        data["nightly"] = {
+        recorded = briefing.model_copy(update={"nightly": {
             "key": item.key, "night": self.night, "run_id": run_id, "kind": item.kind,
             "attempt": item.attempts + 1, "content_hash": item.content_hash,
             "article_id": article_id,
-        }
+        }})
         relative = f"{self.night}/{item.file_id}.json"
-        atomic_write_json(self.settings.out_dir / relative, data)
+        write_briefing(self.settings.out_dir / relative, recorded)
         # Only now is the article done: a kill before this commit re-does it next run.
         self.store.record_done(item.key, night=self.night, run_id=run_id, kind=item.kind,
                                output_path=relative)
         self.summary.add("done")
         self.emit("article.done", {"key": item.key, "id": item.file_id, "kind": item.kind,
-                                   "seconds": briefing.timings.get("total_s")})
+                                   "seconds": briefing.timings.total_s})
 
     def _failed(self, key: str, run_id: int, kind: str, reason: str, message: str, *,
                 attempt: int | None, count_attempt: bool = False, attempted: bool = False,

@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.briefing.schema import read_briefing
 from pipeline.core.errors import StoryFormatError
 from pipeline.core.fileio import atomic_write_text
-from pipeline.story.record import read_story
+from pipeline.record.briefing import read_briefing
+from pipeline.record.story import read_story
 
 log = logging.getLogger(__name__)
 STORY_GLOB = "story-*.json"
@@ -39,7 +39,7 @@ def _holds_a_story(path: Path) -> bool:
     """Whether ``path`` is a story file (by its content: only stories are removed)."""
     from pipeline.core.errors import JsonInputError
     from pipeline.ingest.jsonio import read_json_file
-    from pipeline.story.record import is_story_record
+    from pipeline.record.story import is_story_record
 
     try:
         return is_story_record(read_json_file(path, max_bytes=64 * 1024 * 1024))
@@ -123,7 +123,7 @@ class NightStories:
     def _members(ids: list[str], files: list[Path], outlets: dict[str, str]) -> list:
         from pipeline.story.build import Member
 
-        return [Member(read_briefing(path)[0], outlets.get(i, i))
+        return [Member(read_briefing(path), outlets.get(i, i))
                 for i, path in zip(ids, files, strict=True)]
 
     def _summaries(self, events: list[list]) -> list[list[str] | None]:

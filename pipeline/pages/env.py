@@ -23,7 +23,7 @@ from jinja2.ext import Extension
 from markupsafe import Markup, escape
 
 from pipeline.core.markdown import is_safe_url
-from pipeline.support.marks import MARK, marked_text
+from pipeline.record.marks import MARK, marked_text
 
 PACKAGE = "pipeline.pages"
 TEMPLATES = "templates"
@@ -94,7 +94,7 @@ def marked(text: object, claims: object, title: str | None = None,
            css: str = "unsupported") -> Markup:
     """A sentence with each unsupported claim marked (``<mark>`` … ``[?]``), the rest escaped.
 
-    The marks are placed by :func:`pipeline.support.marks.marked_text`, the one
+    The marks are placed by :func:`pipeline.record.marks.marked_text`, the one
     implementation every rendering of a briefing uses.
     """
     tag = (Markup('<mark class="{}" title="{}">').format(css, title) if title is not None

@@ -1,4 +1,4 @@
-"""One event, every outlet: build a :class:`~pipeline.story.record.Story` from its briefings."""
+"""One event, every outlet: build a :class:`~pipeline.record.story.Story` from its briefings."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.briefing.schema import Briefing
 from pipeline.core.errors import StoryError
 from pipeline.grouping.clustering import spelling_variants
-from pipeline.story.compare import figure_rows, name_rows
-from pipeline.story.figures import Figure, figures_of_sentence
-from pipeline.story.record import (
+from pipeline.record.briefing import Briefing
+from pipeline.record.story import (
     Evidence,
     FigureEntry,
     FigureValue,
@@ -21,6 +19,8 @@ from pipeline.story.record import (
     StoryArticle,
     StorySentence,
 )
+from pipeline.story.compare import figure_rows, name_rows
+from pipeline.story.figures import Figure, figures_of_sentence
 from pipeline.support.claims import SupportChecker
 from pipeline.support.evidence import find_evidence, tokens
 from pipeline.text.entities import DEFAULT_SPACY_MODEL

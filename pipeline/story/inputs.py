@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from pipeline.briefing.schema import Briefing
-from pipeline.core.errors import ArticleError, JsonInputError
+from pipeline.core.errors import ArticleError, BriefingFormatError, JsonInputError
 from pipeline.ingest.jsonio import read_json_file
 from pipeline.ingest.walk import walk_article_files
+from pipeline.record.briefing import Briefing
+from pipeline.record.story import is_story_record
 from pipeline.story.build import Member
-from pipeline.story.record import is_story_record
 from pipeline.support.inputs import SKIPPED_FILES
 
 
@@ -48,14 +48,17 @@ def read_story_inputs(paths: Sequence[Path], *, max_bytes: int,
                 continue  # a story beside the briefings (a nightly folder)
             if not (isinstance(data, dict) and "summary_sentences" in data):
                 raise ValueError("not a briefing JSON (no summary_sentences)")
-            briefing = Briefing.from_dict({"id": path.stem, **data})
+            briefing = Briefing.from_dict({"id": path.stem, **data}, origin=str(path))
         except JsonInputError as err:
             errors.append(f"{path}: not a usable briefing ({err.detail})")
             continue
         except OSError as err:
             errors.append(f"{path}: cannot read ({err.strerror or err})")
             continue
-        except ValueError as err:  # BriefingFormatError
+        except BriefingFormatError as err:  # names the file and the field
+            errors.append(f"not a usable briefing: {err}")
+            continue
+        except ValueError as err:
             errors.append(f"{path}: not a usable briefing ({err})")
             continue
         if briefing.id in seen:

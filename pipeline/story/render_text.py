@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.story.record import FigureValue, Story
+from pipeline.record.story import FigureValue, Story
 
 
 def _value(v: FigureValue) -> str:

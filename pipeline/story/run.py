@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from pipeline.record.story import Story
 from pipeline.story.build import (
     Member,
     build_story,
@@ -13,7 +14,6 @@ from pipeline.story.build import (
     load_summarizer,
     story_summaries,
 )
-from pipeline.story.record import Story
 from pipeline.support.claims import SupportChecker
 
 

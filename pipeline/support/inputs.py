@@ -24,13 +24,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.briefing.schema import Briefing
 from pipeline.core.config import IngestConfig
-from pipeline.core.errors import ArticleError, BriefingFormatError, CheckInputError, JsonInputError
+from pipeline.core.errors import (
+    ArticleError,
+    BriefingFormatError,
+    CheckInputError,
+    JsonInputError,
+)
 from pipeline.ingest.cleaning import strip_format_characters
 from pipeline.ingest.jsonio import read_json_file, read_jsonl_file, record_id, record_limit
 from pipeline.ingest.walk import walk_article_files
-from pipeline.story.record import is_story_record
+from pipeline.record.briefing import Briefing
+from pipeline.record.story import is_story_record
 from pipeline.text.sentences import split_sentences
 
 SKIPPED_FILES = frozenset({"run.json", "digest.json"})  # run files of batch and nightly
@@ -96,13 +101,14 @@ def _read_json(path: Path, *, in_folder: bool = False) -> Iterator[CheckItem | C
 
 def _from_briefing(record: object, where: str, stem: str) -> CheckItem | CheckInputError:
     """A briefing JSON, read by :meth:`Briefing.from_dict` as every command reads it (its
-    ``schema_version`` and field types checked; the file stem is the id when it has none)."""
+    ``schema_version``, every field and its type checked; the file stem is the id when it
+    has none)."""
     if not isinstance(record, dict) or "summary_sentences" not in record:
         return CheckInputError(f"{where}: not a briefing JSON (no summary_sentences)")
     try:
-        briefing = Briefing.from_dict({"id": stem, **record})
-    except BriefingFormatError as err:
-        return CheckInputError(f"{where}: {err}")
+        briefing = Briefing.from_dict({"id": stem, **record}, origin=where)
+    except BriefingFormatError as err:  # names the file and the field
+        return CheckInputError(str(err))
     english = [s.en for s in briefing.sentences] if record.get("sentences") else []
     if not any(e.strip() for e in english):
         english = split_sentences(briefing.translation_en)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from pipeline.briefing.schema import Briefing
-from pipeline.core.errors import ArticleError, JsonInputError
+from pipeline.core.errors import ArticleError, BriefingFormatError, JsonInputError
 from pipeline.ingest.jsonio import read_json_file
 from pipeline.ingest.walk import walk_article_files
+from pipeline.record.briefing import Briefing
 from pipeline.support.inputs import MAX_RECORD_BYTES, SKIPPED_FILES
 
 
@@ -46,6 +46,6 @@ def _read(path: Path, *, required: bool) -> Iterator[Briefing | str]:
             yield f"{path}: not a briefing JSON (no summary_sentences)"
         return
     try:
-        yield Briefing.from_dict({"id": path.stem, **data})
-    except ValueError as err:
-        yield f"{path}: {err}"
+        yield Briefing.from_dict({"id": path.stem, **data}, origin=str(path))
+    except BriefingFormatError as err:  # names the file and the field
+        yield str(err)

@@ -58,7 +58,7 @@ def test_csv_night_export_neutralises_every_text_column():
              "briefing_en": "=1", "date": "\t2025"}
     night = Night(date=NIGHT, folder=Path("."), digest={
         "groups": [{"id": "+g", "headline": "=evil()"}]})
-    night.articles.append(ArticleRecord(night=NIGHT, entry=entry, preloaded={}))
+    night.articles.append(ArticleRecord(night=NIGHT, entry=entry))
     [_, row] = list(csv.reader(io.StringIO(night_csv(night, Stories()), newline="")))
     assert all(not cell or cell[0] not in "=+-@\t\r" for cell in row), row
 

@@ -83,9 +83,9 @@ def test_unwritable_out_is_exit_2_before_models_load(tmp_path):
 
 def test_disk_full_mid_batch_ends_cleanly_with_the_work_recorded(tmp_path, tiny_model_dirs,
                                                                   monkeypatch):
-    import pipeline.batch.run as batch_run
+    import pipeline.record.briefing as record  # the one writer of <id>.json
 
-    real_write = batch_run.atomic_write_json
+    real_write = record.atomic_write_json
 
     def write(path, data):
         # Fault injection: the disk fills up when the second briefing is written.
@@ -93,7 +93,7 @@ def test_disk_full_mid_batch_ends_cleanly_with_the_work_recorded(tmp_path, tiny_
             raise OSError(errno.ENOSPC, "No space left on device", str(path))
         real_write(path, data)
 
-    monkeypatch.setattr(batch_run, "atomic_write_json", write)
+    monkeypatch.setattr(record, "atomic_write_json", write)
     source = _jsonl(tmp_path / "in.jsonl", [{"id": i, "text": _text(n)}
                                            for n, i in enumerate("abc")])
     out = tmp_path / "out"

@@ -10,10 +10,10 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.batch.digest_md import render_digest_md
-from pipeline.briefing.schema import Briefing
 from pipeline.core.errors import ArticleError
 from pipeline.core.markdown import code, link, text
 from pipeline.nightly.render_md import render_md
+from pipeline.record.briefing import Briefing
 
 markdown_it = pytest.importorskip("markdown_it")
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.briefing.schema import AlignedSentence, Briefing
 from pipeline.core.config import IngestConfig
 from pipeline.core.errors import (
     ArticleError,
@@ -31,6 +30,7 @@ from pipeline.ingest.jsonio import (
 )
 from pipeline.ingest.readers import DATE_PREFIX  # the desk format (" date YYYY-MM "), one regex
 from pipeline.ingest.walk import walk_article_files
+from pipeline.record.briefing import AlignedSentence, Briefing
 from pipeline.text.sentences import strip_markdown
 
 BASELINE_NAME = "lead-3"
@@ -179,9 +179,9 @@ def _briefing(data: dict[str, Any], file: Path, what: str) -> Briefing:
     """The briefing in one ``<id>.json``, read by :meth:`Briefing.from_dict`; the file
     stem is its id when the record has none."""
     try:
-        return Briefing.from_dict({"id": file.stem, **data})
-    except BriefingFormatError as err:
-        raise EvalInputError(f"{what} {file}: {err}") from err
+        return Briefing.from_dict({"id": file.stem, **data}, origin=f"{what} {file}")
+    except BriefingFormatError as err:  # names the file and the field
+        raise EvalInputError(str(err)) from err
 
 
 def load_references(path: Path) -> dict[str, str]:

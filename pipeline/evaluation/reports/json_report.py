@@ -15,6 +15,7 @@ from pipeline.evaluation.metrics.bootstrap import Estimate
 from pipeline.evaluation.metrics.entity import GroupScore
 from pipeline.evaluation.metrics.registry import METRICS
 from pipeline.evaluation.results import SCHEMA_VERSION, ArticleResult, Report, SystemResult
+from pipeline.record.sentence import SummarySentence
 
 DIGITS = 6
 
@@ -68,7 +69,8 @@ def _article(article: ArticleResult) -> dict[str, Any]:
             "named": _group(article.entities["named"]),
             "figures": _group(article.entities["figures"]),
         },
-        "sentences": article.sentences,  # per-sentence claim support; [] without a source
+        # Per-sentence claim support, the briefing's own sentence type; [] without a source.
+        "sentences": [SummarySentence.model_validate(s).to_dict() for s in article.sentences],
     }
 
 

@@ -123,7 +123,7 @@ def _worst(system: SystemResult) -> list[str]:
 
 def _sentence_support(system: SystemResult) -> list[str]:
     # Per briefing sentence, the claims the article does not contain (support check).
-    from pipeline.support.marks import MARK, marked_text
+    from pipeline.record.marks import MARK, marked_text
 
     rows = [(a.id, n, s) for a in system.articles for n, s in enumerate(a.sentences, start=1)
             if s.get("unsupported")]

@@ -1,0 +1,64 @@
+"""A summary sentence and its claims: one type in ``<id>.json``, the digest and report.json."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from pipeline.record.base import Record
+
+SupportLabel = Literal["supported", "partial", "unsupported", "no-claims"]
+ClaimStatus = Literal["supported", "partial", "unsupported"]
+ConsistencyLabel = Literal["consistent", "inconsistent", "not-checked"]
+
+
+class Claim(Record):
+    """One name or figure of a summary sentence: offsets into the sentence's ``text`` and
+    whether the article contains it. ``supported`` is required: a claim whose support is
+    unknown is an error, never read as supported."""
+
+    text: str
+    label: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    supported: bool
+    status: ClaimStatus | None = None  # written since schema 2; older files lack it
+    matched: str | None = None  # the article's wording
+    matched_in: Literal["en", "nl"] | None = None
+    reason: str | None = None
+    checks: dict[str, dict] | None = None
+
+
+class ClaimSpan(Record):
+    """What marking a claim needs, from any JSON object holding one (a digest's, a story's):
+    ``supported`` is required there too."""
+
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    supported: bool
+
+
+class ClaimBrief(Record):
+    """A claim as listed under a sentence's ``unsupported`` (and a dropped sentence's)."""
+
+    text: str
+    label: str
+    reason: str | None = None
+
+
+class SummarySentence(Record):
+    """One sentence of the summary: its evidence (indices into the briefing's ``sentences``),
+    its claims and their support, and the optional consistency check (absent: not checked)."""
+
+    text: str
+    evidence: list[int]
+    support: SupportLabel
+    claims: list[Claim]
+    unsupported: list[ClaimBrief]
+    placeholders: int = Field(0, ge=0)
+    consistency: ConsistencyLabel = "not-checked"
+    consistency_score: float | None = None
+    consistency_reason: str | None = None
+    consistency_premise: list[int] | None = None
