@@ -165,11 +165,11 @@ def test_the_archive_shows_the_digest_only_and_warns_with_file_and_field(tmp_pat
     path = _write(tmp_path / "2025-03-15" / "a1.json", broken(_record()))
     record = ArticleRecord(night="2025-03-15", entry={"id": "a1"}, path=path,
                            warnings=warnings)
-    assert record.data is None
+    assert record.briefing is None
     assert any(f"a1.json: {FIELD}" in w for w in warnings), warnings
     fine = ArticleRecord(night="2025-03-15", entry={"id": "a1"},
                          path=_write(tmp_path / "ok" / "a1.json", _record()), warnings=[])
-    assert fine.data["summary"][0]["claims"][1]["supported"] is False
+    assert fine.briefing.summary[0].claims[1].supported is False
 
 
 # -- the published JSON Schema -------------------------------------------------------------

@@ -120,7 +120,8 @@ def test_second_run_processes_nothing_and_loads_no_model(tmp_path, tiny_model_di
     html = (night_dir / "digest.html").read_text(encoding="utf-8")
     assert "<script" not in html and "<link" not in html and " src=" not in html
     assert '<meta name="viewport"' in html and "@media (max-width" in html
-    assert html.count("<details><summary>") == sum(len(a["summary"]) for a in digest["articles"])
+    assert html.count("<details><summary>") == sum(len(a["summary_sentences"])
+                                                   for a in digest["articles"])
     assert "https://voorbeeldkrant.example/001_dijkdoorbraak_kruiningen" in html
     assert (night_dir / "digest.md").read_text(encoding="utf-8").startswith("# Briefing digest")
 

@@ -154,7 +154,7 @@ def test_story_json_round_trips_and_refuses_unknown_versions(tmp_path):
                                  "--out", str(tmp_path / "story.json"), "--format", "json"])
     assert result.exit_code == 1, result.output  # the sample event has a disagreement
     data = json.loads((tmp_path / "story.json").read_text("utf-8"))
-    assert data["schema_version"] == 1 and data["disagreements"] >= 1
+    assert data["schema_version"] == 2 and data["disagreements"] >= 1
     story = Story.from_dict(data)
     assert story.to_dict() == data
     assert {a.outlet for a in story.articles} == {a["outlet"] for a in DATA["events"][0]["articles"]}
@@ -164,6 +164,36 @@ def test_story_json_round_trips_and_refuses_unknown_versions(tmp_path):
     assert any(v.nl for v in row.values)
     with pytest.raises(StoryFormatError):
         Story.from_dict({**data, "schema_version": 99})
+
+
+def _story_sentence(**overrides) -> dict:
+    claim = {"text": "Kataib", "label": "ORG", "start": 0, "end": 6, "supported": False,
+             "outlets": []}
+    return {"text": "Kataib said so.", "evidence": [{"article": "a", "sentence": 2}],
+            "outlets": ["NOS"], "support": "unsupported", "claims": [claim],
+            "unsupported": [{"text": "Kataib", "label": "ORG"}]} | overrides
+
+
+def _story_with(sentence: dict, version: int) -> dict:
+    return {"schema_version": version, "event": "e1", "articles": [], "briefing": [sentence],
+            "figures": [], "names": []}
+
+
+def test_a_story_sentence_is_the_summary_sentence_type():
+    from pipeline.record.sentence import SummarySentence
+
+    story = Story.from_dict(_story_with(_story_sentence(), 2))
+    sentence = story.briefing[0]
+    assert isinstance(sentence, SummarySentence)  # one type in <id>.json, digest, story
+    assert sentence.evidence[0].article == "a" and sentence.claims[0].outlets == []
+    assert story.to_dict()["briefing"][0] == _story_sentence()
+    # a version-1 story (no "unsupported" under its sentences) is read, the list derived
+    old = {k: v for k, v in _story_sentence().items() if k != "unsupported"}
+    assert Story.from_dict(_story_with(old, 1)).briefing[0].unsupported[0].text == "Kataib"
+    # a mistyped field is an error naming it, never a default
+    bad = _story_sentence(claims=[{**_story_sentence()["claims"][0], "supported": "no"}])
+    with pytest.raises(StoryFormatError, match=r"briefing\[0\]: claims\[0\]\.supported"):
+        Story.from_dict(_story_with(bad, 2))
 
 
 def test_story_exit_codes_say_what_was_found(tmp_path):

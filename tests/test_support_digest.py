@@ -180,7 +180,8 @@ def _without_support(tmp_path, version: int):
 
 def test_old_briefings_without_support_still_render(tmp_path):
     entry = _without_support(tmp_path, 1)  # schema 1: before claim support
-    assert entry["unsupported_claims"] == 0 and entry["summary"][0]["evidence"]
+    assert entry["unsupported_claims"] == 0 and entry["summary_evidence"][0]
+    assert entry["summary"] == [] and entry["marks"] is False  # not checked: nothing to mark
     assert GOOD in render_html(_digest([entry]))
 
 

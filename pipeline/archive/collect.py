@@ -44,11 +44,6 @@ class ArticleRecord:
         return _read_briefing(self.path, self.warnings if self.warnings is not None else [])
 
     @cached_property
-    def data(self) -> dict | None:
-        """The briefing as its JSON object (:meth:`Briefing.to_dict`), for the page renderers."""
-        return self.briefing.to_dict() if self.briefing is not None else None
-
-    @cached_property
     def stamp(self) -> str:
         return file_stamp(self.path) if self.path is not None else ""
 

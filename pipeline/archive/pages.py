@@ -12,7 +12,8 @@ from pipeline.archive.collect import ArticleRecord, Night
 from pipeline.archive.search import index_text
 from pipeline.archive.stories import EventKey, Stories
 from pipeline.pages import render, safe_href
-from pipeline.pages.digest_lines import night_line, run_line
+from pipeline.pages.digest_lines import night_line, run_line, summary_view
+from pipeline.record.briefing import AlignedSentence
 
 TOP_STORIES = 3
 
@@ -76,18 +77,15 @@ def support_mark(support: object) -> dict | None:
 
 
 def claims(record: ArticleRecord) -> list[tuple[str, object]]:
-    """The briefing sentences with their support (None where the data has none)."""
-    data = record.data or {}
-    support: list[object] = []
-    for source in (data.get("summary"), record.entry.get("summary")):
-        if isinstance(source, list) and any(isinstance(s, dict) and "support" in s
-                                            for s in source):
-            support = [s.get("support") if isinstance(s, dict) else None for s in source]
-            break
-    sentences = data.get("summary_sentences") or [
-        s.get("en") for s in record.entry.get("summary") or [] if isinstance(s, dict)]
-    return [(text, support[i] if i < len(support) else None)
-            for i, text in enumerate(sentences) if text]
+    """The briefing sentences with their support (None where the data has none): from the
+    typed briefing, or from the digest's entry when the briefing cannot be read."""
+    briefing = record.briefing
+    if briefing is not None:
+        checked = briefing.summary
+        aligned = len(checked) == len(briefing.summary_sentences)
+        return [(text, checked[i].support if aligned else None)
+                for i, text in enumerate(briefing.summary_sentences) if text]
+    return [(s["text"], s["support"]) for s in summary_view(record.entry) if s["text"]]
 
 
 def _sentences(record: ArticleRecord) -> list[tuple[str, dict | None]]:
@@ -170,32 +168,31 @@ def night_page(night: Night, previous: Night | None, following: Night | None,
 # -- article -------------------------------------------------------------------------------
 
 
-def _aligned(record: ArticleRecord) -> list[list[dict]]:
+def _aligned(record: ArticleRecord) -> list[list[AlignedSentence]]:
     """The article's sentences, paragraph by paragraph."""
-    paragraphs: list[list[dict]] = []
+    paragraphs: list[list[AlignedSentence]] = []
     paragraph = None
-    for sentence in (record.data or {}).get("sentences") or []:
-        if not paragraphs or sentence.get("paragraph") != paragraph:
+    for sentence in record.briefing.sentences if record.briefing is not None else []:
+        if not paragraphs or sentence.paragraph != paragraph:
             paragraphs.append([])
-        paragraph = sentence.get("paragraph")
+        paragraph = sentence.paragraph
         paragraphs[-1].append(sentence)
     return paragraphs
 
 
 def _models(record: ArticleRecord) -> list[tuple[str, object, str]]:
     rows = []
-    for role, info in ((record.data or {}).get("models") or {}).items():
-        if isinstance(info, dict):
-            detail = ", ".join(str(v) for v in (info.get("revision"), info.get("backend")) if v)
-            rows.append((role, info.get("id"), detail))
+    for role, info in (record.briefing.models if record.briefing is not None else {}).items():
+        detail = ", ".join(str(v) for v in (info.revision, info.backend) if v)
+        rows.append((role, info.id, detail))
     return rows
 
 
 def article_page(record: ArticleRecord, night: Night, group: dict | None, stories: Stories,
                  headlines: dict) -> str:
     """One article: the briefing, the full translation beside the Dutch, provenance."""
-    entry, data = record.entry, record.data or {}
-    title = entry.get("title_en") or data.get("title_en") or record.id
+    entry, briefing = record.entry, record.briefing
+    title = entry.get("title_en") or (briefing.title_en if briefing else None) or record.id
     event = None
     if group is not None:
         event = {"target": f"{night_path(night.date)}#{group['id']}",
@@ -204,13 +201,13 @@ def article_page(record: ArticleRecord, night: Night, group: dict | None, storie
                  "continuity": _continuity((night.date, group["id"]), stories, headlines)}
     return _page("article.html", article_path(night.date, record.id),
                  f"{title} — {night.date}", searchable=True, night=night.date, title=title,
-                 title_nl=entry.get("title_nl") or data.get("title_nl"),
+                 title_nl=entry.get("title_nl") or (briefing.title_nl if briefing else None),
                  outlet=entry.get("source_name") or entry.get("source") or "",
                  date=entry.get("date") or "undated", href=safe_href(entry.get("url")),
                  watch=entry.get("watch") or [], index_text=index_text, event=event,
                  sentences=_sentences(record), aligned=_aligned(record),
-                 captions=data.get("removed_captions") or [], models=_models(record),
-                 json_name=record.json_name if record.data else None)
+                 captions=briefing.removed_captions if briefing else [], models=_models(record),
+                 json_name=record.json_name if briefing else None)
 
 
 # -- story ---------------------------------------------------------------------------------

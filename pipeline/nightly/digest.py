@@ -27,7 +27,8 @@ from pipeline.record.marks import marks_claims
 from pipeline.support.evidence import find_evidence
 from pipeline.watch.match import WatchMatcher
 
-DIGEST_SCHEMA_VERSION = 2  # 2: "night" is an object (date and the night's totals)
+DIGEST_SCHEMA_VERSION = 3  # 2: "night" is an object; 3: articles embed the briefing's own
+# summary sentences (record.sentence.SummarySentence) with their evidence beside them
 # (groups, article id -> briefing file, article id -> outlet) -> group id -> story dict
 StoryMaker = Callable[[list[dict], dict[str, Path], dict[str, str]], dict[str, dict]]
 DIGEST_FILES = ("digest.json", "digest.md", "digest.html")
@@ -132,23 +133,22 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
         return None
     sentences = [asdict(s) for s in briefing.sentences]
     english = [s.en for s in briefing.sentences]
-    summary = []
-    checked = briefing.summary  # schema 2: evidence and claim support per sentence
+    # The briefing's own summary sentences (SummarySentence: text, evidence indices, support,
+    # claims), embedded as they are; with them, the source sentences each one draws on.
+    checked = briefing.summary
+    aligned = len(checked) == len(briefing.summary_sentences) and all(
+        item.text == text for item, text in zip(checked, briefing.summary_sentences, strict=True))
+    evidence_text = []
     for n, sentence in enumerate(briefing.summary_sentences):
-        item = checked[n] if n < len(checked) and checked[n].text == sentence else None
-        if item is not None:
+        if aligned:
             evidence = [{"index": i, "nl": sentences[i]["nl"], "en": english[i]}
-                        for i in item.evidence[:settings.evidence_sentences]
+                        for i in checked[n].evidence[:settings.evidence_sentences]
                         if 0 <= i < len(sentences)]
-        else:
+        else:  # not checked (a schema-1 file): the sentences that share its words
             evidence = [{"index": e.index, "nl": sentences[e.index]["nl"],
                          "en": english[e.index], "score": e.score}
                         for e in find_evidence(sentence, english, limit=settings.evidence_sentences)]
-        entry_sentence = {"en": sentence, "evidence": evidence}
-        if item is not None and marks_claims(briefing.support):
-            written = item.to_dict()
-            entry_sentence |= {k: written[k] for k in ("support", "claims", "unsupported")}
-        summary.append(entry_sentence)
+        evidence_text.append(evidence)
     entry = {
         "key": outcome.key,
         "id": outcome.file_id,
@@ -159,7 +159,11 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
         "url": briefing.url,
         "source": briefing.source,
         "briefing_en": briefing.briefing_en,
-        "summary": summary,
+        "summary_sentences": list(briefing.summary_sentences),
+        "summary": [item.to_dict() for item in checked] if aligned else [],
+        "summary_evidence": evidence_text,
+        # whether readers see the unsupported claims marked (every policy but "keep")
+        "marks": bool(aligned and marks_claims(briefing.support)),
         "unsupported_claims": briefing.unsupported_count,
         "support_notice": briefing.support.notice if briefing.support is not None else None,
         # A page whose text was only a teaser (nightly.teaser): briefed from so many words.

@@ -12,7 +12,7 @@ badge, and the header counts them. The page is ``pipeline/pages/templates/digest
 from __future__ import annotations
 
 from pipeline.pages import render
-from pipeline.pages.digest_lines import night_date, night_line, retry_note, run_line
+from pipeline.pages.digest_lines import night_date, night_line, retry_note, run_line, summary_view
 from pipeline.record.marks import NOTE
 
 
@@ -23,4 +23,4 @@ def render_html(digest: dict) -> str:
                             if isinstance(info, dict))
     return render("digest.html", digest=digest, model_names=model_names, note=NOTE,
                   night_date=night_date, night_line=night_line, run_line=run_line,
-                  retry_note=retry_note)
+                  retry_note=retry_note, summary_view=summary_view)

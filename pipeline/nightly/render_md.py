@@ -7,16 +7,16 @@ a briefing with such claims gets a line saying how many; the header counts them.
 from __future__ import annotations
 
 from pipeline.core.markdown import code, link, text
-from pipeline.pages.digest_lines import night_date, night_line, retry_note, run_line
+from pipeline.pages.digest_lines import night_date, night_line, retry_note, run_line, summary_view
 from pipeline.record.marks import markdown_claim_count, markdown_header, markdown_summary
 
 
 def _briefing_md(article: dict) -> str:
-    summary = article.get("summary") or []
+    summary = summary_view(article)
     if not summary:
         return text(article.get("support_notice") or article.get("briefing_en")
                     or "(the summarizer produced no text)")
-    return markdown_summary({"text": s["en"], "claims": s.get("claims")} for s in summary)
+    return markdown_summary({"text": s["text"], "claims": s["claims"]} for s in summary)
 
 
 def teaser_md(article: dict) -> str:

@@ -53,3 +53,30 @@ def retry_note(item: dict) -> str:
     if item["status_now"] == "failed":
         return "no attempts left"
     return f"since {item['status_now']}"
+
+
+def summary_view(article: dict) -> list[dict]:
+    """Each summary sentence of a digest article as the pages show it: ``text``, ``support``,
+    ``claims`` to mark (None: no marks), ``unsupported`` and ``evidence`` (the source
+    sentences, ``{"index", "nl", "en"}``).
+
+    Reads digest schema 3 (the briefing's own summary sentences, ``summary_evidence``
+    beside them) and the re-keyed sentences of schema 2 (``en``, evidence objects), so the
+    archive shows the nights written before as they were.
+    """
+    if "summary_sentences" not in article:  # schema 2
+        return [{"text": s.get("en") or "", "support": s.get("support"), "claims": s.get("claims"),
+                 "unsupported": s.get("unsupported"), "evidence": s.get("evidence") or []}
+                for s in article.get("summary") or [] if isinstance(s, dict)]
+    checked = article.get("summary") or []
+    evidence = article.get("summary_evidence") or []
+    marks = bool(article.get("marks"))
+    view = []
+    for n, text in enumerate(article["summary_sentences"]):
+        item = checked[n] if n < len(checked) else None
+        view.append({"text": text,
+                     "support": item["support"] if item and marks else None,
+                     "claims": item["claims"] if item and marks else None,
+                     "unsupported": item["unsupported"] if item and marks else None,
+                     "evidence": evidence[n] if n < len(evidence) else []})
+    return view

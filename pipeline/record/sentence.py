@@ -62,3 +62,29 @@ class SummarySentence(Record):
     consistency_score: float | None = None
     consistency_reason: str | None = None
     consistency_premise: list[int] | None = None
+
+
+class StoryEvidence(Record):
+    """A story sentence's evidence: a sentence (index into its ``sentences``) of one member
+    article."""
+
+    article: str
+    sentence: int = Field(ge=0)
+
+
+class StoryClaim(Claim):
+    """A claim of a story sentence, checked against the union of the members, with the
+    outlets whose articles contain it."""
+
+    outlets: list[str]
+
+
+class StorySentence(SummarySentence):
+    """A sentence of a story briefing (``story.json``): the summary sentence type, its
+    evidence across the member articles, the outlets that carry it, and ``single_outlet``
+    when its claims come from one outlet only."""
+
+    evidence: list[StoryEvidence]  # type: ignore[assignment]  (across articles)
+    claims: list[StoryClaim]  # type: ignore[assignment]
+    outlets: list[str]
+    single_outlet: bool = False

@@ -7,10 +7,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.core.errors import StoryFormatError
+from pydantic import ValidationError
 
-SCHEMA_VERSION = 1
-READABLE_VERSIONS = (1,)
+from pipeline.core.errors import StoryFormatError
+from pipeline.record.base import format_error
+from pipeline.record.sentence import StorySentence
+
+# 2: the briefing's sentences are the summary sentence type (record.sentence.StorySentence:
+# "unsupported" as in a briefing, claims typed); 1 is read, its "unsupported" derived
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 @dataclass
@@ -19,22 +25,6 @@ class StoryArticle:
     outlet: str
     title_en: str = ""
     url: str | None = None
-
-
-@dataclass
-class Evidence:
-    article: str
-    sentence: int
-
-
-@dataclass
-class StorySentence:
-    text: str
-    evidence: list[Evidence]
-    outlets: list[str]
-    support: str
-    claims: list[dict]
-    single_outlet: bool = False
 
 
 @dataclass
@@ -89,7 +79,9 @@ class Story:
 
     def to_dict(self) -> dict:
         """The JSON object of ``story-<event>.json`` and of ``briefing story --format json``."""
-        return {"schema_version": SCHEMA_VERSION, **asdict(self),
+        data = asdict(self)
+        data["briefing"] = [sentence.to_dict() for sentence in self.briefing]
+        return {"schema_version": SCHEMA_VERSION, **data,
                 "disagreements": len(self.disagreements)}
 
     @classmethod
@@ -110,8 +102,7 @@ class Story:
             return cls(
                 event=str(data["event"]),
                 articles=[StoryArticle(**a) for a in data["articles"]],
-                briefing=[StorySentence(**{**s, "evidence": [Evidence(**e) for e in s["evidence"]]})
-                          for s in data["briefing"]],
+                briefing=[_sentence(s, version, n) for n, s in enumerate(data["briefing"])],
                 figures=[FigureEntry(what=r["what"], agree=bool(r["agree"]),
                                      values=[FigureValue(**v) for v in r["values"]])
                          for r in data["figures"]],
@@ -122,6 +113,17 @@ class Story:
             )
         except (KeyError, TypeError) as err:
             raise StoryFormatError(f"a story field is missing or of the wrong type ({err})") from err
+
+
+def _sentence(data: Any, version: int, n: int) -> StorySentence:
+    if version == 1 and isinstance(data, dict) and "unsupported" not in data:
+        data = {**data, "unsupported": [
+            {"text": c.get("text"), "label": c.get("label")} for c in data.get("claims") or []
+            if isinstance(c, dict) and c.get("supported") is False]}
+    try:
+        return StorySentence.model_validate(data)
+    except ValidationError as err:
+        raise StoryFormatError(str(format_error(err, f"briefing[{n}]"))) from None
 
 
 def is_story_record(data: object) -> bool:

@@ -11,7 +11,6 @@ from pipeline.core.errors import StoryError
 from pipeline.grouping.clustering import spelling_variants
 from pipeline.record.briefing import Briefing
 from pipeline.record.story import (
-    Evidence,
     FigureEntry,
     FigureValue,
     NameEntry,
@@ -197,11 +196,10 @@ def story_briefing(members: Sequence[Member], summarizer: Any, checker: SupportC
             claim_outlets.update(found)
             claims.append({**claim.to_dict(), "outlets": found})
         basis = claim_outlets if support.claims else set(outlets)
-        result.append(StorySentence(
-            text=support.text,
-            evidence=[Evidence(members[m].briefing.id, i) for m, i in places],
-            outlets=outlets, support=support.support, claims=claims,
-            single_outlet=several and len(basis) == 1))
+        result.append(StorySentence.model_validate({
+            **support.to_dict(), "claims": claims,
+            "evidence": [{"article": members[m].briefing.id, "sentence": i} for m, i in places],
+            "outlets": outlets, "single_outlet": several and len(basis) == 1}))
     return result
 
 
