@@ -73,7 +73,7 @@ def build(work: Path, threads: int):
 
     from pipeline.backends.ct2.convert import _Converter
     from tests.conftest import sample_corpus
-    from tests.support.tiny_models import build_t5
+    from tests.helpers.tiny_models import build_t5
 
     started = time.perf_counter()
     source = build_t5(work / "tokenizer", sample_corpus())  # only its tokenizer is used

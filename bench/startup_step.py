@@ -2,7 +2,7 @@
 
 ``job["mode"]``:
 
-- ``build``: the tiny test models (``tests/support/tiny_models.py``, trained on the
+- ``build``: the tiny test models (``tests/helpers/tiny_models.py``, trained on the
   samples, as the test suite builds them) into ``job["out"]``; ``build-real``: the
   benchmark's real-size random models (``bench/random_models.py``);
 - ``cli``: ``briefing summarize ARTICLE --format json`` itself, as the console script runs
@@ -37,7 +37,7 @@ def heavy_modules() -> list[str]:
 
 def build(job: dict) -> dict:
     """The tiny test models, trained on the samples as ``tests/conftest.py`` does."""
-    from tests.support.tiny_models import build_bart, build_marian
+    from tests.helpers.tiny_models import build_bart, build_marian
 
     repo = Path(__file__).resolve().parent.parent
     files = sorted((repo / "samples" / "articles").glob("*.txt")) + sorted(

@@ -43,7 +43,7 @@ def sample_corpus() -> list[str]:
 @pytest.fixture(scope="session")
 def tiny_model_dirs(tmp_path_factory) -> tuple[Path, Path]:
     """(marian_dir, bart_dir): tiny random models saved with save_pretrained."""
-    from tests.support.tiny_models import build_bart, build_marian
+    from tests.helpers.tiny_models import build_bart, build_marian
 
     root = tmp_path_factory.mktemp("tiny-models")
     corpus = sample_corpus()

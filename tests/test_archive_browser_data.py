@@ -12,7 +12,7 @@ from pipeline.core.config import Watchlist
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.stories import NightStories
 from pipeline.watch.match import WatchMatcher
-from tests.support.records import summary_sentence, support_totals
+from tests.helpers.records import summary_sentence, support_totals
 
 MODELS = {
     "translator": {"id": "Helsinki-NLP/opus-mt-nl-en", "revision": "main",

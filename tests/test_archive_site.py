@@ -27,7 +27,7 @@ from pipeline.archive.collect import ArticleRecord
 from pipeline.nightly.runner import run_nightly
 from pipeline.record.briefing import Briefing
 from tests.conftest import tiny_config
-from tests.support.records import briefing_record, summary_sentence, support_totals
+from tests.helpers.records import briefing_record, summary_sentence, support_totals
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "articles"

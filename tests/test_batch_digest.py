@@ -6,7 +6,7 @@ from pipeline.batch.digest_md import render_digest_md
 from pipeline.core.markdown import text
 from pipeline.record.briefing import Briefing
 from pipeline.record.marks import NOTE
-from tests.support.records import claim, summary_sentence, support_totals
+from tests.helpers.records import claim, summary_sentence, support_totals
 
 SENTENCE = "Rutte met Zarif in Parijs."
 

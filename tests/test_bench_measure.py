@@ -20,7 +20,7 @@ pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
 def test_a_step_reports_its_own_peak_not_its_parents(tmp_path):
     parent = bytearray(600 * 2**20)  # the parent is far larger than the step at fork time
 
-    result = run_step("tests.support.rss_probe", {"mb": 120}, tmp_path, "probe")
+    result = run_step("tests.helpers.rss_probe", {"mb": 120}, tmp_path, "probe")
 
     assert len(parent) and result["held"] == 120 * 2**20
     assert 120 <= result["peak_rss_mb"] < 400, result

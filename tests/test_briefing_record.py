@@ -20,7 +20,7 @@ from pipeline.nightly.digest import _article_entry
 from pipeline.record.briefing import Briefing, read_briefing
 from pipeline.record.json_schema import briefing_json_schema, schema_text
 from pipeline.record.marks import marked_text
-from tests.support.records import briefing_record, claim, summary_sentence, support_totals
+from tests.helpers.records import briefing_record, claim, summary_sentence, support_totals
 from tests.test_eval_cli import ARTICLES, base_args, corpus, run  # noqa: F401 (fixture)
 
 runner = CliRunner()

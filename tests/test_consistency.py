@@ -43,7 +43,7 @@ from pipeline.support.consistency import (
     premise_indices,
 )
 from tests.conftest import SAMPLES, sample_corpus
-from tests.support.hub_cache import as_hub_snapshot_files, install_in_hub_cache
+from tests.helpers.hub_cache import as_hub_snapshot_files, install_in_hub_cache
 
 runner = CliRunner()
 TRANSLATION = ["A sea dike near Kruiningen gave way on Tuesday night.",
@@ -54,7 +54,7 @@ TRANSLATION = ["A sea dike near Kruiningen gave way on Tuesday night.",
 
 @pytest.fixture(scope="module")
 def tiny_t5(tmp_path_factory):
-    from tests.support.tiny_models import build_t5
+    from tests.helpers.tiny_models import build_t5
 
     return build_t5(tmp_path_factory.mktemp("tiny-t5") / "t5", sample_corpus())
 

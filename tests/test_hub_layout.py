@@ -31,7 +31,7 @@ from pipeline.core.errors import ModelUnavailableError
 from pipeline.hub import pins
 from pipeline.hub.registry import ResolvedModel, find_cached, pull_model, resolve_model
 from tests.conftest import SAMPLES
-from tests.support.hub_cache import EXTRA_FILES, as_hub_snapshot_files, install_in_hub_cache
+from tests.helpers.hub_cache import EXTRA_FILES, as_hub_snapshot_files, install_in_hub_cache
 
 runner = CliRunner()
 

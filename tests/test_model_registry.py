@@ -8,7 +8,7 @@ from pipeline.backends.base import load_backend
 from pipeline.core.config import GenerationOverrides, ModelSpec, RuntimeConfig
 from pipeline.core.errors import ModelUnavailableError
 from pipeline.hub.registry import find_cached, is_pinned, resolve_model
-from tests.support.hub_cache import install_in_hub_cache
+from tests.helpers.hub_cache import install_in_hub_cache
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 

@@ -1,6 +1,6 @@
 """A benchmark step for tests/test_bench_measure.py: holds ``job["mb"]`` MB, reports its peak.
 
-Run by ``bench.measure.run_step`` as ``python -m tests.support.rss_probe JOB.json RESULT.json``.
+Run by ``bench.measure.run_step`` as ``python -m tests.helpers.rss_probe JOB.json RESULT.json``.
 """
 
 from __future__ import annotations
