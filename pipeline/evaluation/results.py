@@ -11,6 +11,7 @@ from pipeline.evaluation.metrics.gate import GateCheck, GateRule
 from pipeline.evaluation.metrics.registry import METRICS
 from pipeline.evaluation.metrics.rouge import RougeScore
 from pipeline.evaluation.metrics.translation import CorpusScore
+from pipeline.record.sentence import SummarySentence
 
 SCHEMA_VERSION = 1  # of report.json
 
@@ -26,7 +27,7 @@ class ArticleResult:
     entities: dict[str, GroupScore]
     # Per briefing sentence: claims checked against the article (pipeline.support); empty
     # without a source.
-    sentences: list[dict] = field(default_factory=list)
+    sentences: list[SummarySentence] = field(default_factory=list)  # the claim check's
 
     def value(self, metric: str) -> float | None:
         """The per-article value of a ``mean``-aggregated metric (None when undefined)."""

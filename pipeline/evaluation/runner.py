@@ -38,6 +38,7 @@ from pipeline.evaluation.metrics.rouge import ROUGE_TYPES, TOKENIZER_NAME, Rouge
 from pipeline.evaluation.metrics.translation import TRANSLATION_METRICS, score_translations
 from pipeline.evaluation.provenance import git_commit, package_versions
 from pipeline.evaluation.results import ArticleResult, Report, SystemResult
+from pipeline.record.sentence import SummarySentence
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import GROUPS, Extractor, load_extractor
 from pipeline.text.matching import NAME as MATCHING_NAME
@@ -94,7 +95,7 @@ class _Corpus:
             self.extract([text])
         return self._clusters[text]
 
-    def support(self, prediction: str, source: Any) -> list[dict]:
+    def support(self, prediction: str, source: Any) -> list[SummarySentence]:
         # Per-sentence claims of the briefing, checked by the support step's checker.
         from pipeline.support.claims import SupportChecker
         from pipeline.text.sentences import split_sentences
@@ -102,7 +103,7 @@ class _Corpus:
         if not hasattr(self, "_checker"):
             self._checker = SupportChecker(self._aliases, extractor=self._extractor)
         checked = self._checker.check(split_sentences(prediction), source.en or "", source.nl)
-        return [s.to_dict() for s in checked]
+        return [SummarySentence.model_validate(s.to_dict()) for s in checked]
 
     def evidence(self, text: str, lang: str) -> TextIndex:
         if (text, lang) not in self._evidence:

@@ -125,7 +125,7 @@ def _sentence_support(report: Report) -> list[dict] | None:
         return None
     return [{"name": system.name,
              "rows": [[a.id, str(n), s] for a in system.articles
-                      for n, s in enumerate(a.sentences, start=1) if s.get("unsupported")]}
+                      for n, s in enumerate(a.sentences, start=1) if s.unsupported]}
             for system in report.systems]
 
 

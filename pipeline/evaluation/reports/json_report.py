@@ -15,7 +15,6 @@ from pipeline.evaluation.metrics.bootstrap import Estimate
 from pipeline.evaluation.metrics.entity import GroupScore
 from pipeline.evaluation.metrics.registry import METRICS
 from pipeline.evaluation.results import SCHEMA_VERSION, ArticleResult, Report, SystemResult
-from pipeline.record.sentence import SummarySentence
 
 DIGITS = 6
 
@@ -70,7 +69,7 @@ def _article(article: ArticleResult) -> dict[str, Any]:
             "figures": _group(article.entities["figures"]),
         },
         # Per-sentence claim support, the briefing's own sentence type; [] without a source.
-        "sentences": [SummarySentence.model_validate(s).to_dict() for s in article.sentences],
+        "sentences": [s.to_dict() for s in article.sentences],
     }
 
 

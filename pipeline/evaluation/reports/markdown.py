@@ -126,7 +126,7 @@ def _sentence_support(system: SystemResult) -> list[str]:
     from pipeline.record.marks import MARK, marked_text
 
     rows = [(a.id, n, s) for a in system.articles for n, s in enumerate(a.sentences, start=1)
-            if s.get("unsupported")]
+            if s.unsupported]
     if not any(a.sentences for a in system.articles):
         return []
     lines = [f"## Sentences with claims not in the article: {_cell(system.name)}", ""]
