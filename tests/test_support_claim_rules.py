@@ -67,6 +67,18 @@ def test_a_clipped_first_name_agrees_and_matched_shows_the_articles_name(aliases
     assert found.status == "supported" and found.text == "Christopher Betts"
 
 
+def test_a_compound_modifier_before_a_surname_is_no_first_name(aliases):
+    article = ("Leeds-born Pickering scored twice. Centre-back Abbott was booked. "
+               "Jean-Pierre Dumont watched from the stand.")
+    # Before: "the article names Leeds-born Pickering", an unsupported contradiction.
+    found = find(name("Sam Pickering"), article, aliases)
+    assert found.status == "partial" and found.reason == FIRST_NAME_MISSING
+    assert find(name("Tom Abbott"), article, aliases).reason == FIRST_NAME_MISSING
+    # A hyphenated first name capitalises every part and still counts.
+    wrong = find(name("Luc Dumont"), article, aliases)
+    assert wrong.status == "unsupported" and wrong.reason == "the article names Jean-Pierre Dumont"
+
+
 def test_person_names_tagged_org_get_the_same_rule_by_their_shape(aliases):
     article = "The author Rowling said she was delighted. Stan Collymore presented the prize."
     assert find(name("JK Rowling", "ORG"), article, aliases).status == "partial"

@@ -5,7 +5,9 @@ often ("Venter said") and says nothing about the first name. So for a person nam
 whose full name a text does not contain, the text's own full names with that surname are
 looked up: the capitalised words right before the surname (across name particles: "Mark van
 der Berg"), titles (Mr, President ...), words the text also writes in lower case (a
-sentence-initial "But") and stopwords not counted. The claim's first name then
+sentence-initial "But"), stopwords and compound modifiers ("Leeds-born", "Centre-back": a
+hyphenated word with a lower-case part; a hyphenated first name capitalises every part, as
+Jean-Pierre) not counted. The claim's first name then
 
 - agrees with one of them (:func:`given_names_agree`): the text names the person so;
 - differs from all of them: the text names this person differently (a contradiction);
@@ -71,13 +73,20 @@ class GivenNames:
             given = words[j][0]
             key = _key(given)
             if (given[:1].isupper() and key not in TITLES and key not in STOPWORDS
-                    and key not in lower and len(key) >= 1):
+                    and key not in lower and len(key) >= 1 and not is_compound_modifier(given)):
                 index.before[_key(word)].append(_POSSESSIVE.sub("", given))
         return index
 
     def given_to(self, surname: str) -> list[str]:
         """The first names the text writes right before ``surname`` (as written there)."""
         return list(dict.fromkeys(self.before.get(_key(surname), [])))
+
+
+def is_compound_modifier(word: str) -> bool:
+    """``Leeds-born``, ``Centre-back``, ``Anti-war``: a hyphenated word with a lower-case part,
+    which describes a person and never is their first name (``Jean-Pierre``, ``Mary-Kate``)."""
+    parts = re.split(r"[-\u2010\u2011]", word)
+    return len(parts) > 1 and any(part[:1].islower() for part in parts[1:])
 
 
 def is_initials(word: str) -> bool:
