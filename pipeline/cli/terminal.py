@@ -19,10 +19,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape as escape_markup
 
-# C0 (but tab and newline), DEL, C1; and Unicode's bidirectional and line-separator controls.
-_UNSAFE = r"\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_IN_TEXT = re.compile(f"[{_UNSAFE}]")
-_IN_FIELD = re.compile(f"[\t\n{_UNSAFE}]")
+from pipeline.core.display import UNSAFE, UNSAFE_CHARACTERS, visible_escape
+
+# What no reader is shown as it is (pipeline.core.display, shared with the pages); in a field
+# of a line, tabs and line breaks too.
+_IN_TEXT = UNSAFE
+_IN_FIELD = re.compile(f"[\t\n{UNSAFE_CHARACTERS}]")
 _NAMED = {"\t": "\\t", "\n": "\\n"}
 
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -30,8 +32,7 @@ stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 def _shown(match: re.Match) -> str:
     char = match.group(0)
-    code = ord(char)
-    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return _NAMED.get(char) or visible_escape(char)
 
 
 def safe(text: object) -> str:

@@ -22,6 +22,7 @@ import jinja2
 from jinja2.ext import Extension
 from markupsafe import Markup, escape
 
+from pipeline.core.display import UNSAFE, visible_escape
 from pipeline.core.markdown import is_safe_url
 from pipeline.record.marks import MARK, marked_text
 
@@ -30,18 +31,10 @@ TEMPLATES = "templates"
 STATIC = "static"
 
 
-# Characters a page does not pass on as they are: C0 controls but tab and newline, DEL and C1
-# (not allowed in HTML or XML text), and the bidirectional and line-separator controls
-# (U+202E, the right-to-left override, makes "gnp.exe" read "exe.png" and turns what follows
-# it on the line around). Each is shown as a visible escape (``\u202e``), the characters the
-# terminal shows so too (pipeline/cli/terminal.py). Zero-width spaces are kept.
-_CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-
-
+# Controls and bidi overrides are shown as visible escapes, as the terminal shows them
+# (pipeline.core.display: the one list).
 def _shown(match: re.Match) -> str:
-    code = ord(match.group(0))
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return visible_escape(match.group(0))
 
 
 def shown_text(value: object) -> object:
@@ -50,9 +43,9 @@ def shown_text(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, Markup):
-        return Markup(_CONTROLS.sub(_shown, value))
+        return Markup(UNSAFE.sub(_shown, value))
     if isinstance(value, str):
-        return _CONTROLS.sub(_shown, value)
+        return UNSAFE.sub(_shown, value)
     return value
 
 
