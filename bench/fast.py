@@ -11,13 +11,12 @@ Run by ``bench.measure`` as ``python -m bench.fast JOB.json RESULT.json``.
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 import time
 from pathlib import Path
 
-from bench.measure import own_peak_rss_mb
+from bench.measure import histogram, own_peak_rss_mb, step_main
 
 
 def run(job: dict) -> dict:
@@ -69,8 +68,8 @@ def run(job: dict) -> dict:
         "sentences": sum(len(o.sentences) for o in outcomes),
         "source_tokens": engine.translator.stats["source_tokens"],
         "translator_stats": engine.translator.stats,
-        "translation_output_tokens": _histogram(mt.output_lengths),
-        "summary_output_tokens": _histogram(summ.output_lengths),
+        "translation_output_tokens": histogram(mt.output_lengths),
+        "summary_output_tokens": histogram(summ.output_lengths),
         # What the summarizer was fed (joined chunks), comparable with the naive side's.
         "summary_source_tokens": summ.stats["source_tokens"],
         "summary_info_input_tokens": [o.summary_info["input_tokens"] for o in outcomes],
@@ -86,14 +85,9 @@ def run(job: dict) -> dict:
     }
 
 
-def _histogram(lengths) -> dict[str, int]:
-    return {str(k): int(v) for k, v in sorted(dict(lengths).items())}
-
-
 def main(argv: list[str]) -> None:
     """``python -m bench.fast JOB.json RESULT.json``."""
-    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    Path(argv[1]).write_text(json.dumps(run(job), indent=2, default=str), encoding="utf-8")
+    step_main(run, argv)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,25 @@ def own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def histogram(lengths) -> dict[str, int]:
+    """Output lengths as ``{"length": count}``, sorted by length, from a mapping of length to
+    count (a backend's counter) or from the lengths themselves."""
+    counts: dict[int, int] = {}
+    if hasattr(lengths, "items"):
+        counts = {int(k): int(v) for k, v in lengths.items()}
+    else:
+        for n in lengths:
+            counts[int(n)] = counts.get(int(n), 0) + 1
+    return {str(k): v for k, v in sorted(counts.items())}
+
+
+def step_main(run, argv: list[str]) -> None:
+    """A step's entry point: ``python -m bench.<step> JOB.json RESULT.json`` runs ``run(job)``
+    and writes its result."""
+    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
+    Path(argv[1]).write_text(json.dumps(run(job), indent=2, default=str), encoding="utf-8")
+
+
 class StepFailed(RuntimeError):
     """A benchmark subprocess exited with an error."""
 

@@ -10,12 +10,10 @@ Run by ``bench.measure`` as ``python -m bench.naive JOB.json RESULT.json``.
 
 from __future__ import annotations
 
-import json
 import sys
 import time
-from pathlib import Path
 
-from bench.measure import own_peak_rss_mb
+from bench.measure import histogram, own_peak_rss_mb, step_main
 
 
 def run(job: dict) -> dict:
@@ -73,8 +71,8 @@ def run(job: dict) -> dict:
         "articles": len(job["articles"]),
         "sentences": len(mt_lengths),
         "source_tokens": source_tokens,
-        "translation_output_tokens": _histogram(mt_lengths),
-        "summary_output_tokens": _histogram(sum_lengths),
+        "translation_output_tokens": histogram(mt_lengths),
+        "summary_output_tokens": histogram(sum_lengths),
         "summary_input_tokens": sum_inputs,
         "summary_source_tokens": sum(sum_inputs),
         "summary_calls": len(sum_lengths),
@@ -86,17 +84,9 @@ def run(job: dict) -> dict:
     }
 
 
-def _histogram(lengths: list[int]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for n in lengths:
-        counts[str(n)] = counts.get(str(n), 0) + 1
-    return counts
-
-
 def main(argv: list[str]) -> None:
     """``python -m bench.naive JOB.json RESULT.json``."""
-    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    Path(argv[1]).write_text(json.dumps(run(job), indent=2, default=str), encoding="utf-8")
+    step_main(run, argv)
 
 
 if __name__ == "__main__":

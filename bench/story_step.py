@@ -14,7 +14,6 @@ Run by ``bench.measure`` as ``python -m bench.story_step JOB.json RESULT.json``.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import sys
@@ -22,7 +21,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench.measure import own_peak_rss_mb
+from bench.measure import histogram, own_peak_rss_mb, step_main
 from bench.story import share
 
 
@@ -168,9 +167,9 @@ def run(job: dict) -> dict:
         "pinned": {"translation": job["translation_new_tokens"],
                    "summary": job["summary_new_tokens"]},
         "output_tokens": {
-            "translation": _histogram(mt.output_lengths),
-            "night_summary": _histogram(night_summary_lengths),
-            "story_summary": _histogram(summ.output_lengths),
+            "translation": histogram(mt.output_lengths),
+            "night_summary": histogram(night_summary_lengths),
+            "story_summary": histogram(summ.output_lengths),
         },
         "load": {"cpu_s": load.cpu_s, "wall_s": load.wall_s},
         "night": {"cpu_s": night.cpu_s, "wall_s": night.wall_s,
@@ -190,14 +189,9 @@ def run(job: dict) -> dict:
     }
 
 
-def _histogram(lengths) -> dict[str, int]:
-    return {str(k): int(v) for k, v in sorted(dict(lengths).items())}
-
-
 def main(argv: list[str]) -> None:
     """``python -m bench.story_step JOB.json RESULT.json``."""
-    job = json.loads(Path(argv[0]).read_text(encoding="utf-8"))
-    Path(argv[1]).write_text(json.dumps(run(job), indent=2, default=str), encoding="utf-8")
+    step_main(run, argv)
 
 
 if __name__ == "__main__":

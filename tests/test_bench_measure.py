@@ -24,3 +24,13 @@ def test_a_step_reports_its_own_peak_not_its_parents(tmp_path):
 
     assert len(parent) and result["held"] == 120 * 2**20
     assert 120 <= result["peak_rss_mb"] < 400, result
+
+
+def test_histogram_counts_lengths_from_a_counter_or_from_the_lengths():
+    from collections import Counter
+
+    from bench.measure import histogram
+
+    assert histogram([3, 1, 3]) == {"1": 1, "3": 2}
+    assert histogram(Counter({5: 2, 1: 1})) == {"1": 1, "5": 2}
+    assert list(histogram([9, 10, 2])) == ["2", "9", "10"]  # by length, not as strings
