@@ -104,6 +104,24 @@ def test_a_schema_1_file_still_reads_as_not_checked():
     assert briefing.translation_en == "Para one.\n\nPara two."
 
 
+def test_every_reader_tells_a_briefing_by_the_same_rule(tmp_path):
+    # A schema-1 file (briefing_en only) was "not a briefing" to check, watch and story while
+    # eval read it; one rule (record.briefing.is_briefing_record) now decides for all.
+    from pipeline.record.briefing import NOT_A_BRIEFING, is_briefing_record
+
+    old = {"schema_version": 1, "id": "old", "briefing_en": "Rutte sprak in Den Haag.",
+           "translation_en": "Rutte sprak in Den Haag."}
+    assert is_briefing_record(old) and is_briefing_record(_record())
+    assert not is_briefing_record({"complete": True}) and not is_briefing_record([old])
+    path = _write(tmp_path / "old.json", old)
+    other = _write(tmp_path / "run.json", {"complete": True})
+    checked = runner.invoke(app, ["check", str(path), "--format", "json", "--no-spacy"])
+    assert checked.exit_code == 0, checked.output
+    assert list(json.loads(checked.stdout)) == ["old"]
+    refused = runner.invoke(app, ["check", str(other), "--no-spacy"])
+    assert refused.exit_code == 2 and NOT_A_BRIEFING in " ".join(refused.stderr.split())
+
+
 # -- marks do not vanish -------------------------------------------------------------------
 
 def test_a_claim_without_supported_is_an_error_not_an_unmarked_claim():

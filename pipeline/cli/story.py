@@ -27,12 +27,13 @@ from pipeline.support.inputs import MAX_RECORD_BYTES
 def _is_briefing(path: Path) -> bool:
     from pipeline.core.errors import JsonInputError
     from pipeline.ingest.jsonio import read_json_file
+    from pipeline.record.briefing import is_briefing_record
 
     try:
         data = read_json_file(path, max_bytes=MAX_RECORD_BYTES)
     except (OSError, JsonInputError):
         return False
-    return isinstance(data, dict) and "summary_sentences" in data
+    return is_briefing_record(data)
 
 
 def _check_out(out: Path, inputs: list[Path], *, group: bool) -> None:

@@ -318,6 +318,17 @@ def _from_version_1(data: dict) -> dict:
     return out
 
 
+NOT_A_BRIEFING = "not a briefing JSON (neither summary_sentences nor briefing_en)"
+
+
+def is_briefing_record(data: object) -> bool:
+    """Whether a decoded JSON object is meant as a briefing, told by its content (never by a
+    file name): it has ``summary_sentences``, or it is a schema-1 briefing with only
+    ``briefing_en``. Whether it is a *valid* one is :meth:`Briefing.from_dict`'s to say."""
+    return isinstance(data, dict) and (
+        "summary_sentences" in data or isinstance(data.get("briefing_en"), str))
+
+
 def read_briefing(path: Path) -> Briefing:
     """Read one ``<id>.json`` through :meth:`Briefing.from_dict`.
 

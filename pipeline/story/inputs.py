@@ -8,7 +8,7 @@ from pathlib import Path
 from pipeline.core.errors import ArticleError, BriefingFormatError, JsonInputError
 from pipeline.ingest.jsonio import read_json_file
 from pipeline.ingest.walk import walk_article_files
-from pipeline.record.briefing import Briefing
+from pipeline.record.briefing import NOT_A_BRIEFING, Briefing, is_briefing_record
 from pipeline.record.story import is_story_record
 from pipeline.story.build import Member
 from pipeline.support.inputs import SKIPPED_FILES
@@ -46,8 +46,8 @@ def read_story_inputs(paths: Sequence[Path], *, max_bytes: int,
             data = read_json_file(path, max_bytes=max_bytes)
             if in_folder and is_story_record(data):
                 continue  # a story beside the briefings (a nightly folder)
-            if not (isinstance(data, dict) and "summary_sentences" in data):
-                raise ValueError("not a briefing JSON (no summary_sentences)")
+            if not is_briefing_record(data):
+                raise ValueError(NOT_A_BRIEFING)
             briefing = Briefing.from_dict({"id": path.stem, **data}, origin=str(path))
         except JsonInputError as err:
             errors.append(f"{path}: not a usable briefing ({err.detail})")

@@ -34,7 +34,7 @@ from pipeline.core.errors import (
 from pipeline.ingest.cleaning import strip_format_characters
 from pipeline.ingest.jsonio import read_json_file, read_jsonl_file, record_id, record_limit
 from pipeline.ingest.walk import walk_article_files
-from pipeline.record.briefing import Briefing
+from pipeline.record.briefing import NOT_A_BRIEFING, Briefing, is_briefing_record
 from pipeline.record.story import is_story_record
 from pipeline.text.sentences import split_sentences
 
@@ -103,8 +103,8 @@ def _from_briefing(record: object, where: str, stem: str) -> CheckItem | CheckIn
     """A briefing JSON, read by :meth:`Briefing.from_dict` as every command reads it (its
     ``schema_version``, every field and its type checked; the file stem is the id when it
     has none)."""
-    if not isinstance(record, dict) or "summary_sentences" not in record:
-        return CheckInputError(f"{where}: not a briefing JSON (no summary_sentences)")
+    if not is_briefing_record(record):
+        return CheckInputError(f"{where}: {NOT_A_BRIEFING}")
     try:
         briefing = Briefing.from_dict({"id": stem, **record}, origin=where)
     except BriefingFormatError as err:  # names the file and the field

@@ -8,7 +8,7 @@ from pathlib import Path
 from pipeline.core.errors import ArticleError, BriefingFormatError, JsonInputError
 from pipeline.ingest.jsonio import read_json_file
 from pipeline.ingest.walk import walk_article_files
-from pipeline.record.briefing import Briefing
+from pipeline.record.briefing import NOT_A_BRIEFING, Briefing, is_briefing_record
 from pipeline.support.inputs import MAX_RECORD_BYTES, SKIPPED_FILES
 
 
@@ -41,9 +41,9 @@ def _read(path: Path, *, required: bool) -> Iterator[Briefing | str]:
     except OSError as err:
         yield f"{path}: cannot read ({err.strerror or err})"
         return
-    if not (isinstance(data, dict) and "summary_sentences" in data):
+    if not is_briefing_record(data):
         if required:
-            yield f"{path}: not a briefing JSON (no summary_sentences)"
+            yield f"{path}: {NOT_A_BRIEFING}"
         return
     try:
         yield Briefing.from_dict({"id": path.stem, **data}, origin=str(path))

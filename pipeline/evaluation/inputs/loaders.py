@@ -30,7 +30,7 @@ from pipeline.ingest.jsonio import (
 )
 from pipeline.ingest.readers import DATE_PREFIX  # the desk format (" date YYYY-MM "), one regex
 from pipeline.ingest.walk import walk_article_files
-from pipeline.record.briefing import AlignedSentence, Briefing
+from pipeline.record.briefing import AlignedSentence, Briefing, is_briefing_record
 from pipeline.text.sentences import strip_markdown
 
 BASELINE_NAME = "lead-3"
@@ -161,7 +161,7 @@ def _read_batch_dir(path: Path) -> dict[str, Prediction]:
     files: dict[str, list[str]] = defaultdict(list)
     for file in _list_dir(path, "predictions input", (".json",)):
         data = _read_json(file, "predictions input")
-        if not isinstance(data, dict) or not ("briefing_en" in data or "summary_sentences" in data):
+        if not is_briefing_record(data):
             continue  # run.json and other non-article files
         briefing = _briefing(data, file, "predictions input")
         # A record without translation_en (a hand-made one) has no translation to score;
