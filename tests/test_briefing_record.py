@@ -137,7 +137,17 @@ def test_a_renamed_supported_key_leaves_the_briefing_out_of_the_digest_not_unmar
     assert good["unsupported_claims"] == 1
     assert good["summary"][0]["claims"][1]["supported"] is False
     renamed = _outdir(tmp_path, "renamed", _renamed(_record()))
-    assert _article_entry(_outcome("renamed"), renamed, NightlyConfig()) is None
+    problems: list[str] = []
+    assert _article_entry(_outcome("renamed"), renamed, NightlyConfig(), problems) is None
+    # and the digest's failure entry says which file and field, not just "unreadable"
+    assert len(problems) == 1 and f"renamed.json: {FIELD}" in problems[0], problems
+    from pipeline.nightly.digest import _failure_entry
+
+    failure = _failure_entry(SimpleNamespace(**vars(_outcome("renamed")), origin=None, url=None,
+                                             reason=None, error=None, status_now="done",
+                                             attempts_now=1, night_now=None),
+                             NightlyConfig(), missing_output=True, problem=problems[0])
+    assert failure["reason"] == "output-missing" and FIELD in failure["message"]
 
 
 def _outdir(tmp_path: Path, name: str, record: dict) -> Path:

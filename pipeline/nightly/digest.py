@@ -54,11 +54,13 @@ def build_digest(store: StateStore, *, night: str, out_dir: Path, settings: Nigh
     failed: list[dict] = []
     for outcome in store.night_outcomes(night):
         if outcome.status == DONE:
-            entry = _article_entry(outcome, out_dir, settings)
+            problems: list[str] = []
+            entry = _article_entry(outcome, out_dir, settings, problems)
             if entry is not None:
                 articles.append(entry)
                 continue
-            failed.append(_failure_entry(outcome, settings, missing_output=True))
+            failed.append(_failure_entry(outcome, settings, missing_output=True,
+                                         problem=problems[0] if problems else None))
         else:
             failed.append(_failure_entry(outcome, settings))
     groups = _groups(articles, settings)
@@ -124,12 +126,21 @@ def night_totals(night: str, articles: list[dict], failed: list[dict], runs: lis
             "failed": len(failed), "given_up": given_up, "runs": len(runs)}
 
 
-def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig) -> dict | None:
+def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig,
+                   problems: list[str] | None = None) -> dict | None:
+    """The digest's entry of a briefed article; None (and why, appended to ``problems``) when
+    its briefing file cannot be read."""
     if not outcome.output_path:
         return None
     try:
         briefing = read_briefing(out_dir / outcome.output_path)
-    except (OSError, ValueError):  # BriefingFormatError: the failure entry reports it
+    except FileNotFoundError:
+        if problems is not None:
+            problems.append(f"{outcome.output_path} is missing")
+        return None
+    except (OSError, ValueError) as err:  # BriefingFormatError names the file and the field
+        if problems is not None:
+            problems.append(f"it cannot be read ({err})")
         return None
     sentences = [asdict(s) for s in briefing.sentences]
     english = [s.en for s in briefing.sentences]
@@ -181,11 +192,12 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
 
 
 def _failure_entry(outcome: NightOutcome, settings: NightlyConfig, *,
-                   missing_output: bool = False) -> dict:
+                   missing_output: bool = False, problem: str | None = None) -> dict:
     if missing_output:
         reason = "output-missing"
-        message = (f"the briefing was recorded but {outcome.output_path} is missing or "
-                   "unreadable; reprocess " + outcome.file_id + " to write it again")
+        what = problem or f"{outcome.output_path} is missing or unreadable"
+        message = (f"the briefing was recorded but {what}; reprocess {outcome.file_id} to "
+                   "write it again")
     else:
         reason, message = outcome.reason or "error", outcome.error or ""
     will_retry = (outcome.status_now == ArticleStatus.FAILED and is_retryable(reason)
