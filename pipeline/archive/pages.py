@@ -81,9 +81,8 @@ def claims(record: ArticleRecord) -> list[tuple[str, object]]:
     typed briefing, or from the digest's entry when the briefing cannot be read."""
     briefing = record.briefing
     if briefing is not None:
-        checked = briefing.summary
-        aligned = len(checked) == len(briefing.summary_sentences)
-        return [(text, checked[i].support if aligned else None)
+        checked = briefing.checked_summary
+        return [(text, checked[i].support if checked is not None else None)
                 for i, text in enumerate(briefing.summary_sentences) if text]
     return [(s["text"], s["support"]) for s in summary_view(record.entry) if s["text"]]
 

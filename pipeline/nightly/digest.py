@@ -146,12 +146,10 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
     english = [s.en for s in briefing.sentences]
     # The briefing's own summary sentences (SummarySentence: text, evidence indices, support,
     # claims), embedded as they are; with them, the source sentences each one draws on.
-    checked = briefing.summary
-    aligned = len(checked) == len(briefing.summary_sentences) and all(
-        item.text == text for item, text in zip(checked, briefing.summary_sentences, strict=True))
+    checked = briefing.checked_summary
     evidence_text = []
     for n, sentence in enumerate(briefing.summary_sentences):
-        if aligned:
+        if checked is not None:
             evidence = [{"index": i, "nl": sentences[i]["nl"], "en": english[i]}
                         for i in checked[n].evidence[:settings.evidence_sentences]
                         if 0 <= i < len(sentences)]
@@ -171,10 +169,10 @@ def _article_entry(outcome: NightOutcome, out_dir: Path, settings: NightlyConfig
         "source": briefing.source,
         "briefing_en": briefing.briefing_en,
         "summary_sentences": list(briefing.summary_sentences),
-        "summary": [item.to_dict() for item in checked] if aligned else [],
+        "summary": [item.to_dict() for item in checked] if checked is not None else [],
         "summary_evidence": evidence_text,
         # whether readers see the unsupported claims marked (every policy but "keep")
-        "marks": bool(aligned and marks_claims(briefing.support)),
+        "marks": checked is not None and marks_claims(briefing.support),
         "unsupported_claims": briefing.unsupported_count,
         "support_notice": briefing.support.notice if briefing.support is not None else None,
         # A page whose text was only a teaser (nightly.teaser): briefed from so many words.

@@ -176,6 +176,17 @@ class Briefing(Record):
         return "\n\n".join(" ".join(p) for p in paragraphs if p)
 
     @property
+    def checked_summary(self) -> list[SummarySentence] | None:
+        """``summary`` when it holds the check of every summary sentence, in order (the same
+        texts); None when it does not (not checked: a schema-1 file, or a summary edited
+        after its check)."""
+        if len(self.summary) != len(self.summary_sentences) or any(
+                item.text != text for item, text in zip(self.summary, self.summary_sentences,
+                                                        strict=True)):
+            return None
+        return self.summary
+
+    @property
     def unsupported_count(self) -> int:
         """Unsupported claims readers see marked (0 without support data or with ``keep``)."""
         if not marks_claims(self.support):
