@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import pipeline.core.errors as errors
 from pipeline.cli import app
 from pipeline.cli.common import describe_error
-from pipeline.core.exit_codes import ERROR_EXITS, ExitCode, error_exit, markdown_table
+from pipeline.core.exit_codes import ERROR_EXITS, MEANINGS, ExitCode, error_exit, markdown_table
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -49,6 +49,7 @@ def test_an_error_takes_its_row_by_class_then_by_base_class():
 def test_the_reference_table_is_generated_from_the_one_table():
     text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
     block = text.split("<!-- exit-codes:begin -->\n", 1)[1].split("<!-- exit-codes:end -->", 1)[0]
+    assert set(MEANINGS) == set(ExitCode)  # every code says what it means
     assert block == markdown_table(), "regenerate it: python -m pipeline.core.exit_codes"
     assert "`StateBusyError`" in block.split("\n| 3 |", 1)[1].split("\n", 1)[0]
 

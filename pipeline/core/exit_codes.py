@@ -9,7 +9,6 @@ list of ``briefing --help`` and of the reference (``docs/cli.md``) is generated 
 
 from __future__ import annotations
 
-import inspect
 import sys
 from enum import IntEnum
 from typing import NamedTuple
@@ -18,26 +17,35 @@ from pipeline.core import errors as e
 
 
 class ExitCode(IntEnum):
-    """What a ``briefing`` process's exit status means."""
+    """What a ``briefing`` process's exit status means (:data:`MEANINGS` says it in words)."""
 
     OK = 0
-    """Everything asked for was done."""
     PARTIAL = 1
-    """Done, but not all good: some articles failed (each one recorded: `errors.jsonl` for
-    batch, stderr for summarize, the digest for the nightly), an evaluation gate was missed,
-    a checked briefing has unsupported claims, or a story's outlets disagree."""
     USAGE = 2
-    """Usage, configuration, input or model-availability error, closed stdin, or an output
-    that cannot be written (checked before the models load); nothing was processed."""
     RUN_ACTIVE = 3
-    """`nightly` only: another run holds the lock (this one did nothing), or another process
-    kept the state database locked past its busy timeout (work finished before is kept)."""
     INTERNAL = 4
-    """The environment failed while writing (disk full, read-only file system): reported once,
-    the outputs written so far are kept; or an unexpected error (a bug): one sentence naming
-    the file that holds the traceback, nothing given up."""
     INTERRUPTED = 130
-    """Interrupted (Ctrl-C or SIGTERM); finished work is kept."""
+
+
+# What each code means: the text of `briefing --help` and of docs/cli.md.
+MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "Everything asked for was done.",
+    ExitCode.PARTIAL: (
+        "Done, but not all good: some articles failed (each one recorded: `errors.jsonl` for "
+        "batch, stderr for summarize, the digest for the nightly), an evaluation gate was "
+        "missed, a checked briefing has unsupported claims, or a story's outlets disagree."),
+    ExitCode.USAGE: (
+        "Usage, configuration, input or model-availability error, closed stdin, or an output "
+        "that cannot be written (checked before the models load); nothing was processed."),
+    ExitCode.RUN_ACTIVE: (
+        "`nightly` only: another run holds the lock (this one did nothing), or another process "
+        "kept the state database locked past its busy timeout (work finished before is kept)."),
+    ExitCode.INTERNAL: (
+        "The environment failed while writing (disk full, read-only file system): reported "
+        "once, the outputs written so far are kept; or an unexpected error (a bug): one "
+        "sentence naming the file that holds the traceback, nothing given up."),
+    ExitCode.INTERRUPTED: "Interrupted (Ctrl-C or SIGTERM); finished work is kept.",
+}
 
 
 class ErrorExit(NamedTuple):
@@ -103,29 +111,6 @@ def error_exit(exc: BaseException) -> ErrorExit | None:
     return None
 
 
-def _meaning(code: ExitCode) -> str:
-    return " ".join(_DOCS[code].split())
-
-
-def _member_docs() -> dict[ExitCode, str]:
-    # The attribute docstrings above, read from this module's source once.
-    import ast
-
-    tree = ast.parse(inspect.getsource(sys.modules[__name__]))
-    docs: dict[ExitCode, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef) and node.name == "ExitCode":
-            body = node.body
-            for stmt, nxt in zip(body, body[1:], strict=False):
-                if (isinstance(stmt, ast.Assign) and isinstance(nxt, ast.Expr)
-                        and isinstance(nxt.value, ast.Constant)):
-                    docs[ExitCode[stmt.targets[0].id]] = nxt.value.value
-    return docs
-
-
-_DOCS = _member_docs()
-
-
 def errors_for(code: ExitCode) -> list[str]:
     """The names of the error classes that end a command with ``code``."""
     return sorted(cls.__name__ for cls, row in ERROR_EXITS.items() if row.code == code)
@@ -133,7 +118,7 @@ def errors_for(code: ExitCode) -> list[str]:
 
 def help_lines() -> list[str]:
     """The exit-code list of ``briefing --help``, one line per code."""
-    return [f"{int(code):>3}  {_meaning(code)}" for code in ExitCode]
+    return [f"{int(code):>3}  {MEANINGS[code]}" for code in ExitCode]
 
 
 def markdown_table() -> str:
@@ -141,7 +126,7 @@ def markdown_table() -> str:
     rows = ["| code | meaning | errors |", "|---|---|---|"]
     for code in ExitCode:
         names = ", ".join(f"`{name}`" for name in errors_for(code)) or "–"
-        rows.append(f"| {int(code)} | {_meaning(code)} | {names} |")
+        rows.append(f"| {int(code)} | {MEANINGS[code]} | {names} |")
     return "\n".join(rows) + "\n"
 
 
