@@ -279,3 +279,145 @@ def test_a_common_noun_inside_a_name_may_lose_its_capital(aliases):
     assert find(name("Southern Indian", "NORP"), "Floods hit southern Indian towns.",
                 aliases).status == "supported"
     assert find(name("the Ukrainian Parliament", "ORG"), article, aliases) is None
+
+
+# -- 8. one name in two roles of one sentence (Condition C) -------------------------------
+
+DERBY = ("Leeds United beat Hull City 2-0 on Saturday. Leeds United manager Anna Visser "
+         "praised her players. Visser said Hull City had been the better side in March.")
+
+
+def unsupported_texts(checker, sentence: str, article: str = DERBY) -> list[tuple[str, str]]:
+    [result] = checker.check([sentence], article)
+    return [(c.text, c.reason or "") for c in result.unsupported]
+
+
+@pytest.mark.parametrize("sentence, repeated", [
+    ("Leeds United beat Leeds United 2-0 on Saturday.", "Leeds United"),
+    ("Anna Visser praised manager Anna Visser.", "Anna Visser"),
+    ("Visser said Visser had been the better side.", "Visser"),
+    ("Hull City and Hull City won on Saturday.", "Hull City"),
+])
+def test_a_name_repeated_in_another_role_of_its_sentence_is_unsupported(checker, sentence,
+                                                                        repeated):
+    from pipeline.support.repeats import REPEATED
+
+    assert unsupported_texts(checker, sentence) == [(repeated, REPEATED)]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Leeds United beat Hull City 2-0 on Saturday.",  # two names: nothing repeated
+    "Leeds United manager Anna Visser praised Leeds United.",  # the first only modifies
+    "Visser's players beat Hull City, Visser said.",  # a possessor is no role of the clause
+    'Visser said: "Leeds United will beat Leeds United."',  # quoted words are someone's
+    "Leeds United won. Leeds United celebrated.",  # two sentences as the parser splits them
+])
+def test_a_repeated_name_that_fills_one_role_or_modifies_is_not_marked(checker, sentence):
+    assert unsupported_texts(checker, sentence) == []
+
+
+def test_a_phrase_repeated_in_two_roles_counts_with_its_noun(checker):
+    article = ("The Scottish government said farmers in Fife would get more money. "
+               "Scottish farmers welcomed it.")
+    [result] = checker.check(["The Scottish government has been accused of hiding the costs "
+                              "by the Scottish government."], article)
+    assert [c.text for c in result.unsupported] == ["Scottish"]
+    [result] = checker.check(["The Scottish government praised Scottish farmers."], article)
+    assert result.unsupported == []
+
+
+def test_a_repetition_the_article_writes_itself_is_not_marked(checker):
+    article = "Hull City beat Hull City reserves in a friendly on Saturday."
+    assert unsupported_texts(checker, "Hull City beat Hull City reserves.", article) == []
+
+
+def test_without_spacy_the_repeated_name_rule_does_not_run():
+    checker = SupportChecker(use_spacy=False)
+    assert checker.parser() is None
+    [result] = checker.check(["Anna Visser praised Anna Visser."], DERBY)
+    assert all(c.reason is None for c in result.claims)
+
+
+# -- 9. spans and forms the NER or the text get wrong --------------------------------------
+
+def test_a_name_span_ending_in_a_score_is_a_name_and_a_figure(aliases):
+    from pipeline.support.claims import figures_apart
+
+    sentence = "Leeds United beat Hull City 5-3 at home."
+    span = name("Hull City 5-3", "ORG", sentence.index("Hull"))
+    name_part, figure_part = figures_apart(sentence, span)
+    assert (name_part.text, name_part.group) == ("Hull City", "named")
+    assert (figure_part.text, figure_part.group) == ("5-3", "figures")
+    assert sentence[figure_part.start:figure_part.end] == "5-3"
+    assert find(name_part, DERBY, aliases).status == "supported"
+    assert find(figure_part, DERBY, aliases) is None
+    assert figures_apart(sentence, name("Hull City", "ORG")) == [name("Hull City", "ORG")]
+
+
+def test_a_name_with_a_number_in_it_stays_one_name(aliases):
+    found = find(name("Radio 4", "ORG"), "She spoke on Radio 4 on Monday.", aliases)
+    assert found is not None and found.status == "supported"
+
+
+def test_an_age_with_a_possessive_in_the_article_is_an_age(checker):
+    article = "The 31-year-old's contract runs until June, the club said."
+    assert unsupported_texts(checker, "The 31-year-old has a contract until June.", article) == []
+    assert [t for t, _ in unsupported_texts(checker, "The 30-year-old has a contract.",
+                                            article)] == ["30-year-old"]
+
+
+def test_an_escaped_quote_does_not_glue_itself_to_a_name(checker):
+    article = "Britain's team won the world's oldest race."
+    sentence = "Britain\\'s team won the world\\'s oldest race."
+    [result] = checker.check([sentence], article)
+    assert result.text == sentence  # the reader sees the sentence as given
+    assert [c.text for c in result.unsupported] == []
+
+
+def test_a_bare_currency_sign_is_no_claim(checker):
+    [result] = checker.check(["The club spent # on the new stand."], DERBY)
+    assert all(c.text != "#" for c in result.claims)
+
+
+def test_a_lower_case_hyphenated_word_opening_a_sentence_is_no_name_part(aliases):
+    article = "The self-styled Mirrors of the town meet on Sundays. Mirrors say so."
+    found = find(name("Self-styled Mirrors", "ORG"), article, aliases, clause_initial=True)
+    assert found is not None and found.status == "supported"
+
+
+def test_a_first_name_the_ner_left_out_joins_the_name_when_it_is_a_proper_noun(checker):
+    article = "Anna Barker won the race on Sunday. Barker said she was tired."
+    [result] = checker.check(["Elinor Barker won the race on Sunday."], article)
+    assert [(c.text, c.reason) for c in result.unsupported] == [
+        ("Elinor Barker", "the article names Anna Barker")]
+    [result] = checker.check(["Now Barker won the race on Sunday."], article)
+    assert result.unsupported == []
+
+
+def test_a_name_whose_own_word_is_a_placeholder_is_no_claim(checker):
+    [result] = checker.check(["Researchers at the University of UNK found a new moth."],
+                             "Researchers at the University of Leiden found a new moth.")
+    assert [c.text for c in result.claims if "University" in c.text] == []
+    assert result.placeholders == 1
+
+
+@pytest.mark.parametrize("claim, label, article", [
+    ("Briton", "NORP", "She won for Britain last year."),
+    ("Britain", "GPE", "The British team won."),
+    ("Danish", "NORP", "Denmark won the final."),
+    ("Swiss", "NORP", "Switzerland voted on Sunday."),
+])
+def test_irregular_demonyms_are_found_by_their_country(claim, label, article, aliases):
+    found = find(name(claim, label), article, aliases)
+    assert found is not None and found.status == "supported"
+
+
+@pytest.mark.parametrize("claim, article, found", [
+    ("120 minutes", "They lost on penalties after 120 goalless minutes.", True),
+    ("two centuries", "He fired two rapid centuries in the session.", True),
+    ("two years", "He fired two rapid centuries in the session.", False),
+])
+def test_one_describing_word_may_sit_between_a_number_and_its_unit(claim, article, found,
+                                                                  aliases):
+    result = find(figure(claim, "CARDINAL"), article, aliases)
+    assert (result is not None) == found

@@ -17,10 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.support.matching import ArticleSources, match_claim
+from pipeline.support.repeats import REPEATED, name_mentions, repeated_mentions
 from pipeline.text.aliases import AliasTable
-from pipeline.text.entities import Entity, Extractor, ExtractorInfo, load_extractor
+from pipeline.text.entities import (
+    NAMED_LABELS,
+    Entity,
+    Extractor,
+    ExtractorInfo,
+    load_extractor,
+)
 from pipeline.text.names import clause_initial
+from pipeline.text.normalize import fold, mask_escapes
+from pipeline.text.persons import with_first_name
 from pipeline.text.rule_ner import RuleBasedExtractor
+from pipeline.text.syntax import Parser, load_parser
 
 SUPPORTED, PARTIAL, UNSUPPORTED, NO_CLAIMS = "supported", "partial", "unsupported", "no-claims"
 # A summarizer's out-of-vocabulary placeholders: not words of the summary.
@@ -148,6 +158,7 @@ class SupportChecker:
         self.use_spacy = use_spacy
         self._extractor, self._info = extractor, info
         self._rules: RuleBasedExtractor | None = None
+        self._parser: Parser | None | bool = None  # False: looked for, none to load
         if extractor is not None and not isinstance(extractor, RuleBasedExtractor):
             self._rules = RuleBasedExtractor(self.aliases)
 
@@ -174,6 +185,18 @@ class SupportChecker:
                 self._rules = RuleBasedExtractor(self.aliases)
         return self._extractor
 
+    def parser(self) -> Parser | None:
+        """The dependency parser of the spaCy pipeline used as NER (None with the
+        rule-based fallback: the repeated-name rule then does not run)."""
+        if self._parser is None:
+            extractor = self._load()
+            source = getattr(extractor, "source", None) or (
+                self._info.package if self._info is not None and self._info.kind == "spacy"
+                else None)
+            found = load_parser(source) if source else None
+            self._parser = found if found is not None else False
+        return self._parser or None
+
     def extract(self, sentences: Sequence[str]) -> list[list[Entity]]:
         """The claims (entities) of each sentence.
 
@@ -192,6 +215,24 @@ class SupportChecker:
             merged.append(sorted(entities, key=lambda e: (e.start, e.end)))
         return merged
 
+    def _with_first_name(self, sentence: str, entity: Entity, entities: list[Entity],
+                         lower: frozenset[str]) -> Entity:
+        """A person's name with the first name a small NER left out
+        (:func:`pipeline.text.persons.with_first_name`), when the tagger calls it a proper
+        noun and, opening the sentence, the article does not write it in lower case
+        ("Spokesman Kosten", "Now Porto" are no names)."""
+        if entity.label != "PERSON":
+            return entity
+        start = with_first_name(sentence, entity.start, entity.end,
+                                [(e.start, e.end) for e in entities if e is not entity])
+        if start == entity.start or (clause_initial(sentence, start) and fold(
+                [sentence[start:entity.start].strip()])[0] in lower):
+            return entity
+        parser = self.parser()
+        if parser is None or not parser.is_proper_noun(sentence, start, entity.start - 1):
+            return entity
+        return Entity(sentence[start:entity.end], entity.label, entity.group, start, entity.end)
+
     def check(self, sentences: Sequence[str], source_en: str, source_nl: str | None = None,
               ) -> list[SentenceSupport]:
         """The claims of each summary sentence, each checked against the article.
@@ -204,28 +245,91 @@ class SupportChecker:
         Returns:
             One :class:`SentenceSupport` per sentence, in order (evidence left empty).
         """
-        sources = ArticleSources([(source_en, "en"), (source_nl or "", "nl")])
+        sources = ArticleSources([(mask_escapes(source_en), "en"),
+                                  (mask_escapes(source_nl or ""), "nl")])
+        masked = [mask_escapes(s) for s in sentences]
+        english = next(iter(sources), None)
+        lower = english.evidence.given.lower if english is not None and english.lang == "en" \
+            else frozenset()
         results = []
-        for sentence, entities in zip(sentences, self.extract(sentences), strict=True):
+        for original, sentence, entities in zip(sentences, masked, self.extract(masked),
+                                                strict=True):
             claims: list[Claim] = []
             seen: set[tuple[int, int]] = set()
             for entity in entities:
+                entity = self._with_first_name(sentence, entity, entities, lower)
                 entity = without_placeholders(sentence, entity)
-                if entity is None or (entity.start, entity.end) in seen:
-                    continue
+                if entity is None or (entity.start, entity.end) in seen or \
+                        not any(c.isalnum() for c in entity.text):
+                    continue  # a bare "#" or "%" states nothing to look for
                 seen.add((entity.start, entity.end))
-                found = match_claim(entity, sources, self.aliases,
-                                    clause_initial=clause_initial(sentence, entity.start))
-                supported = found is not None and found.status == SUPPORTED
-                claims.append(Claim(entity.text.strip(), entity.label, entity.start, entity.end,
-                                    supported=supported,
-                                    matched=found.text if found else None,
-                                    matched_in=found.lang if found else None,
-                                    status=found.status if found else UNSUPPORTED,
-                                    reason=found.reason if found else None))
-            results.append(SentenceSupport(sentence, claims,
+                claim = self._claim(sentence, entity, sources)
+                parts = figures_apart(sentence, entity) if not claim.supported else [entity]
+                if len(parts) > 1:  # "Leeds Rhinos 29-10": the article may have each apart
+                    claims += [self._claim(sentence, part, sources) for part in parts]
+                else:
+                    claims.append(claim)
+            results.append(SentenceSupport(original, claims,
                                            placeholders=len(PLACEHOLDER.findall(sentence))))
+        self._mark_repeated(results, masked, source_en)
         return results
+
+    def _claim(self, sentence: str, entity: Entity, sources: ArticleSources) -> Claim:
+        found = match_claim(entity, sources, self.aliases,
+                            clause_initial=clause_initial(sentence, entity.start))
+        return Claim(entity.text.strip(), entity.label, entity.start, entity.end,
+                     supported=found is not None and found.status == SUPPORTED,
+                     matched=found.text if found else None,
+                     matched_in=found.lang if found else None,
+                     status=found.status if found else UNSUPPORTED,
+                     reason=found.reason if found else None)
+
+    def _mark_repeated(self, results: list[SentenceSupport], masked: list[str],
+                       article: str) -> None:
+        """Mark the names a sentence repeats in another role (:mod:`pipeline.support.repeats`)."""
+        mentions = [name_mentions(text, [(c.text, c.start, c.end) for c in r.claims
+                                         if c.label in NAMED_LABELS or c.label == "NAME"])
+                    for r, text in zip(results, masked, strict=True)]
+        todo = [i for i, m in enumerate(mentions) if len(m) > 1]
+        if not todo or (parser := self.parser()) is None:
+            return
+        roles = parser.roles([masked[i] for i in todo],
+                             [[(m.start, m.end) for m in mentions[i]] for i in todo])
+        for i, sentence_roles in zip(todo, roles, strict=True):
+            by_start = {c.start: c for c in results[i].claims}
+            for k in repeated_mentions(masked[i], mentions[i], sentence_roles, article):
+                claim = by_start[mentions[i][k].claim_start]
+                claim.supported, claim.status, claim.reason = False, UNSUPPORTED, REPEATED
+
+
+def figures_apart(sentence: str, entity: Entity) -> list[Entity]:
+    """A name span with a figure in it (``Leeds Rhinos 29-10``, ``the 2016 Rio Olympics``: one
+    span to a small NER) as its names and its figures, each a claim of its own; words
+    without a capital between them ("the") are dropped. Any other entity as it is.
+
+    The checker asks for the parts only when the article lacks the whole span ("Radio 4"
+    stays one name where the article writes it)."""
+    if entity.group != "named" or not any(c.isdigit() for c in entity.text):
+        return [entity]
+    runs: list[list[re.Match]] = []
+    for word in re.finditer(r"\S+", entity.text):
+        is_figure = any(c.isdigit() for c in word.group(0))
+        if runs and (any(c.isdigit() for c in runs[-1][0].group(0)) == is_figure):
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+    parts = []
+    for run in runs:
+        start, end = run[0].start(), run[-1].end()
+        text = entity.text[start:end].strip(" ,;:-")
+        start += entity.text[start:end].find(text)
+        if any(c.isdigit() for c in text):
+            parts.append(Entity(text, "CARDINAL", "figures", entity.start + start,
+                                entity.start + start + len(text)))
+        elif any(w[:1].isupper() for w in text.split()):
+            parts.append(Entity(text, entity.label, "named", entity.start + start,
+                                entity.start + start + len(text)))
+    return parts if len(parts) > 1 else [entity]
 
 
 def without_placeholders(sentence: str, entity: Entity) -> Entity | None:
@@ -243,4 +347,6 @@ def without_placeholders(sentence: str, entity: Entity) -> Entity | None:
     start, end = entity.start + words[0].start(), entity.start + words[-1].end()
     if PLACEHOLDER.search(sentence[start:end]):  # a placeholder inside: keep the longest run
         return None
+    if entity.group == "named" and words[-1].group(0).islower():
+        return None  # "University of UNK": the placeholder was the name's own word
     return Entity(sentence[start:end], entity.label, entity.group, start, end)

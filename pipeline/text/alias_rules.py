@@ -27,6 +27,21 @@ _NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six",
                  8: "Eight", 9: "Nine", 10: "Ten", 11: "Eleven", 12: "Twelve"}
 DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "ish", "i", "s", "y", "a", "e", "n")
 STEM_MIN = 4
+# Demonyms no suffix rule derives from the country's name (a closed list, as in any
+# gazetteer): each, singular and plural, with the name it belongs to.
+_IRREGULAR = {
+    "britain": "british briton britons brit brits", "netherlands": "dutch",
+    "wales": "welsh", "scotland": "scottish scot scots", "ireland": "irish",
+    "france": "french", "switzerland": "swiss", "denmark": "danish dane danes",
+    "sweden": "swedish swede swedes", "finland": "finnish finn finns", "poland": "polish",
+    "spain": "spanish spaniard spaniards", "turkey": "turkish turk turks",
+    "greece": "greek greeks", "iceland": "icelandic icelander icelanders",
+    "thailand": "thai thais", "philippines": "filipino filipinos philippine",
+    "flanders": "flemish", "wallonia": "walloon walloons", "norway": "norwegian norwegians",
+    "portugal": "portuguese", "china": "chinese", "japan": "japanese", "cyprus": "cypriot",
+}
+IRREGULAR_DEMONYMS = {d: country for country, words in _IRREGULAR.items()
+                      for d in words.split()}
 # Words that join the words of a name without an initial of their own.
 _RUN_WORD = re.compile(r"[^\W_]+(?:['\u2019.\-][^\W_]+)*")
 _SPACES = re.compile(r"[ \u00a0]+")
@@ -67,9 +82,12 @@ def club_forms(tokens: Sequence[str]) -> list[tuple[str, ...]]:
 
 
 def demonym_stems(word: str) -> set[str]:
-    """The word and its stems without a demonym suffix (4+ letters left), case-folded."""
+    """The word and its stems without a demonym suffix (4+ letters left), case-folded; an
+    irregular demonym (:data:`IRREGULAR_DEMONYMS`) also gives its country's name."""
     word = word.casefold()
     stems = {word}
+    if word in IRREGULAR_DEMONYMS:
+        stems.add(IRREGULAR_DEMONYMS[word])
     for suffix in DEMONYM_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= STEM_MIN:
             stems.add(word[: -len(suffix)])

@@ -102,10 +102,13 @@ class SpacyExtractor:
 
     Args:
         nlp: a loaded ``spacy.Language`` with an ``ner`` component.
+        source: the package or directory it was loaded from, when known (what a caller
+            that needs the rest of the pipeline, such as its parser, loads).
     """
 
-    def __init__(self, nlp: Any):
+    def __init__(self, nlp: Any, source: str | None = None):
         self._nlp = nlp
+        self.source = source
         self.name = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')}"
 
     def extract(self, texts: list[str]) -> list[list[Entity]]:
@@ -183,7 +186,7 @@ def load_extractor(aliases: Any, *, use_spacy: bool = True, model: str | None = 
         spacy_version=spacy.__version__,
         labels={"named": list(NAMED_LABELS), "figures": list(FIGURE_LABELS)},
     )
-    return SpacyExtractor(nlp), info
+    return SpacyExtractor(nlp, name), info
 
 
 def _package_version(name: str) -> str | None:

@@ -23,6 +23,8 @@ _ACRONYM = re.compile(r"(?<!\w)(?:[^\W\d_]\.)+[^\W\d_](?:\.(?!\w))?")
 _POSSESSIVE_S = re.compile(r"(?<=\w)'s(?!\w)", re.IGNORECASE)
 _POSSESSIVE_BARE = re.compile(r"(?<=[sS])'(?!\w)")
 _WORD = re.compile(r"[^\W_]+")
+# A backslash before a quote: escaping left behind by a serializer ("Britain\\'s").
+_ESCAPED_QUOTE = re.compile(r"\\(?=['\"\u2019])")
 
 # A leading article is not part of a name: "the Netherlands" = "Netherlands".
 LEADING_ARTICLES = frozenset({"the"})
@@ -30,6 +32,12 @@ LEADING_ARTICLES = frozenset({"the"})
 # "Del Bosque" / "del Bosque", "Al-Douri" / "al-Douri".
 NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "ter", "ten", "al", "el", "bin",
                             "ibn", "du", "da", "di", "del", "della", "la", "le", "dos", "das"})
+
+
+def mask_escapes(text: str) -> str:
+    """``text`` with each backslash that escapes a quote turned into a space: offsets stay
+    the same, and ``Britain\\'s`` reads as ``Britain 's``, never as a word ``Britain\\``."""
+    return _ESCAPED_QUOTE.sub(" ", text)
 
 
 def strip_diacritics(text: str) -> str:

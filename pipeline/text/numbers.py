@@ -38,6 +38,7 @@ _TOKEN = re.compile(
     r"|(?P<word>[^\W\d_]+(?:['\u2019-][^\W\d_]+)*)"
     r"|(?P<sym>[%\u20ac$\u00a3])"
 )
+_POSSESSIVE = re.compile(r"['\u2019]s$")
 _AM_PM = re.compile(r"\s?([ap])\.?\s?m\b\.?", re.IGNORECASE)
 _CLOCK = re.compile(r"(\d{1,2})[.:](\d{2})")
 
@@ -127,7 +128,8 @@ class _Tok:
 
     @property
     def key(self) -> str:
-        return strip_diacritics(self.text).casefold()
+        """The word as looked up: no diacritics, no case, no possessive (``year-old's``)."""
+        return _POSSESSIVE.sub("", strip_diacritics(self.text).casefold())
 
 
 def canonical_number(value: Decimal) -> str:
@@ -402,8 +404,9 @@ def _figure_at(text: str, toks: list[_Tok], i: int, lang: str) -> tuple[FigureSp
 def _counted(text: str, toks: list[_Tok], i: int, j: int, end: int, lang: str
              ) -> tuple[str, int, int]:
     """What a number counts, from the word after it (``25 years``, ``three-year``, ``12 km``,
-    ``20 doden``), an age (``23-year-old``, ``aged 23``, ``the age of 23``, ``23-jarige``) or
-    an ordinal suffix (``20th``, ``20e``): the unit, the span end and the next token index.
+    ``20 doden``; one describing word may come between: ``120 goalless minutes``), an age
+    (``23-year-old``, ``aged 23``, ``the age of 23``, ``23-jarige``) or an ordinal suffix
+    (``20th``, ``20e``): the unit, the span end and the next token index.
     A number followed by none of these keeps no unit."""
     tok = toks[i]
     after = toks[j] if j < len(toks) and _gap(text, toks[j - 1], toks[j]) in UNIT_GAPS else None
@@ -419,6 +422,12 @@ def _counted(text: str, toks: list[_Tok], i: int, j: int, end: int, lang: str
                 _gap(text, after, nxt) in UNIT_GAPS:
             return "age", nxt.end, j + 2
         return unit, after.end, j + 1
+    unit_after = toks[j + 1] if after is not None and j + 1 < len(toks) else None
+    if unit_after is not None and after.kind == "word" and after.text[:1].islower() and \
+            after.key not in _FUNCTION_WORDS and unit_after.key in UNIT_WORDS[lang] and \
+            _gap(text, after, unit_after) == " ":
+        # One describing word between: "120 goalless minutes", "two rapid centuries".
+        return UNIT_WORDS[lang][unit_after.key], unit_after.end, j + 2
     before = [t.key for t in toks[max(0, i - 2):i]]
     if before[-1:] == ["aged"] or before == ["age", "of"] or before == ["leeftijd", "van"]:
         return "age", end, j

@@ -5,9 +5,9 @@ often ("Venter said") and says nothing about the first name. So for a person nam
 whose full name a text does not contain, the text's own full names with that surname are
 looked up: the capitalised words right before the surname (across name particles: "Mark van
 der Berg"), titles (Mr, President ...), words the text also writes in lower case (a
-sentence-initial "But"), stopwords and compound modifiers ("Leeds-born", "Centre-back": a
-hyphenated word with a lower-case part; a hyphenated first name capitalises every part, as
-Jean-Pierre) not counted. The claim's first name then
+sentence-initial "But"; the parts of a lower-case hyphenated word count too), stopwords and
+compound modifiers ("Leeds-born", "Centre-back": a hyphenated word with a lower-case part; a
+hyphenated first name capitalises every part, as Jean-Pierre) not counted. The claim's first name then
 
 - agrees with one of them (:func:`given_names_agree`): the text names the person so;
 - differs from all of them: the text names this person differently (a contradiction);
@@ -24,6 +24,7 @@ from rapidfuzz import fuzz
 
 from pipeline.text.names import PARTICLES, STOPWORDS
 from pipeline.text.normalize import fold, strip_diacritics
+from pipeline.text.numbers import MONTHS, WEEKDAYS
 
 AGREES, CONTRADICTS, NO_GIVEN_NAME = "agrees", "contradicts", "no-given-name"
 # Titles and honorifics before a name: never a first name.
@@ -37,7 +38,9 @@ TITLES = frozenset({
     "boss", "striker", "chairman", "chief", "st", "saint", "mp", "mep", "councillor", "cllr",
 })
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]\.(?=\s)|[^\W_]+(?:['\u2019\-][^\W_]+)*")
+_HYPHEN = re.compile(r"[-\u2010\u2011]")
 _POSSESSIVE = re.compile(r"['\u2019]s$", re.IGNORECASE)
+_CALENDAR = frozenset(MONTHS["en"]) | frozenset(WEEKDAYS["en"])
 CLIPPING_MIN = 3  # "Chris" for "Christopher", "Alex" for "Alexander"
 VARIANT_MIN_RATIO = 80.0  # the matcher's spelling-variant rule (Aicha / Aisha)
 
@@ -60,7 +63,7 @@ class GivenNames:
     def of(cls, text: str) -> GivenNames:
         """Index ``text``."""
         words = [(m.group(0), m.start(), m.end()) for m in _WORD.finditer(text)]
-        lower = frozenset(_key(w) for w, _, _ in words if w[:1].islower())
+        lower = frozenset(key for w, _, _ in words if w[:1].islower() for key in _lower_keys(w))
         index = cls(defaultdict(list), lower)
         for i, (word, _, _) in enumerate(words):
             if not word[:1].isupper():
@@ -82,10 +85,17 @@ class GivenNames:
         return list(dict.fromkeys(self.before.get(_key(surname), [])))
 
 
+def _lower_keys(word: str) -> tuple[str, ...]:
+    """A lower-case word and, when hyphenated, each of its parts (``self-styled``: ``self``,
+    ``styled``): all words the text writes in lower case."""
+    parts = _HYPHEN.split(word)
+    return (_key(word), *(_key(p) for p in parts if len(parts) > 1))
+
+
 def is_compound_modifier(word: str) -> bool:
     """``Leeds-born``, ``Centre-back``, ``Anti-war``: a hyphenated word with a lower-case part,
     which describes a person and never is their first name (``Jean-Pierre``, ``Mary-Kate``)."""
-    parts = re.split(r"[-\u2010\u2011]", word)
+    parts = _HYPHEN.split(word)
     return len(parts) > 1 and any(part[:1].islower() for part in parts[1:])
 
 
@@ -152,6 +162,26 @@ def without_titles(tokens: tuple[str, ...]) -> tuple[str, ...]:
     while len(tokens) > 1 and fold([tokens[0]])[0] in TITLES:
         tokens = tokens[1:]
     return tokens
+
+
+_FIRST_NAME = re.compile(r"([A-Z][a-z]+(?:[-'\u2019][A-Z][a-z]+)?) $")
+
+
+def with_first_name(sentence: str, start: int, end: int, taken: list[tuple[int, int]]
+                    ) -> int:
+    """Where a person's name really starts: a small NER drops a first name it does not know
+    ("Elinor Barker" tagged as "Barker"), so a capitalised word right before the name, one
+    space apart, joins it unless it is a title, a stopword, a month or weekday, or a word of
+    another claim (``taken``). Returns the new start (``start`` when nothing joins)."""
+    found = _FIRST_NAME.search(sentence, max(0, start - 40), start)
+    if found is None or found.end() != start:
+        return start
+    word = found.group(1)
+    key = _key(word)
+    if key in TITLES or key in STOPWORDS or key in _CALENDAR or \
+            any(s < start and found.start(1) < e for s, e in taken):
+        return start
+    return found.start(1)
 
 
 def person_shaped(tokens: tuple[str, ...], names: GivenNames) -> bool:
