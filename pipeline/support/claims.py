@@ -27,7 +27,7 @@ from pipeline.text.entities import (
     load_extractor,
 )
 from pipeline.text.names import clause_initial
-from pipeline.text.normalize import fold, mask_escapes
+from pipeline.text.normalize import fold, unescape_quotes
 from pipeline.text.persons import with_first_name
 from pipeline.text.rule_ner import RuleBasedExtractor
 from pipeline.text.syntax import Parser, load_parser
@@ -245,14 +245,16 @@ class SupportChecker:
         Returns:
             One :class:`SentenceSupport` per sentence, in order (evidence left empty).
         """
-        sources = ArticleSources([(mask_escapes(source_en), "en"),
-                                  (mask_escapes(source_nl or ""), "nl")])
-        masked = [mask_escapes(s) for s in sentences]
+        source_en = unescape_quotes(source_en)[0]
+        sources = ArticleSources([(source_en, "en"),
+                                  (unescape_quotes(source_nl or "")[0], "nl")])
+        unescaped = [unescape_quotes(s) for s in sentences]
+        clean = [text for text, _ in unescaped]
         english = next(iter(sources), None)
         lower = english.evidence.given.lower if english is not None and english.lang == "en" \
             else frozenset()
         results = []
-        for original, sentence, entities in zip(sentences, masked, self.extract(masked),
+        for original, sentence, entities in zip(sentences, clean, self.extract(clean),
                                                 strict=True):
             claims: list[Claim] = []
             seen: set[tuple[int, int]] = set()
@@ -271,7 +273,13 @@ class SupportChecker:
                     claims.append(claim)
             results.append(SentenceSupport(original, claims,
                                            placeholders=len(PLACEHOLDER.findall(sentence))))
-        self._mark_repeated(results, masked, source_en)
+        self._mark_repeated(results, clean, source_en)
+        for result, (text, offsets) in zip(results, unescaped, strict=True):
+            if len(text) == len(result.text):
+                continue
+            for claim in result.claims:  # offsets into the sentence as given
+                claim.start, claim.end = offsets[claim.start], offsets[claim.end - 1] + 1
+                claim.text = result.text[claim.start:claim.end].strip() or claim.text
         return results
 
     def _claim(self, sentence: str, entity: Entity, sources: ArticleSources) -> Claim:
@@ -284,20 +292,20 @@ class SupportChecker:
                      status=found.status if found else UNSUPPORTED,
                      reason=found.reason if found else None)
 
-    def _mark_repeated(self, results: list[SentenceSupport], masked: list[str],
+    def _mark_repeated(self, results: list[SentenceSupport], clean: list[str],
                        article: str) -> None:
         """Mark the names a sentence repeats in another role (:mod:`pipeline.support.repeats`)."""
         mentions = [name_mentions(text, [(c.text, c.start, c.end) for c in r.claims
                                          if c.label in NAMED_LABELS or c.label == "NAME"])
-                    for r, text in zip(results, masked, strict=True)]
+                    for r, text in zip(results, clean, strict=True)]
         todo = [i for i, m in enumerate(mentions) if len(m) > 1]
         if not todo or (parser := self.parser()) is None:
             return
-        roles = parser.roles([masked[i] for i in todo],
+        roles = parser.roles([clean[i] for i in todo],
                              [[(m.start, m.end) for m in mentions[i]] for i in todo])
         for i, sentence_roles in zip(todo, roles, strict=True):
             by_start = {c.start: c for c in results[i].claims}
-            for k in repeated_mentions(masked[i], mentions[i], sentence_roles, article):
+            for k in repeated_mentions(clean[i], mentions[i], sentence_roles, article):
                 claim = by_start[mentions[i][k].claim_start]
                 claim.supported, claim.status, claim.reason = False, UNSUPPORTED, REPEATED
 

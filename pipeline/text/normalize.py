@@ -34,10 +34,13 @@ NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "ter", "ten", "al"
                             "ibn", "du", "da", "di", "del", "della", "la", "le", "dos", "das"})
 
 
-def mask_escapes(text: str) -> str:
-    """``text`` with each backslash that escapes a quote turned into a space: offsets stay
-    the same, and ``Britain\\'s`` reads as ``Britain 's``, never as a word ``Britain\\``."""
-    return _ESCAPED_QUOTE.sub(" ", text)
+def unescape_quotes(text: str) -> tuple[str, list[int]]:
+    """``text`` without the backslashes that escape a quote (``Britain\\'s`` -> ``Britain's``),
+    and for each character of the result (and its end) its offset in ``text``."""
+    if "\\" not in text:
+        return text, list(range(len(text) + 1))
+    kept = [i for i in range(len(text)) if not (text[i] == "\\" and _ESCAPED_QUOTE.match(text, i))]
+    return "".join(text[i] for i in kept), kept + [len(text)]
 
 
 def strip_diacritics(text: str) -> str:
