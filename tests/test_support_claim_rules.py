@@ -423,3 +423,17 @@ def test_one_describing_word_may_sit_between_a_number_and_its_unit(claim, articl
                                                                   aliases):
     result = find(figure(claim, "CARDINAL"), article, aliases)
     assert (result is not None) == found
+
+
+@pytest.mark.parametrize("sentence, name_start, expected", [
+    ("Elinor Barker won.", 7, "Elinor Barker won."),
+    ("Émile Zola wrote.", 6, "Émile Zola wrote."),
+    ("NASA Barker said.", 5, "Barker said."),  # capitals: an acronym, no first name
+    ("On Monday Barker won.", 10, "Barker won."),  # a weekday
+    ("Mr Barker won.", 3, "Barker won."),  # a title
+    ("said Barker.", 5, "Barker."),
+])
+def test_which_word_before_a_name_can_be_its_first_name(sentence, name_start, expected):
+    from pipeline.text.persons import with_first_name
+
+    assert sentence[with_first_name(sentence, name_start, []):] == expected

@@ -5,8 +5,10 @@ quantity, amount, percentage, date, time) of a summary sentence, found by the ev
 stage's NER (spaCy, or the documented rule-based fallback). A claim is *supported* when the
 shared matcher (:mod:`pipeline.support.matching`) finds it in the English translation or the
 Dutch original. A sentence is ``supported`` when all its claims are, ``unsupported`` when none
-is, ``partial`` in between and ``no-claims`` without any. What the check cannot see: a correct
-name in a wrong role ("Kosten said" for a quote by someone else) is supported.
+is, ``partial`` in between and ``no-claims`` without any. One role error is seen: a name
+repeated in a second role of its sentence (:mod:`pipeline.support.repeats`) is unsupported
+there. Other correct names in a wrong role ("Kosten said" for a quote by someone else) are
+supported: the check asks whether the article contains a claim.
 """
 
 from __future__ import annotations
@@ -223,7 +225,7 @@ class SupportChecker:
         ("Spokesman Kosten", "Now Porto" are no names)."""
         if entity.label != "PERSON":
             return entity
-        start = with_first_name(sentence, entity.start, entity.end,
+        start = with_first_name(sentence, entity.start,
                                 [(e.start, e.end) for e in entities if e is not entity])
         if start == entity.start or (clause_initial(sentence, start) and fold(
                 [sentence[start:entity.start].strip()])[0] in lower):

@@ -7,7 +7,8 @@ looked up: the capitalised words right before the surname (across name particles
 der Berg"), titles (Mr, President ...), words the text also writes in lower case (a
 sentence-initial "But"; the parts of a lower-case hyphenated word count too), stopwords and
 compound modifiers ("Leeds-born", "Centre-back": a hyphenated word with a lower-case part; a
-hyphenated first name capitalises every part, as Jean-Pierre) not counted. The claim's first name then
+hyphenated first name capitalises every part, as Jean-Pierre) not counted. The claim's first
+name then
 
 - agrees with one of them (:func:`given_names_agree`): the text names the person so;
 - differs from all of them: the text names this person differently (a contradiction);
@@ -164,22 +165,22 @@ def without_titles(tokens: tuple[str, ...]) -> tuple[str, ...]:
     return tokens
 
 
-_FIRST_NAME = re.compile(r"([A-Z][a-z]+(?:[-'\u2019][A-Z][a-z]+)?) $")
+_FIRST_NAME = re.compile(r"(?<![\w'\u2019-])([^\W\d_]+(?:[-'\u2019][^\W\d_]+)?) $")
 
 
-def with_first_name(sentence: str, start: int, end: int, taken: list[tuple[int, int]]
-                    ) -> int:
+def with_first_name(sentence: str, start: int, taken: list[tuple[int, int]]) -> int:
     """Where a person's name really starts: a small NER drops a first name it does not know
-    ("Elinor Barker" tagged as "Barker"), so a capitalised word right before the name, one
-    space apart, joins it unless it is a title, a stopword, a month or weekday, or a word of
-    another claim (``taken``). Returns the new start (``start`` when nothing joins)."""
+    ("Elinor Barker" tagged as "Barker"), so a capitalised word right before the name at
+    ``start``, one space apart, joins it unless it is a title, a stopword, a month or
+    weekday, written in capitals, or a word of another claim (``taken``). Returns the new
+    start (``start`` when nothing joins)."""
     found = _FIRST_NAME.search(sentence, max(0, start - 40), start)
     if found is None or found.end() != start:
         return start
     word = found.group(1)
     key = _key(word)
-    if key in TITLES or key in STOPWORDS or key in _CALENDAR or \
-            any(s < start and found.start(1) < e for s, e in taken):
+    if not word[:1].isupper() or word.isupper() or key in TITLES or key in STOPWORDS or \
+            key in _CALENDAR or any(s < start and found.start(1) < e for s, e in taken):
         return start
     return found.start(1)
 
