@@ -437,3 +437,17 @@ def test_which_word_before_a_name_can_be_its_first_name(sentence, name_start, ex
     from pipeline.text.persons import with_first_name
 
     assert sentence[with_first_name(sentence, name_start, []):] == expected
+
+
+def test_an_acronym_needs_capitals_even_when_it_spells_a_name_particle(aliases):
+    from pipeline.text.normalize import token_matches
+
+    assert not token_matches("LA", "La") and token_matches("LA", "LA")
+    assert token_matches("Del", "del")  # a particle's capital still varies
+    assert find(name("Latin America", "LOC"), "He flew to La Paz in Bolivia.", aliases) is None
+
+
+def test_an_organisation_named_after_an_office_is_no_person(aliases):
+    article = "Dagenham reached the National League and then League Two."
+    found = find(name("the Premier League", "ORG"), article, aliases)
+    assert found is None or found.status != "supported"

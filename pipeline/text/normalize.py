@@ -123,8 +123,12 @@ def token_matches(pattern: str, token: str) -> bool:
     """
     if pattern.casefold() != token.casefold():
         return False
-    if pattern.casefold() in LEADING_ARTICLES | NAME_PARTICLES:
-        return True  # "The Hague" is also "the Hague", "Del Bosque" "del Bosque"
+    if pattern.casefold() in LEADING_ARTICLES:
+        return True  # "The Hague" is also "the Hague"
+    if is_acronym(pattern) and not token.isupper():
+        return False  # "LA" is no "La", though "la" is a name particle
+    if pattern.casefold() in NAME_PARTICLES:
+        return True  # "Del Bosque" is also "del Bosque"
     if pattern[:1].isupper() and not token[:1].isupper():
         return False
     return not (is_acronym(pattern) and not token.isupper())

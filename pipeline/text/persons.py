@@ -188,8 +188,11 @@ def with_first_name(sentence: str, start: int, taken: list[tuple[int, int]]) -> 
 def person_shaped(tokens: tuple[str, ...], names: GivenNames) -> bool:
     """Whether a name the NER did not tag PERSON has a person's shape: 2-3 capitalised words
     whose first is initials (``JK Rowling``) or a first name the text writes before some
-    surname, or whose last word the text writes after a title or a first name."""
-    if not 2 <= len(tokens) <= 3 or not all(t[:1].isupper() for t in tokens):
+    surname, or whose last word the text writes after a title or a first name. A name that
+    opens with a title word ("Premier League", "General Motors") is an institution named
+    after an office, not a person."""
+    if not 2 <= len(tokens) <= 3 or not all(t[:1].isupper() for t in tokens) or \
+            _key(tokens[0]) in TITLES:
         return False
     if is_initials(tokens[0]) and not tokens[-1].isupper():
         return True
