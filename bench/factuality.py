@@ -161,7 +161,9 @@ def _fmt(score: dict) -> str:
     value, low, high = score["value"], score["low"], score["high"]
     if value is None:
         return "–"
-    return f"{value:.2f} [{low:.2f}, {high:.2f}]" if low is not None else f"{value:.2f}"
+    # Three decimals for the estimate: a target such as F1 0.70 is read off this table, and
+    # 0.695 must not print as 0.70.
+    return f"{value:.3f} [{low:.2f}, {high:.2f}]" if low is not None else f"{value:.3f}"
 
 
 def rows_for(dataset: str, casing: str, summaries: list[Summary]) -> list[dict]:
@@ -243,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {row['set']} | {c['n']} | {c['positive']} | {_fmt(c['precision'])} | "
               f"{_fmt(c['recall'])} | {_fmt(c['f1'])} | {_fmt(b['precision'])} | "
               f"{_fmt(b['recall'])} | {_fmt(b['f1'])} | "
-              + " / ".join(f"{o[k]['value']:.2f}" if o[k]["value"] is not None else "–"
+              + " / ".join(f"{o[k]['value']:.3f}" if o[k]["value"] is not None else "–"
                            for k in ("precision", "recall", "f1")) + " |")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "factuality.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
