@@ -29,8 +29,8 @@ from pipeline.text.entities import (
     load_extractor,
 )
 from pipeline.text.names import clause_initial
-from pipeline.text.normalize import fold, unescape_quotes
-from pipeline.text.persons import with_first_name
+from pipeline.text.normalize import unescape_quotes
+from pipeline.text.persons import lower_key, with_first_name
 from pipeline.text.rule_ner import RuleBasedExtractor
 from pipeline.text.syntax import Parser, load_parser
 
@@ -203,8 +203,9 @@ class SupportChecker:
         """The claims (entities) of each sentence.
 
         With spaCy, names the rules find and spaCy does not (a small model misses names
-        such as "PSV" or "Jan Verburg") are added, as spaCy's figures are completed by the
-        rule-based figure finder: a missed claim is a claim nobody checks.
+        such as "PSV" or "Jan Verburg") are added here, as the extractor itself completes
+        spaCy's figures with the rule-based figure finder: a missed claim is a claim nobody
+        checks.
         """
         found = self._load().extract(list(sentences))
         if self._rules is None:
@@ -227,8 +228,8 @@ class SupportChecker:
             return entity
         start = with_first_name(sentence, entity.start,
                                 [(e.start, e.end) for e in entities if e is not entity])
-        if start == entity.start or (clause_initial(sentence, start) and fold(
-                [sentence[start:entity.start].strip()])[0] in lower):
+        if start == entity.start or (clause_initial(sentence, start) and lower_key(
+                sentence[start:entity.start].strip()) in lower):
             return entity
         parser = self.parser()
         if parser is None or not parser.is_proper_noun(sentence, start, entity.start - 1):
@@ -312,13 +313,17 @@ class SupportChecker:
                 claim.supported, claim.status, claim.reason = False, UNSUPPORTED, REPEATED
 
 
-def figures_apart(sentence: str, entity: Entity) -> list[Entity]:
-    """A name span with a figure in it (``Leeds Rhinos 29-10``, ``the 2016 Rio Olympics``: one
-    span to a small NER) as its names and its figures, each a claim of its own; words
-    without a capital between them ("the") are dropped. Any other entity as it is.
+# Figures that are no part of a name they stand next to: a score ("29-10") or a year.
+_SCORE_OR_YEAR = re.compile(r"\d{1,3}\s?[-\u2013]\s?\d{1,3}|(?:1[89]|20)\d\d")
 
-    The checker asks for the parts only when the article lacks the whole span ("Radio 4"
-    stays one name where the article writes it)."""
+
+def figures_apart(sentence: str, entity: Entity) -> list[Entity]:
+    """A name span with a score or a year in it (``Leeds Rhinos 29-10``, ``the 2016 Rio
+    Olympics``: one span to a small NER) as its names and that figure, each a claim of its
+    own; words without a capital between them ("the") are dropped. Any other entity as it
+    is: a number that belongs to a name ("Radio 4", "Apollo 13", "G20") stays in it.
+
+    The checker asks for the parts only when the article lacks the whole span."""
     if entity.group != "named" or not any(c.isdigit() for c in entity.text):
         return [entity]
     runs: list[list[re.Match]] = []
@@ -334,6 +339,8 @@ def figures_apart(sentence: str, entity: Entity) -> list[Entity]:
         text = entity.text[start:end].strip(" ,;:-")
         start += entity.text[start:end].find(text)
         if any(c.isdigit() for c in text):
+            if not _SCORE_OR_YEAR.fullmatch(text.rstrip(".,;:'\u2019s")):
+                return [entity]
             parts.append(Entity(text, "CARDINAL", "figures", entity.start + start,
                                 entity.start + start + len(text)))
         elif any(w[:1].isupper() for w in text.split()):
@@ -343,8 +350,10 @@ def figures_apart(sentence: str, entity: Entity) -> list[Entity]:
 
 
 def without_placeholders(sentence: str, entity: Entity) -> Entity | None:
-    """The entity without placeholder tokens at its edges, None when nothing else is left
-    (a summarizer's ``UNK`` is not a name the article lacks; the sentence counts it)."""
+    """The entity without placeholder tokens at its edges; None when nothing else is left,
+    or when a name then ends in a lower-case word ("University of UNK": the placeholder was
+    the name's own word). A summarizer's ``UNK`` is not a name the article lacks; the
+    sentence counts it."""
     text = sentence[entity.start:entity.end]
     if not text.strip():
         return None

@@ -46,7 +46,8 @@ class Mention:
 def name_mentions(sentence: str, claims: Sequence[tuple[str, int, int]]) -> list[Mention]:
     """The sentence's named claims (``(text, start, end)``) and every other occurrence of
     the same words in it that no claim covers (a small NER often tags a name once and not
-    where it opens the sentence), in sentence order."""
+    where it opens the sentence), in sentence order. A repetition found at such an
+    occurrence is reported on the claim of that name, the one mention the NER tagged."""
     found = [Mention(text, start, end, start) for text, start, end in claims]
     taken = [(start, end) for _, start, end in claims]
     for text, start, _ in claims:

@@ -29,12 +29,15 @@ DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "ish", "i", "s", "y", "a"
 STEM_MIN = 4
 # Demonyms no suffix rule derives from the country's name (a closed list, as in any
 # gazetteer): each, singular and plural, with the name it belongs to.
+# Demonyms no suffix rule derives from the country's name (a closed list, as in any
+# gazetteer): adjectives and plurals, with the name they belong to. Singular nouns that are
+# also first names or other names ("Finn", "Dane", "Brit", "Turk", "Scot") are left out.
 _IRREGULAR = {
-    "britain": "british briton britons brit brits", "netherlands": "dutch",
-    "wales": "welsh", "scotland": "scottish scot scots", "ireland": "irish",
-    "france": "french", "switzerland": "swiss", "denmark": "danish dane danes",
-    "sweden": "swedish swede swedes", "finland": "finnish finn finns", "poland": "polish",
-    "spain": "spanish spaniard spaniards", "turkey": "turkish turk turks",
+    "britain": "british briton britons brits", "netherlands": "dutch",
+    "wales": "welsh", "scotland": "scottish scots", "ireland": "irish",
+    "france": "french", "switzerland": "swiss", "denmark": "danish danes",
+    "sweden": "swedish swedes", "finland": "finnish finns", "poland": "polish",
+    "spain": "spanish spaniard spaniards", "turkey": "turkish turks",
     "greece": "greek greeks", "iceland": "icelandic icelander icelanders",
     "thailand": "thai thais", "philippines": "filipino filipinos philippine",
     "flanders": "flemish", "wallonia": "walloon walloons", "norway": "norwegian norwegians",

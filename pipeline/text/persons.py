@@ -50,6 +50,12 @@ def _key(word: str) -> str:
     return strip_diacritics(_POSSESSIVE.sub("", word)).replace(".", "").casefold()
 
 
+def lower_key(word: str) -> str:
+    """The key a word has in :attr:`GivenNames.lower` (no diacritics, possessive, dots or
+    case)."""
+    return _key(word)
+
+
 @dataclass
 class GivenNames:
     """For each capitalised word of a text, the first names the text writes before it.

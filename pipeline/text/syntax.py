@@ -14,6 +14,7 @@ from typing import Any
 # Dependency labels (spaCy's English, ClearNLP style) of words that modify a noun rather
 # than fill a role of a clause: "England captain", "Klopp's side", "the 2015 Klopp".
 MODIFIER_DEPS = frozenset({"compound", "poss", "amod", "nmod", "npadvmod", "nummod", "quantmod"})
+MAX_CHARS = 5_000  # longer "sentences" are not parsed (their roles are unknown)
 
 
 @dataclass(frozen=True)
@@ -53,17 +54,21 @@ class Parser:
         self._nlp = nlp
         self._docs: dict[str, Any] = {}
 
-    def _parse(self, texts: Sequence[str]) -> list[Any]:
-        todo = [t for t in dict.fromkeys(texts) if t not in self._docs]
-        for text, doc in zip(todo, self._nlp.pipe(todo, batch_size=32), strict=True):
+    def _parse(self, texts: Sequence[str]) -> list[Any | None]:
+        """The parse of each text; None for one over :data:`MAX_CHARS` (no summary sentence
+        is that long; spaCy's parser needs about 1 GB per 100,000 characters)."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._docs and len(t) <= MAX_CHARS]
+        fresh = dict(zip(todo, self._nlp.pipe(todo, batch_size=32), strict=True))
+        for text, doc in fresh.items():
             if len(self._docs) >= self.CACHE:
                 self._docs.pop(next(iter(self._docs)))
             self._docs[text] = doc
-        return [self._docs[t] if t in self._docs else self._nlp(t) for t in texts]
+        return [fresh[t] if t in fresh else self._docs.get(t) for t in texts]
 
     def is_proper_noun(self, text: str, start: int, end: int) -> bool:
         """Whether the words at ``start:end`` of ``text`` are tagged proper nouns."""
-        span = self._parse([text])[0].char_span(start, end, alignment_mode="expand")
+        doc = self._parse([text])[0]
+        span = doc.char_span(start, end, alignment_mode="expand") if doc is not None else None
         return span is not None and len(span) > 0 and all(t.pos_ == "PROPN" for t in span)
 
     def roles(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
@@ -72,6 +77,9 @@ class Parser:
         the span does not cover a word)."""
         out = []
         for doc, wanted in zip(self._parse(texts), spans, strict=True):
+            if doc is None:
+                out.append([None] * len(wanted))
+                continue
             starts = {sent.start: i for i, sent in enumerate(doc.sents)}
             sentence_of = []
             current = 0
