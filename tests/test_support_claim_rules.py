@@ -492,3 +492,9 @@ def test_the_parser_parses_each_sentence_once_and_skips_an_overlong_one():
     assert [d.text for d in docs[:-1]] == texts[:-1] and docs[-1] is None
     assert len(seen) == len(texts) - 1  # each once, the over-long one never
     assert parser.roles([texts[-1]], [[(0, 5)]]) == [[None]]
+
+
+def test_a_known_acronym_opening_a_name_is_no_persons_initials(aliases):
+    article = "He flew United Airlines to Chicago. Author JK Rowling met Joanne Rowling's fans."
+    assert find(name("U.S. Airlines", "ORG"), article, aliases) is None
+    assert find(name("JK Rowling", "ORG"), article, aliases).status == "supported"

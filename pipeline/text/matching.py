@@ -259,7 +259,9 @@ class Matcher:
         written = self._rule_alias(tokens, text, place=place)
         if written is not None:
             return NameMatch(SUPPORTED, written)
-        if len(tokens) >= 2 and (person or (person_by_shape and person_shaped(tokens, text.given))):
+        if len(tokens) >= 2 and (person or (person_by_shape and person_shaped(tokens, text.given)
+                                            and not self.aliases.forms(tokens[:1]))):
+            # (a first word the alias table knows, "US Airlines", names that, not a person)
             for form in surname_forms(tokens):
                 written = text.find_name(form, fuzzy=False)
                 if written is None and self.fuzzy:
