@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.support.matching import ArticleSources, match_claim
-from pipeline.support.repeats import REPEATED, name_mentions, repeated_mentions
+from pipeline.support.repeats import REPEATED, flat, name_mentions, repeated_mentions
 from pipeline.text.aliases import AliasTable
 from pipeline.text.entities import (
     NAMED_LABELS,
@@ -306,9 +306,10 @@ class SupportChecker:
             return
         roles = parser.roles([clean[i] for i in todo],
                              [[(m.start, m.end) for m in mentions[i]] for i in todo])
+        flat_article = flat(article)
         for i, sentence_roles in zip(todo, roles, strict=True):
             by_start = {c.start: c for c in results[i].claims}
-            for k in repeated_mentions(clean[i], mentions[i], sentence_roles, article):
+            for k in repeated_mentions(clean[i], mentions[i], sentence_roles, flat_article):
                 claim = by_start[mentions[i][k].claim_start]
                 claim.supported, claim.status, claim.reason = False, UNSUPPORTED, REPEATED
 

@@ -62,7 +62,7 @@ def name_mentions(sentence: str, claims: Sequence[tuple[str, int, int]]) -> list
 
 
 def repeated_mentions(sentence: str, mentions: Sequence[Mention],
-                      roles: Sequence[SpanRole | None], article: str) -> set[int]:
+                      roles: Sequence[SpanRole | None], flat_article: str) -> set[int]:
     """The indices of ``mentions`` that repeat an earlier name of the sentence in another
     role.
 
@@ -70,11 +70,11 @@ def repeated_mentions(sentence: str, mentions: Sequence[Mention],
         sentence: the summary sentence.
         mentions: its names, in order (:func:`name_mentions`).
         roles: the parse role of each (None: unknown, never counted).
-        article: the article's text (a stretch it writes itself is not a repetition).
+        flat_article: the article's text as :func:`flat` gives it, once per article (a
+            stretch it writes itself is not a repetition).
     """
     first: dict[tuple[tuple[str, ...], str, int], Mention] = {}
     repeated: set[int] = set()
-    flat_article = _flat(article)
     for i, (mention, role) in enumerate(zip(mentions, roles, strict=True)):
         if role is None or _quoted(sentence, mention.start):
             continue
@@ -91,7 +91,7 @@ def repeated_mentions(sentence: str, mentions: Sequence[Mention],
         earlier = first.get(key)
         if earlier is None:
             first[key] = mention
-        elif _flat(sentence[earlier.start:mention.end]) not in flat_article:
+        elif flat(sentence[earlier.start:mention.end]) not in flat_article:
             repeated.add(i)
     return repeated
 
@@ -100,5 +100,6 @@ def _quoted(sentence: str, position: int) -> bool:
     return len(_QUOTES.findall(sentence, 0, position)) % 2 == 1
 
 
-def _flat(text: str) -> str:
+def flat(text: str) -> str:
+    """``text`` in one case with its runs of white space as one space, for comparing."""
     return _SPACE.sub(" ", text).strip().casefold()

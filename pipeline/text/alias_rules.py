@@ -28,8 +28,6 @@ _NUMBER_WORDS = {1: "One", 2: "Two", 3: "Three", 4: "Four", 5: "Five", 6: "Six",
 DEMONYM_SUFFIXES = ("ians", "ian", "ans", "an", "ese", "ish", "i", "s", "y", "a", "e", "n")
 STEM_MIN = 4
 # Demonyms no suffix rule derives from the country's name (a closed list, as in any
-# gazetteer): each, singular and plural, with the name it belongs to.
-# Demonyms no suffix rule derives from the country's name (a closed list, as in any
 # gazetteer): adjectives and plurals, with the name they belong to. Singular nouns that are
 # also first names or other names ("Finn", "Dane", "Brit", "Turk", "Scot") are left out.
 _IRREGULAR = {
