@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bench.factuality import FRANK, baseline_words, is_positive, main, scores
+from bench.factuality import FRANK, LABELS, baseline_words, is_positive, main, scores
 
 ARTICLE = ("Anna Visser, 23, scored twice for Feyenoord on Sunday. The club's chairman said "
            "the 2,500 fans had been superb. Visser’s goals came in 14 minutes.")
@@ -22,7 +22,14 @@ def test_the_baseline_flags_capitalised_words_and_numbers_the_article_lacks():
 def test_the_label_is_an_entity_or_out_of_article_error():
     assert is_positive({"EntE": "0.5", "OutE": "1.0"})
     assert is_positive({"EntE": "1.0", "OutE": "0.0"})
-    assert not is_positive({"EntE": "1.0", "OutE": "1.0"})
+    assert not is_positive({"EntE": "1.0", "OutE": "1.0", "CircE": "0.5"})
+
+
+def test_the_wider_label_also_counts_wrong_figures_times_and_places():
+    wrong_figure = {"EntE": "1.0", "OutE": "1.0", "CircE": "0.5"}
+    assert is_positive(wrong_figure, LABELS["names and figures"])
+    assert not is_positive({"EntE": "1.0", "OutE": "1.0", "CircE": "1.0", "RelE": "0.0"},
+                           LABELS["names and figures"])
 
 
 def test_scores_count_precision_recall_and_f1():
@@ -45,4 +52,6 @@ def test_runs_briefing_checks_path_on_a_few_frank_summaries(tmp_path, capsys):
     report = json.loads((tmp_path / "factuality.json").read_text("utf-8"))
     row = report["sets"]["xsum"]["rows"][0]
     assert row["checker"]["n"] == 5 and row["baseline"]["n"] == 5
+    wide = report["sets"]["xsum"]["rows_names_and_figures"][0]
+    assert wide["checker"]["positive"] >= row["checker"]["positive"]  # a wider label
     assert "| set |" in capsys.readouterr().out
