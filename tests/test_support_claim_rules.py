@@ -173,6 +173,30 @@ def test_a_name_with_an_invented_part_is_still_unsupported(aliases):
     assert find(name("Wood claims Rovers", "ORG"), PARK, aliases) is None
 
 
+EMBASSY = ("The men of the Arctic Convoys were honoured. Alexander Kramarenko of the Russian "
+           "Embassy said it mattered. The arctic convoy was a lifeline.")
+
+
+def test_only_a_word_that_opens_the_sentence_loses_its_capital_there(aliases, checker):
+    # "The" opens "The Arctic Embassy ...", not "Arctic": its capital says it is part of
+    # the name, so the article's lower-case "arctic" does not leave "Embassy" to be matched.
+    found = find(name("The Arctic Embassy", "ORG"), EMBASSY, aliases, clause_initial=True)
+    assert found is None or found.status == "unsupported", found
+    result = support_summary(checker, ["The Arctic Embassy has honoured the soldiers."],
+                             [EMBASSY])
+    assert [c["text"] for c in result.summary[0]["unsupported"]] == ["The Arctic Embassy"]
+    # Words the article writes in lower case make a common phrase only together.
+    apart = EMBASSY.replace("of the Russian Embassy", "at the embassy")
+    assert find(name("The Arctic Embassy", "ORG"), apart, aliases) is None
+    together = apart.replace("The arctic convoy", "The arctic embassy convoy")
+    found = find(name("The Arctic Embassy", "ORG"), together, aliases)
+    assert found is not None and found.status == "supported", found
+    # Opening the sentence itself, the word's capital still says nothing.
+    opening = find(name("Arctic Embassy", "ORG"), EMBASSY.replace("Russian Embassy", "Embassy"),
+                   aliases, clause_initial=True)
+    assert opening is not None and opening.status == "supported", opening
+
+
 def test_placeholder_tokens_are_reported_once_and_not_as_names(checker):
     sentences = ["Police said cannabis plants were found by UNK UNK in the shed.",
                  "Tributes were paid to the park keeper UNK."]

@@ -25,7 +25,7 @@ from pipeline.text.matching import (
 )
 from pipeline.text.mentions import Cluster, found_in, to_mention
 from pipeline.text.names import PARTICLES
-from pipeline.text.normalize import fold, mention_tokens
+from pipeline.text.normalize import fold, mention_tokens, name_tokens
 from pipeline.text.numbers import AtomBag, FigureSpan, find_figures
 
 
@@ -113,6 +113,9 @@ def match_claim(entity: Entity, sources: ArticleSources | list[SourceText],
     tokens = mention_tokens(entity.text)
     if not tokens:
         return None
+    # Only the word that opens the clause loses what its capital says: in "The Arctic
+    # Embassy ..." that is "The", which mention_tokens has dropped, not "Arctic".
+    clause_initial = clause_initial and fold(name_tokens(entity.text)[:1]) == fold(tokens[:1])
     found = _match_name(tokens, entity.label, list(sources), Matcher(aliases),
                         clause_initial=clause_initial)
     return None if found.status == UNSUPPORTED and found.reason is None else found
@@ -161,10 +164,13 @@ def _match_name(tokens: tuple[str, ...], label: str, sources: list[SourceText],
             found = matcher.find_name(relaxed, source.evidence)
             if found.status == SUPPORTED:
                 return Match(found.written, source.lang, SUPPORTED)
-    if all(fold([t])[0] in lower for t in tokens):
+    common = tuple(t.lower() for t in tokens)
+    if all(fold([t])[0] in lower for t in tokens) and (
+            len(tokens) == 1 or english.evidence.find_name(common, fuzzy=False) is not None):
         # Words the article writes in lower case are common words, not names ("Tributes",
-        # "Cannabis" opening a sentence): the article has them.
-        return Match(" ".join(t.lower() for t in tokens), "en")
+        # "Cannabis" opening a sentence): the article has them. Several words must stand
+        # together there ("free trade"); "arctic" here and "embassy" there make no name.
+        return Match(" ".join(common), "en")
     parts = _name_parts(tokens) if split else [tokens]
     if not parts or parts == [tokens]:
         return best

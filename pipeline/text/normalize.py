@@ -168,9 +168,3 @@ class TokenStream:
             if len(window) == n and all(map(token_matches, phrase, window)):
                 return start
         return None
-        n = len(phrase)
-        for start in self._positions.get(phrase[0].casefold(), ()):
-            window = self.tokens[start : start + n]
-            if len(window) == n and all(map(token_matches, phrase, window)):
-                return True
-        return False
