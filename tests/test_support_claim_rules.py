@@ -457,6 +457,17 @@ def test_a_first_name_or_other_name_is_no_demonym(claim, article, aliases):
     assert find(name(claim, "GPE"), article, aliases) is None
 
 
+@pytest.mark.parametrize("claim, article", [
+    ("Scottish", "Scott Brown scored twice."),  # not "Scott" + "-ish"
+    ("Finnish", "Finn Russell kicked the winning goal."),
+])
+def test_an_irregular_demonym_stands_for_its_listed_country_only(claim, article, aliases):
+    assert find(name(claim, "NORP"), article, aliases) is None
+    country = {"Scottish": "Scotland", "Finnish": "Finland"}[claim]
+    found = find(name(claim, "NORP"), f"{article} He flew home to {country}.", aliases)
+    assert found is not None and found.status == "supported"
+
+
 @pytest.mark.parametrize("claim, article, found", [
     ("120 minutes", "They lost on penalties after 120 goalless minutes.", True),
     ("two centuries", "He fired two rapid centuries in the session.", True),

@@ -84,11 +84,12 @@ def club_forms(tokens: Sequence[str]) -> list[tuple[str, ...]]:
 
 def demonym_stems(word: str) -> set[str]:
     """The word and its stems without a demonym suffix (4+ letters left), case-folded; an
-    irregular demonym (:data:`IRREGULAR_DEMONYMS`) also gives its country's name."""
+    irregular demonym (:data:`IRREGULAR_DEMONYMS`) gives its country's name instead, and no
+    suffix stem: "Scottish" is Scotland's, not "Scott" with "-ish"."""
     word = word.casefold()
-    stems = {word}
     if word in IRREGULAR_DEMONYMS:
-        stems.add(IRREGULAR_DEMONYMS[word])
+        return {word, IRREGULAR_DEMONYMS[word]}
+    stems = {word}
     for suffix in DEMONYM_SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= STEM_MIN:
             stems.add(word[: -len(suffix)])
