@@ -5,7 +5,9 @@ machine-written summaries of CNN/DM and XSum articles sentence by sentence. A su
 *positive* when a sentence has an entity error or an out-of-article error (``EntE < 1`` or
 ``OutE < 1``). The checker flags a summary when ``briefing check`` (the same library path:
 :func:`pipeline.support.inputs.read_check_inputs` and
-:func:`pipeline.support.apply.support_summary`) finds an unsupported claim in any sentence.
+:func:`pipeline.support.apply.support_summary`) marks a claim in any sentence (one the article
+lacks, or partly, or a name repeated in two roles: every claim a sentence lists under
+``unsupported``).
 The **baseline** flags a sentence with a capitalised word (``\\b[A-Z][\\w'’-]*``) or a number
 (``\\d[\\d,.:]*``) that the article does not contain as a whole word, case-sensitively (the
 sentence's first word also counts as found in lower case; a possessive 's is stripped).

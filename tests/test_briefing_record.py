@@ -132,6 +132,14 @@ def test_a_claim_without_supported_is_an_error_not_an_unmarked_claim():
     assert marked_text(sentence, "{} [?]") == "Rutte met Zarif in Parijs [?]."
 
 
+def test_a_name_in_the_article_but_repeated_in_two_roles_is_marked_too():
+    claim = {"text": "Parijs", "start": 19, "end": 25, "supported": True}
+    sentence = {"text": SENTENCE, "claims": [claim]}
+    assert marked_text(sentence, "{} [?]") == SENTENCE
+    claim["status"] = "repeated"
+    assert marked_text(sentence, "{} [?]") == "Rutte met Zarif in Parijs [?]."
+
+
 def test_a_renamed_supported_key_leaves_the_briefing_out_of_the_digest_not_unmarked(tmp_path):
     good = _article_entry(_outcome("good"), _outdir(tmp_path, "good", _record()), NightlyConfig())
     assert good["unsupported_claims"] == 1

@@ -52,6 +52,20 @@ def test_jsonl_with_invented_claims_exits_1_and_names_each_claim(tmp_path):
     assert "unsupported of" in result.stdout.splitlines()[-1]
 
 
+def test_a_name_repeated_in_two_roles_exits_1_and_is_said_to_be_in_the_article(tmp_path):
+    path = _jsonl(tmp_path, [{"id": "twice", "source": EN,
+                              "prediction": "Spokesman Kosten said Kosten was evacuated."}])
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 1, result.output
+    assert [line.split("\t")[2:] for line in result.stdout.splitlines() if "\t" in line] == [
+        ["Kosten", "PERSON", "named twice in one sentence: the same name in two roles"]]
+    assert "(1 of them names the article has, repeated in two roles)" in \
+        result.stdout.splitlines()[-1]
+    data = json.loads(runner.invoke(app, ["check", str(path), "--format", "json"]).stdout)
+    [claim] = [c for c in data["twice"]["summary"][0]["claims"] if c["status"] == "repeated"]
+    assert claim["supported"] is True and data["twice"]["support"]["repeated"] == 1
+
+
 def test_jsonl_all_supported_exits_0_and_json_is_keyed_by_id(tmp_path):
     path = _jsonl(tmp_path, [{"id": "a", "prediction": FAITHFUL, "source": EN, "source_nl": NL}])
     result = runner.invoke(app, ["check", str(path), "--format", "json"])

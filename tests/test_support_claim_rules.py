@@ -323,11 +323,28 @@ def unsupported_texts(checker, sentence: str, article: str = DERBY) -> list[tupl
     ("Visser said Visser had been the better side.", "Visser"),
     ("Hull City and Hull City won on Saturday.", "Hull City"),
 ])
-def test_a_name_repeated_in_another_role_of_its_sentence_is_unsupported(checker, sentence,
-                                                                        repeated):
+def test_a_name_repeated_in_another_role_of_its_sentence_is_marked(checker, sentence,
+                                                                   repeated):
     from pipeline.support.repeats import REPEATED
 
     assert unsupported_texts(checker, sentence) == [(repeated, REPEATED)]
+
+
+def test_a_repeated_name_is_marked_as_repeated_not_as_missing_from_the_article(checker):
+    from pipeline.support.claims import summarize_support
+    from pipeline.support.repeats import REPEATED
+
+    [result] = checker.check(["Leeds United beat Leeds United 2-0 on Saturday."], DERBY)
+    [first, second] = [c for c in result.claims if c.text == "Leeds United"]
+    # The article has the name: the claim is supported, and marked for the repetition.
+    assert (first.supported, first.status, first.marked) == (True, "supported", False)
+    assert (second.supported, second.status, second.marked) == (True, "repeated", True)
+    assert second.to_dict()["reason"] == REPEATED and result.support == "partial"
+    totals = summarize_support([result], checker.ner)
+    assert (totals["unsupported"], totals["repeated"]) == (1, 1)
+    # An invented name repeated keeps its own, stronger mark.
+    [result] = checker.check(["Leeds Rhinos beat Leeds Rhinos 2-0 on Saturday."], DERBY)
+    assert {(c.supported, c.status) for c in result.unsupported} == {(False, "unsupported")}
 
 
 @pytest.mark.parametrize("sentence", [

@@ -130,7 +130,7 @@ def test_badge_header_count_and_one_note(digest):
     badges = tree.find("span", "badge")
     lead_badge = next(b for b in badges if b["ancestors"][-1][0] == "h2")
     total_lead = digest["articles"][0]["unsupported_claims"]
-    assert lead_badge["text"].strip() == f"{total_lead} claims not in article"
+    assert lead_badge["text"].strip() == f"{total_lead} claims to check"
     # The folded "other briefings" line carries the others' count, visible while closed.
     folded = [b for b in badges if b["ancestors"][-1][0] == "summary"]
     assert folded and folded[0]["text"].startswith(str(digest["articles"][1]["unsupported_claims"]))
@@ -138,7 +138,7 @@ def test_badge_header_count_and_one_note(digest):
                                                           (a[1].get("class") or "")
                                                           for a in li["ancestors"])]
     total = digest["support"]["unsupported_claims"]
-    assert f"{total} claims not in article (2 briefings)" in stats
+    assert f"{total} claims to check (2 briefings)" in stats
     notes = tree.find("p", "note")
     assert len(notes) == 1 and "header" in [a[0] for a in notes[0]["ancestors"]]
     assert "machine-translated and machine-summarized" in notes[0]["text"]
@@ -153,7 +153,7 @@ def test_markdown_marks_badge_and_count(digest):
     assert f"**Vlissingen** {mark}" in md and "**Kruiningen**" not in md
     assert md.count("machine-translated and machine-summarized") == 1
     lead_count = digest["articles"][0]["unsupported_claims"]
-    assert f"**{mark} {lead_count} claim(s) not in the article**" in md
+    assert f"**{mark} {lead_count} claim(s) to check**" in md
     assert f"(`other`) — **{mark}" in md and "(`clean`) — **" not in md
 
 

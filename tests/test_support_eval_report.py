@@ -39,7 +39,7 @@ def test_report_lists_sentences_with_claims_not_in_the_article(corpus):  # noqa:
     assert strike and all(not s["unsupported"] for s in strike)
     assert articles["003_empty"]["sentences"] == []
     md = (corpus["out"] / "report.md").read_text(encoding="utf-8")
-    assert "## Sentences with claims not in the article: batch" in md
+    assert "## Sentences with claims to check: batch" in md
     assert "| 002\\_dike | 2 | About 1,200 people were evacuated to **Antwerp** \\[?\\]. |" in md
     parser = _Marks()
     parser.feed((corpus["out"] / "report.html").read_text(encoding="utf-8"))
@@ -50,5 +50,5 @@ def test_no_sources_no_sentence_view(corpus):  # noqa: F811
     assert run(*base_args(corpus)).exit_code == 0
     articles = system(load_report(corpus), "batch")["articles"]
     assert all(a["sentences"] == [] for a in articles)
-    assert "Sentences with claims not in the article" not in (
+    assert "Sentences with claims to check" not in (
         corpus["out"] / "report.md").read_text(encoding="utf-8")

@@ -94,8 +94,12 @@ def check_command(
             if result["support"].get("placeholder_notice"):
                 terminal.say(f"note: {briefing_id}: {result['support']['placeholder_notice']}")
         claims = sum(r["support"]["claims"] for r in results.values())
+        repeated = sum(r["support"].get("repeated", 0) for r in results.values())
         notice = checker.ner.notice
-        terminal.echo(f"{total} unsupported of {claims} claims in {len(results)} briefing(s)"
+        terminal.echo(f"{total} unsupported of {claims} claims"
+                   + (f" ({repeated} of them names the article has, repeated in two roles)"
+                      if repeated else "")
+                   + f" in {len(results)} briefing(s)"
                    + (f"; {unusable} input(s) unusable" if unusable else "")
                    + f" (NER: {checker.ner.name})")
         if model_check is not None:

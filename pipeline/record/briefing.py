@@ -67,6 +67,7 @@ class SupportTotals(Record):
     supported: int = Field(ge=0)
     unsupported: int = Field(ge=0)
     sentences_with_unsupported: int = Field(ge=0)
+    repeated: int = Field(0, ge=0)  # of the unsupported: names the article has, repeated
     ner: NerInfo
     ner_notice: str | None = None
     placeholders: int = Field(0, ge=0)

@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 
 MARK = "[?]"
 NOTE = ("Briefings are machine-translated and machine-summarized. A name or figure marked "
-        "[?] was not found in the article (its English translation or the Dutch original): "
-        "check it before use. Unmarked names and figures were found there; that does not "
-        "prove they are used in the right role.")
+        "[?] was not found in the article (its English translation or the Dutch original), "
+        "or is a name the sentence gives twice in two roles: check it before use. Unmarked "
+        "names and figures were found there; that does not prove they are used in the "
+        "right role.")
 
 
 def marked_text(sentence: SummarySentence | Mapping[str, Any], template: str,
@@ -47,7 +48,7 @@ def marked_text(sentence: SummarySentence | Mapping[str, Any], template: str,
         body, claims = sentence.get("text", ""), _claims(sentence.get("claims"))
     pieces, at = [], 0
     for claim in sorted(claims, key=lambda c: c.start):
-        if claim.supported or claim.start < at:
+        if not claim.marked or claim.start < at:
             continue
         pieces.append(escape(body[at:claim.start]))
         pieces.append(template.format(escape(body[claim.start:claim.end])))
@@ -84,7 +85,7 @@ def markdown_summary(sentences: Iterable[SummarySentence | Mapping[str, Any]]) -
 
 def markdown_claim_count(count: int) -> str:
     """The bold note on one briefing: how many of its claims the article does not contain."""
-    return f"**{text(MARK)} {count} claim(s) not in the article**"
+    return f"**{text(MARK)} {count} claim(s) to check**"
 
 
 def markdown_header(total: int, briefings: int) -> list[str]:

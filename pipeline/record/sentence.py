@@ -9,14 +9,15 @@ from pydantic import Field
 from pipeline.record.base import Record
 
 SupportLabel = Literal["supported", "partial", "unsupported", "no-claims"]
-ClaimStatus = Literal["supported", "partial", "unsupported"]
+ClaimStatus = Literal["supported", "partial", "unsupported", "repeated"]
 ConsistencyLabel = Literal["consistent", "inconsistent", "not-checked"]
 
 
 class Claim(Record):
     """One name or figure of a summary sentence: offsets into the sentence's ``text`` and
     whether the article contains it. ``supported`` is required: a claim whose support is
-    unknown is an error, never read as supported."""
+    unknown is an error, never read as supported. Status ``repeated``: the article has the
+    name, but the sentence names it twice in two roles; it is marked all the same."""
 
     text: str
     label: str
@@ -29,6 +30,11 @@ class Claim(Record):
     reason: str | None = None
     checks: dict[str, dict] | None = None
 
+    @property
+    def marked(self) -> bool:
+        """Whether the claim is marked: not in the article, or repeated in two roles."""
+        return not self.supported or self.status == "repeated"
+
 
 class ClaimSpan(Record):
     """What marking a claim needs, from any JSON object holding one (a digest's, a story's):
@@ -38,6 +44,12 @@ class ClaimSpan(Record):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     supported: bool
+    status: ClaimStatus | None = None
+
+    @property
+    def marked(self) -> bool:
+        """Whether the claim is marked: not in the article, or repeated in two roles."""
+        return not self.supported or self.status == "repeated"
 
 
 class ClaimBrief(Record):

@@ -35,6 +35,7 @@ from pipeline.text.rule_ner import RuleBasedExtractor
 from pipeline.text.syntax import Parser, load_parser
 
 SUPPORTED, PARTIAL, UNSUPPORTED, NO_CLAIMS = "supported", "partial", "unsupported", "no-claims"
+REPEATED_STATUS = "repeated"  # in the article, but named twice in two roles of one sentence
 # A summarizer's out-of-vocabulary placeholders: not words of the summary.
 PLACEHOLDER = re.compile(r"(?<![\w<\[])(?:UNK|<unk>|\[UNK\])(?![\w>\]])")
 
@@ -43,10 +44,13 @@ PLACEHOLDER = re.compile(r"(?<![\w<\[])(?:UNK|<unk>|\[UNK\])(?![\w>\]])")
 class Claim:
     """One name or figure of a summary sentence and what the article says about it.
 
-    ``status`` is ``supported``, ``partial`` (a person's surname is in the article, the
-    first name is not) or ``unsupported``; ``reason`` says why a claim is not supported
-    when there is more to say than "not found". ``checks`` holds the verdicts of further
-    checks by name (each a JSON object), for checks added beside the lexical one.
+    ``supported`` says whether the article contains the claim. ``status`` is ``supported``,
+    ``partial`` (a person's surname is in the article, the first name is not),
+    ``unsupported``, or ``repeated``: the article has the name, but the sentence names it
+    twice in two roles (:mod:`pipeline.support.repeats`), so it is still marked. ``reason``
+    says why a claim is marked when there is more to say than "not found". ``checks`` holds
+    the verdicts of further checks by name (each a JSON object), for checks added beside
+    the lexical one.
     """
 
     text: str
@@ -63,6 +67,11 @@ class Claim:
     def __post_init__(self) -> None:
         if not self.status:
             self.status = SUPPORTED if self.supported else UNSUPPORTED
+
+    @property
+    def marked(self) -> bool:
+        """Whether the check marks the claim: not in the article (or partly), or repeated."""
+        return not self.supported or self.status == REPEATED_STATUS
 
     def to_dict(self) -> dict:
         """JSON form (offsets are into the sentence text)."""
@@ -96,8 +105,9 @@ class SentenceSupport:
 
     @property
     def unsupported(self) -> list[Claim]:
-        """The claims the article does not contain."""
-        return [c for c in self.claims if not c.supported]
+        """The claims the check marks (:attr:`Claim.marked`): those the article does not
+        contain, and names it contains that the sentence repeats in another role."""
+        return [c for c in self.claims if c.marked]
 
     @property
     def support(self) -> str:
@@ -120,20 +130,25 @@ class SentenceSupport:
 
 def summarize_support(sentences: Sequence[SentenceSupport], ner: ExtractorInfo | dict,
                       **extra) -> dict:
-    """The briefing-level ``support`` object: claim counts and the NER used."""
+    """The briefing-level ``support`` object: claim counts and the NER used. ``unsupported``
+    counts every marked claim, ``repeated`` (present when there are any) the marked names
+    the article does contain."""
     claims = [c for s in sentences for c in s.claims]
     ner_dict = ner.to_dict() if isinstance(ner, ExtractorInfo) else dict(ner)
     notice = ner.notice if isinstance(ner, ExtractorInfo) else None
     out = {
         "claims": len(claims),
-        "supported": sum(c.supported for c in claims),
-        "unsupported": sum(not c.supported for c in claims),
+        "supported": sum(not c.marked for c in claims),
+        "unsupported": sum(c.marked for c in claims),
         "sentences_with_unsupported": sum(bool(s.unsupported) for s in sentences),
         "ner": {k: ner_dict.get(k) for k in ("extractor", "name", "version", "package",
                                              "fallback_reason")},
     }
     if notice:
         out["ner_notice"] = notice
+    repeated = sum(c.status == REPEATED_STATUS for c in claims)
+    if repeated:
+        out["repeated"] = repeated
     placeholders = sum(s.placeholders for s in sentences)
     if placeholders:
         out["placeholders"] = placeholders
@@ -311,7 +326,8 @@ class SupportChecker:
             by_start = {c.start: c for c in results[i].claims}
             for k in repeated_mentions(clean[i], mentions[i], sentence_roles, flat_article):
                 claim = by_start[mentions[i][k].claim_start]
-                claim.supported, claim.status, claim.reason = False, UNSUPPORTED, REPEATED
+                if claim.supported:  # an unsupported claim keeps its own, stronger mark
+                    claim.status, claim.reason = REPEATED_STATUS, REPEATED
 
 
 # Figures that are no part of a name they stand next to: a score ("29-10") or a year.

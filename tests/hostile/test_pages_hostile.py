@@ -154,7 +154,8 @@ def test_digest_page_shows_every_field_escaped(tmp_path):
     # The exact forms in attributes, marks and in-page links.
     assert re.search(rf'<article class="event" id="I\d+{re.escape(SHOWN)}">', page)
     assert re.search(rf'<a href="#I\d+{re.escape(SHOWN)}">F\d+x{re.escape(SHOWN)}</a>', page)
-    assert '<mark class="unsupported" title="Not found in the article">F' in page
+    assert ('<mark class="unsupported" title="Not found in the article, or named twice in '
+            'two roles">F') in page
     assert '<span class="badge teaser" title="F' in page
     assert 'data-support="F' in page and '<li class="warn">not delivered: F' in page
 

@@ -129,7 +129,7 @@ def _sentence_support(system: SystemResult) -> list[str]:
             if s.unsupported]
     if not any(a.sentences for a in system.articles):
         return []
-    lines = [f"## Sentences with claims not in the article: {_cell(system.name)}", ""]
+    lines = [f"## Sentences with claims to check: {_cell(system.name)}", ""]
     if not rows:
         return lines + ["Every name and figure of every checked sentence is in its article.", ""]
     lines += [f"{len(rows)} sentence(s); each marked claim ({MARK}) was not found in the "
