@@ -34,7 +34,7 @@ _IRREGULAR = {
     "britain": "british briton britons brits", "netherlands": "dutch",
     "wales": "welsh", "scotland": "scottish scots", "ireland": "irish",
     "france": "french", "switzerland": "swiss", "denmark": "danish danes",
-    "sweden": "swedish swedes", "finland": "finnish finns", "poland": "polish",
+    "sweden": "swedish swede swedes", "finland": "finnish finns", "poland": "polish",
     "spain": "spanish spaniard spaniards", "turkey": "turkish turks",
     "greece": "greek greeks", "iceland": "icelandic icelander icelanders",
     "thailand": "thai thais", "philippines": "filipino filipinos philippine",
