@@ -29,7 +29,7 @@ def test_unsupported_claims_are_bold_and_marked_and_counted():
     assert "Rutte met Zarif in **Parijs** \\[?\\]." in digest
     assert "Rutte met Zarif in Parijs." in digest  # b: every claim found, nothing marked
     assert digest.count("**\\[?\\] 1 claim(s) to check**") == 1
-    assert "**1 claim(s) not found in their article**, in 1 briefing(s)." in digest
+    assert "**1 claim(s) to check**, in 1 briefing(s)." in digest
     assert f"*{text(NOTE)}*" in digest
 
 

@@ -196,6 +196,20 @@ def test_a_story_sentence_is_the_summary_sentence_type():
         Story.from_dict(_story_with(bad, 2))
 
 
+def test_the_story_text_marks_a_sentence_with_any_claim_to_check():
+    from pipeline.story.render_text import story_text
+
+    kataib = {"text": "Kataib", "label": "ORG", "start": 0, "end": 6, "supported": True,
+              "outlets": ["NOS"]}
+    again = {**kataib, "start": 12, "end": 18, "status": "repeated"}
+    sentence = _story_sentence(text="Kataib told Kataib so.", support="partial",
+                               claims=[kataib, again],
+                               unsupported=[{"text": "Kataib", "label": "ORG"}])
+    assert "Kataib told Kataib so. [?]" in story_text(Story.from_dict(_story_with(sentence, 2)))
+    clean = _story_sentence(support="supported", claims=[kataib], unsupported=[])
+    assert "Kataib said so.  (" in story_text(Story.from_dict(_story_with(clean, 2)))
+
+
 def test_story_exit_codes_say_what_was_found(tmp_path):
     flood = DATA["events"][1]
     agreeing = {**flood, "articles": [

@@ -458,6 +458,8 @@ def test_a_name_whose_own_word_is_a_placeholder_is_no_claim(checker):
     ("Briton", "NORP", "She won for Britain last year."),
     ("Britain", "GPE", "The British team won."),
     ("Danish", "NORP", "Denmark won the final."),
+    ("Swede", "NORP", "The Swedish rider won."),
+    ("Swedish", "NORP", "The Swede won."),
     ("Swiss", "NORP", "Switzerland voted on Sunday."),
 ])
 def test_irregular_demonyms_are_found_by_their_country(claim, label, article, aliases):

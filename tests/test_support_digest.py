@@ -148,7 +148,7 @@ def test_badge_header_count_and_one_note(digest):
 def test_markdown_marks_badge_and_count(digest):
     md = render_md(digest)
     total = digest["support"]["unsupported_claims"]
-    assert f"**{total} claim(s) not found in their article**, in 2 briefing(s)." in md
+    assert f"**{total} claim(s) to check**, in 2 briefing(s)." in md
     mark = markdown_text("[?]")  # the mark as Markdown writes it, brackets escaped
     assert f"**Vlissingen** {mark}" in md and "**Kruiningen**" not in md
     assert md.count("machine-translated and machine-summarized") == 1

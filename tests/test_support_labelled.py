@@ -41,7 +41,7 @@ def score(checker: SupportChecker) -> dict:
         nl = (SAMPLES / "articles" / f"{article}.txt").read_text(encoding="utf-8")
         results = checker.check([r["sentence"] for r in records], en, nl)
         for record, result in zip(records, results, strict=True):
-            flagged = [c for c in result.claims if not c.supported]
+            flagged = [c for c in result.claims if c.marked]
             used: set[int] = set()
             for label in record["claims"]:
                 start = record["sentence"].index(label["text"])

@@ -66,7 +66,7 @@ def test_flag_keeps_every_sentence_and_marks_the_claim_in_text(checker):
     assert f"Vlissingen {MARK}" in text and f"4,800 {MARK}" in text
     assert f"Kruiningen {MARK}" not in text
     assert text.count(NOTE) == 1
-    assert f"{MARK} {result.support['unsupported']} name(s)/figure(s) not found" in text
+    assert f"{MARK} {result.support['unsupported']} name(s)/figure(s) to check" in text
 
 
 def test_keep_records_but_does_not_mark(checker):

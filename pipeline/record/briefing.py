@@ -290,11 +290,11 @@ class Briefing(Record):
         lines = [header, meta]
         missing = support.unsupported if flag and support is not None else 0
         if missing:
-            lines.append(f"{MARK} {missing} name(s)/figure(s) not found in the article; "
-                         "check before use")
+            lines.append(f"{MARK} {missing} name(s)/figure(s) to check before use: not found "
+                         "in the article, or named twice in two roles")
         if support is not None and support.dropped:
             lines.append(f"{len(support.dropped)} sentence(s) dropped: a name or figure "
-                         "was not found in the article")
+                         "was not found in the article, or named twice in two roles")
         if support is not None and support.notice:
             lines.append(support.notice)
         lines += ["", body, ""]

@@ -84,11 +84,11 @@ def markdown_summary(sentences: Iterable[SummarySentence | Mapping[str, Any]]) -
 
 
 def markdown_claim_count(count: int) -> str:
-    """The bold note on one briefing: how many of its claims the article does not contain."""
+    """The bold note on one briefing: how many of its claims are marked (to check)."""
     return f"**{text(MARK)} {count} claim(s) to check**"
 
 
 def markdown_header(total: int, briefings: int) -> list[str]:
     """A digest's header lines: the count over all briefings, then :data:`NOTE` once."""
-    return [f"**{total} claim(s) not found in their article**, in {briefings} briefing(s).",
+    return [f"**{total} claim(s) to check**, in {briefings} briefing(s).",
             "", f"*{text(NOTE)}*", ""]

@@ -18,7 +18,7 @@ def story_text(story: Story) -> str:
         lines.append("")
         for sentence in story.briefing:
             marks = " [one outlet]" if sentence.single_outlet else ""
-            marks += " [?]" if sentence.support == "unsupported" else ""
+            marks += " [?]" if sentence.unsupported else ""  # a claim to check
             lines.append(f"  {sentence.text}{marks}  ({', '.join(sentence.outlets)})")
     elif story.briefing_notice:
         lines.append(f"  ({story.briefing_notice})")

@@ -68,8 +68,8 @@ def support_summary(checker: SupportChecker, sentences: Sequence[str],
         kept = [s for s in checked if not s.unsupported]
         dropped = [{"text": s.text,
                     "unsupported": [c.brief() for c in s.unsupported],
-                    "reason": "not found in the article: " + ", ".join(
-                        f"{c.text} ({c.label}{': ' + c.reason if c.reason else ''})"
+                    "reason": "marked: " + ", ".join(
+                        f"{c.text} ({c.label}: {c.reason or 'not found in the article'})"
                         for c in s.unsupported)}
                    for s in checked if s.unsupported]
     extra: dict = {"policy": policy}

@@ -133,7 +133,8 @@ def _sentence_support(system: SystemResult) -> list[str]:
     if not rows:
         return lines + ["Every name and figure of every checked sentence is in its article.", ""]
     lines += [f"{len(rows)} sentence(s); each marked claim ({MARK}) was not found in the "
-              "article (English or Dutch).", "", "| id | sentence | text |", "|---|---|---|"]
+              "article (English or Dutch), or is a name the sentence gives twice in two "
+              "roles.", "", "| id | sentence | text |", "|---|---|---|"]
     mark = "**{}** " + _cell(MARK)
     lines += [f"| {_cell(i)} | {n} | {marked_text(s, mark, piece).strip()} |"
               for i, n, s in rows]
