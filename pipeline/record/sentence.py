@@ -11,6 +11,12 @@ from pipeline.record.base import Record
 SupportLabel = Literal["supported", "partial", "unsupported", "no-claims"]
 ClaimStatus = Literal["supported", "partial", "unsupported", "repeated"]
 ConsistencyLabel = Literal["consistent", "inconsistent", "not-checked"]
+REPEATED = "repeated"  # the status of a name the article has, given twice in two roles
+
+
+def is_marked(supported: bool, status: str | None) -> bool:
+    """Whether a claim is marked: not in the article (or partly), or repeated in two roles."""
+    return not supported or status == REPEATED
 
 
 class Claim(Record):
@@ -32,8 +38,8 @@ class Claim(Record):
 
     @property
     def marked(self) -> bool:
-        """Whether the claim is marked: not in the article, or repeated in two roles."""
-        return not self.supported or self.status == "repeated"
+        """Whether the claim is marked (:func:`is_marked`)."""
+        return is_marked(self.supported, self.status)
 
 
 class ClaimSpan(Record):
@@ -48,8 +54,8 @@ class ClaimSpan(Record):
 
     @property
     def marked(self) -> bool:
-        """Whether the claim is marked: not in the article, or repeated in two roles."""
-        return not self.supported or self.status == "repeated"
+        """Whether the claim is marked (:func:`is_marked`)."""
+        return is_marked(self.supported, self.status)
 
 
 class ClaimBrief(Record):

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.record.sentence import REPEATED as REPEATED_STATUS
+from pipeline.record.sentence import is_marked
 from pipeline.support.matching import ArticleSources, match_claim
 from pipeline.support.repeats import REPEATED, flat, name_mentions, repeated_mentions
 from pipeline.text.aliases import AliasTable
@@ -35,7 +37,6 @@ from pipeline.text.rule_ner import RuleBasedExtractor
 from pipeline.text.syntax import Parser, load_parser
 
 SUPPORTED, PARTIAL, UNSUPPORTED, NO_CLAIMS = "supported", "partial", "unsupported", "no-claims"
-REPEATED_STATUS = "repeated"  # in the article, but named twice in two roles of one sentence
 # A summarizer's out-of-vocabulary placeholders: not words of the summary.
 PLACEHOLDER = re.compile(r"(?<![\w<\[])(?:UNK|<unk>|\[UNK\])(?![\w>\]])")
 
@@ -70,8 +71,8 @@ class Claim:
 
     @property
     def marked(self) -> bool:
-        """Whether the check marks the claim: not in the article (or partly), or repeated."""
-        return not self.supported or self.status == REPEATED_STATUS
+        """Whether the check marks the claim (:func:`pipeline.record.sentence.is_marked`)."""
+        return is_marked(self.supported, self.status)
 
     def to_dict(self) -> dict:
         """JSON form (offsets are into the sentence text)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipeline.record.sentence import is_marked
+
 NER = {"extractor": "rules", "name": "rule-based", "version": None, "package": None,
        "fallback_reason": None}
 
@@ -13,13 +15,9 @@ def claim(sentence: str, text: str, label: str, *, supported: bool) -> dict:
             "supported": supported, "status": "supported" if supported else "unsupported"}
 
 
-def _marked(claim: dict) -> bool:
-    return not claim["supported"] or claim.get("status") == "repeated"
-
-
 def summary_sentence(text: str, claims: list[dict], evidence: list[int] | None = None) -> dict:
     """One item of a briefing's ``summary``: support and ``unsupported`` from the claims."""
-    missing = [c for c in claims if _marked(c)]
+    missing = [c for c in claims if is_marked(c["supported"], c.get("status"))]
     support = ("no-claims" if not claims else "supported" if not missing
                else "unsupported" if len(missing) == len(claims) else "partial")
     return {"text": text, "evidence": evidence or [], "support": support, "claims": claims,
@@ -29,8 +27,8 @@ def summary_sentence(text: str, claims: list[dict], evidence: list[int] | None =
 def support_totals(summary: list[dict], policy: str = "flag", **extra) -> dict:
     """The briefing-level ``support`` of ``summary``."""
     claims = [c for s in summary for c in s["claims"]]
-    return {"claims": len(claims), "supported": sum(not _marked(c) for c in claims),
-            "unsupported": sum(_marked(c) for c in claims),
+    marked = sum(is_marked(c["supported"], c.get("status")) for c in claims)
+    return {"claims": len(claims), "supported": len(claims) - marked, "unsupported": marked,
             "sentences_with_unsupported": sum(bool(s["unsupported"]) for s in summary),
             "ner": dict(NER), "policy": policy, **extra}
 
