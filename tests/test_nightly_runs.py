@@ -555,6 +555,59 @@ def test_killed_mid_batch_then_resumed_exactly_once(tmp_path, tiny_model_dirs):
     assert not list(out.rglob("*.tmp"))
 
 
+def test_sigterm_stops_a_run_cleanly_and_the_next_one_resumes(tmp_path, tiny_model_dirs):
+    """SIGTERM (systemctl stop) ends the run as Ctrl-C does: exit 130, the run recorded as
+    interrupted with its event, every finished article kept; the next run does the rest."""
+    from pipeline.nightly.state import RunRow
+
+    folder = tmp_path / "desk"
+    for number, text in enumerate(paragraphs()[:20]):
+        write_article(folder, f"art{number:02d}", text)
+    marian, bart = tiny_model_dirs
+    state = tmp_path / "state" / "briefing.sqlite"
+    out = tmp_path / "out"
+    night_dir = out / NIGHT
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", "nightly", "--source",
+         str(folder), "--state", str(state), "--out", str(out), "--date", NIGHT,
+         "--translator", str(marian), "--summarizer", str(bart), "--log-json",
+         "--set", "nightly.window=1", "--set", "translation.generation.max_new_tokens=8"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not article_files(night_dir):
+            assert child.poll() is None, child.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, "no article was written within 120 s"
+            time.sleep(0.02)
+        child.send_signal(signal.SIGTERM)
+        _, stderr = child.communicate(timeout=120)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 130, stderr[-2000:]
+    assert "Traceback" not in stderr
+    events = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    assert events[-1]["event"] == "run.interrupted" and events[-1]["exit_code"] == 130
+    store = StateStore.open(f"sqlite:///{state}")
+    with Session(store.engine) as session:
+        run = session.scalars(select(RunRow)).one()
+        assert (run.status, run.exit_code) == ("interrupted", 130)
+    done_before = store.outcome_counts(NIGHT).get("done", 0)
+    store.close()
+    assert 0 < done_before < 20, "the signal must land mid-batch"
+
+    config = nightly_config(tiny_model_dirs, tmp_path, [folder], **{
+        "nightly.state_url": f"sqlite:///{state}", "nightly.out_dir": str(out)})
+    resumed = run_nightly(config, night=NIGHT)
+    assert resumed.exit_code == 0
+    assert resumed.summary.done == 20 - done_before
+    assert [p.stem for p in article_files(night_dir)] == [f"art{n:02d}" for n in range(20)]
+    assert [r["status"] for r in resumed.digest["runs"]] == ["interrupted", "finished"]
+    assert not list(out.rglob("*.tmp"))
+
+
 def test_cli_prints_the_summary_and_refuses_bad_usage(tmp_path, tiny_model_dirs):
     from typer.testing import CliRunner
 

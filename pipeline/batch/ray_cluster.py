@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.core.errors import RayAuthenticationError, RayUnavailableError
+from pipeline.core.interrupt import restore_sigterm, sigterm_handler
 
 log = logging.getLogger(__name__)
 DRIVER_FILE = "briefing-driver.json"
@@ -97,10 +98,13 @@ def connect(ray, address: str | None, *, timeout_s: float,
     where = address if address not in (None, "auto") else f"{gcs_address} (found on this machine)"
     _use_token_if_available(ray)
     _probe(gcs_address, where, timeout_s)
+    previous = sigterm_handler()
     try:
         ray.init(address=gcs_address, **kwargs)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise RayUnavailableError(f"cannot join the Ray cluster at {where}: {exc}") from exc
+    finally:
+        restore_sigterm(previous)  # ray.init took SIGTERM over (see pipeline.core.interrupt)
     return None
 
 
@@ -160,10 +164,13 @@ def _start_local(ray, kwargs: dict[str, Any]) -> LocalSession:
     from ray._common.utils import get_default_ray_temp_dir
 
     stop_leftovers(Path(kwargs.get("_temp_dir") or get_default_ray_temp_dir()))
+    previous = sigterm_handler()
     try:
         ray.init(**kwargs)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise RayUnavailableError(f"cannot start a local Ray instance: {exc}") from exc
+    finally:
+        restore_sigterm(previous)  # ray.init took SIGTERM over (see pipeline.core.interrupt)
     session = LocalSession(Path(ray._private.worker._global_node.get_session_dir_path()))
     record = {"pid": os.getpid(), "start": _start_time(os.getpid())}
     try:

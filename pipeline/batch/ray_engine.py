@@ -49,6 +49,7 @@ from pipeline.core.fileio import (
     atomic_write_text,
     remove_stale_temporaries,
 )
+from pipeline.core.interrupt import raise_if_terminated
 from pipeline.ingest.readers import expand_inputs, read_stdin
 from pipeline.record.briefing import read_briefing
 
@@ -169,6 +170,9 @@ def _run(ray, files, remote, walk_errors, out_dir: Path, config: AppConfig,
     # starts, so no model is loaded.
     actors = result.actors = _actor_count(ray, config) if keep else 0
     briefed_rows = _brief(ray, rows, keep, config, out_dir, actors, started) if keep else []
+    # A SIGTERM is an interrupt even where Ray Data caught it as a failed block and went on:
+    # the run stops here, as for Ctrl-C, instead of listing the articles in flight as failed.
+    raise_if_terminated()
 
     seen = set()
     for row in briefed_rows:

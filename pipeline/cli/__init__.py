@@ -24,6 +24,7 @@ from pipeline.cli.story import story_command
 from pipeline.cli.summarize import summarize_command
 from pipeline.cli.watch import watch_command
 from pipeline.core.exit_codes import help_lines
+from pipeline.core.interrupt import stop_on_sigterm
 
 app = typer.Typer(
     name="briefing",
@@ -62,5 +63,7 @@ def _root(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. SIGTERM (a service manager stopping the command) ends it
+    as Ctrl-C does: "interrupted", exit 130, finished work kept."""
+    stop_on_sigterm()
     app()

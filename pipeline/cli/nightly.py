@@ -136,6 +136,11 @@ def nightly_command(
         raise  # handle_errors: one sentence, exit code 4
     except (BriefingError, FileNotFoundError, typer.Exit):
         raise  # handle_errors turns these into one sentence and exit code 2
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: finished work is committed
+        if settings.log_json:
+            events("run.interrupted", {"message": "interrupted (Ctrl-C or SIGTERM); finished "
+                                       "work is kept", "exit_code": int(ExitCode.INTERRUPTED)})
+        raise  # handle_errors: "interrupted", exit code 130
     except Exception as exc:
         # A bug or a broken environment. Everything finished so far is committed; the log
         # collector gets the traceback, a person gets one sentence (handle_errors, exit 4).

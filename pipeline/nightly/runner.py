@@ -451,6 +451,12 @@ class _Run:
             # run "running", and the next run marks it interrupted and rewrites the digest.
             self.store.finish_run(run_id, status="finished", summary=digest["run"],
                                   exit_code=summary.exit_code)
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (pipeline.core.interrupt)
+            with contextlib.suppress(Exception):  # never hide the interrupt
+                self.store.finish_run(run_id, status="interrupted",
+                                      exit_code=int(ExitCode.INTERRUPTED),
+                                      summary={"error": "interrupted (Ctrl-C or SIGTERM)"})
+            raise
         except BaseException as exc:
             with contextlib.suppress(Exception):  # never hide the original error
                 self.store.finish_run(run_id, status="error", exit_code=None,
