@@ -447,6 +447,52 @@ def test_a_first_name_the_ner_left_out_joins_the_name_when_it_is_a_proper_noun(c
     assert result.unsupported == []
 
 
+def test_a_name_part_that_lost_its_capital_joins_the_name(checker):
+    """A truecaser (or lower-case input) leaves a word it does not know in lower case: the
+    NER keeps only the capitalised part, which the article may well have. Joined when the
+    tagger calls the word a proper noun, the invented surname or the wrong first name is
+    found out; the claim keeps the sentence's own spelling."""
+    article = ("Foreign minister Johan Lindqvist was freed on Friday. President Gjorge Ivanov "
+               "spoke in Skopje. Lindqvist thanked the negotiators.")
+    [invented, wrong] = checker.check(
+        ["Minister Johan gusttrom has been freed after a raid.",
+         "President aleksandar Ivanov spoke in Skopje on Friday."], article)
+    assert [(c.text, c.status) for c in invented.claims if c.label == "PERSON"] == [
+        ("Johan gusttrom", "unsupported")]
+    [claim] = [c for c in wrong.claims if c.label == "PERSON"]
+    assert (claim.text, claim.supported, claim.reason) == (
+        "aleksandar Ivanov", False, "the article names Gjorge Ivanov")
+    assert wrong.text[claim.start:claim.end] == claim.text
+
+
+@pytest.mark.parametrize("sentence", [
+    "Johan Lindqvist has been freed.",  # nothing lost
+    "Johan Lindqvist thanked the negotiators.",  # a verb after the name
+    "Lindqvist thanked negotiators in the capital.",
+])
+def test_a_common_word_next_to_a_name_stays_out_of_it(checker, sentence):
+    article = ("Foreign minister Johan Lindqvist was freed on Friday. Lindqvist thanked the "
+               "negotiators in the capital.")
+    [result] = checker.check([sentence], article)
+    assert result.unsupported == []
+
+
+@pytest.mark.parametrize("sentence, start, end, expected", [
+    ("Minister Johan gusttrom has been freed.", 9, 14, ["gusttrom"]),
+    ("President aleksandar Ivanov spoke.", 21, 27, ["aleksandar", "spoke"]),  # the tagger decides
+    ("the Johan gusttrom", 4, 9, ["gusttrom"]),
+    ("Johan has gone", 0, 5, []),  # a stopword
+    ("in may Johan said", 7, 12, []),  # a month
+    ("Sir Johan", 4, 9, []),  # a title, and no lower case
+])
+def test_which_lower_case_words_next_to_a_name_may_be_its_parts(sentence, start, end,
+                                                                 expected):
+    from pipeline.text.persons import lower_case_name_words
+
+    assert [sentence[s:e] for s, e in lower_case_name_words(sentence, start, end, [])] \
+        == expected
+
+
 def test_a_name_whose_own_word_is_a_placeholder_is_no_claim(checker):
     [result] = checker.check(["Researchers at the University of UNK found a new moth."],
                              "Researchers at the University of Leiden found a new moth.")

@@ -32,7 +32,7 @@ from pipeline.text.entities import (
 )
 from pipeline.text.names import clause_initial
 from pipeline.text.normalize import unescape_quotes
-from pipeline.text.persons import lower_key, with_first_name
+from pipeline.text.persons import lower_case_name_words, lower_key, with_first_name
 from pipeline.text.rule_ner import RuleBasedExtractor
 from pipeline.text.syntax import Parser, load_parser
 
@@ -252,6 +252,33 @@ class SupportChecker:
             return entity
         return Entity(sentence[start:entity.end], entity.label, entity.group, start, entity.end)
 
+    def _with_lower_case_parts(self, sentence: str, entity: Entity, entities: list[Entity],
+                               lower: frozenset[str]) -> tuple[Entity, str | None]:
+        """A person's name with the words next to it whose capitals were lost
+        (:func:`pipeline.text.persons.lower_case_name_words`: "Johan gusttrom"), when the
+        tagger calls the word a proper noun and the article never writes it in lower case;
+        and the name as the matcher is to read it, those words capitalised (None when
+        nothing joined). Checked whole, an invented surname or first name is then found
+        missing instead of passing on the part the NER kept."""
+        if entity.label != "PERSON":  # not NAME: the rule-based names are any kind
+            return entity, None
+        parts = lower_case_name_words(sentence, entity.start, entity.end,
+                                      [(e.start, e.end) for e in entities if e is not entity])
+        parts = [(s, e) for s, e in parts if lower_key(sentence[s:e]) not in lower]
+        parser = self.parser() if parts else None
+        if parser is None:
+            return entity, None
+        parts = [(s, e) for s, e in parts if parser.is_proper_noun(sentence, s, e)]
+        if not parts:
+            return entity, None
+        start = min(entity.start, *(s for s, _ in parts))
+        end = max(entity.end, *(e for _, e in parts))
+        name = list(sentence[start:end])
+        for s, _ in parts:
+            name[s - start] = name[s - start].upper()
+        return (Entity(sentence[start:end], entity.label, entity.group, start, end),
+                "".join(name))
+
     def check(self, sentences: Sequence[str], source_en: str, source_nl: str | None = None,
               ) -> list[SentenceSupport]:
         """The claims of each summary sentence, each checked against the article.
@@ -279,12 +306,16 @@ class SupportChecker:
             seen: set[tuple[int, int]] = set()
             for entity in entities:
                 entity = self._with_first_name(sentence, entity, entities, lower)
+                entity, as_name = self._with_lower_case_parts(sentence, entity, entities, lower)
+                joined = (entity.start, entity.end)
                 entity = without_placeholders(sentence, entity)
+                if entity is not None and (entity.start, entity.end) != joined:
+                    as_name = None  # (a placeholder word is never a lost capital's)
                 if entity is None or (entity.start, entity.end) in seen or \
                         not any(c.isalnum() for c in entity.text):
                     continue  # a bare "#" or "%" states nothing to look for
                 seen.add((entity.start, entity.end))
-                claim = self._claim(sentence, entity, sources)
+                claim = self._claim(sentence, entity, sources, as_name=as_name)
                 parts = figures_apart(sentence, entity) if not claim.supported else [entity]
                 if len(parts) > 1:  # "Leeds Rhinos 29-10": the article may have each apart
                     claims += [self._claim(sentence, part, sources) for part in parts]
@@ -301,8 +332,13 @@ class SupportChecker:
                 claim.text = result.text[claim.start:claim.end].strip() or claim.text
         return results
 
-    def _claim(self, sentence: str, entity: Entity, sources: ArticleSources) -> Claim:
-        found = match_claim(entity, sources, self.aliases,
+    def _claim(self, sentence: str, entity: Entity, sources: ArticleSources, *,
+               as_name: str | None = None) -> Claim:
+        """``entity`` checked against the article; ``as_name``: the text the matcher reads
+        instead of the sentence's (a name with its lost capitals restored)."""
+        probe = entity if as_name is None else Entity(as_name, entity.label, entity.group,
+                                                      entity.start, entity.end)
+        found = match_claim(probe, sources, self.aliases,
                             clause_initial=clause_initial(sentence, entity.start))
         return Claim(entity.text.strip(), entity.label, entity.start, entity.end,
                      supported=found is not None and found.status == SUPPORTED,

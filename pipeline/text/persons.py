@@ -191,6 +191,35 @@ def with_first_name(sentence: str, start: int, taken: list[tuple[int, int]]) -> 
     return found.start(1)
 
 
+_NEXT_WORD = re.compile(r" ([^\W\d_]+(?:[-'\u2019][^\W\d_]+)?)(?![\w-])")
+
+
+def lower_case_name_words(sentence: str, start: int, end: int,
+                          taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Lower-case words right before and right after the name at ``start:end``, one space
+    apart, that may be parts of the name whose capitals were lost (a truecaser that did not
+    know the word, lower-case input: "Johan gusttrom", "aleksandar Ivanov"). Stopwords,
+    titles, months and weekdays, and words of another claim (``taken``) are never parts.
+    The caller decides with the tagger (a proper noun) and the article (a word it writes in
+    lower case is a common word). Returns their ``(start, end)`` spans."""
+    spans = []
+    before = _FIRST_NAME.search(sentence, max(0, start - 40), start)
+    if before is not None and before.end() == start:
+        spans.append((before.start(1), before.end(1)))
+    after = _NEXT_WORD.match(sentence, end)
+    if after is not None:
+        spans.append((after.start(1), after.end(1)))
+    found = []
+    for s, e in spans:
+        word = sentence[s:e]
+        key = _key(word)
+        if not word[:1].islower() or key in TITLES or key in STOPWORDS or key in _CALENDAR \
+                or any(s < t_end and t_start < e for t_start, t_end in taken):
+            continue
+        found.append((s, e))
+    return found
+
+
 def person_shaped(tokens: tuple[str, ...], names: GivenNames) -> bool:
     """Whether a name the NER did not tag PERSON has a person's shape: 2-3 capitalised words
     whose first is initials (``JK Rowling``) or a first name the text writes before some
