@@ -483,6 +483,27 @@ def test_feed_from_local_http_server_with_teasers_fetched(tmp_path, tiny_model_d
 # -- kill -9 and a concurrent run -----------------------------------------------------------
 
 
+def _nightly_child(args: list[str], night_dir: Path) -> subprocess.Popen:
+    """The console script running ``args`` (a nightly, one article at a time, --log-json),
+    once it has written its first article."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from pipeline.cli import main; main()", *args, "--log-json",
+         "--set", "nightly.window=1", "--set", "translation.generation.max_new_tokens=8"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    try:
+        while not article_files(night_dir):
+            assert child.poll() is None, child.communicate()[1][-2000:]
+            assert time.monotonic() < deadline, "no article was written within 120 s"
+            time.sleep(0.02)
+    except BaseException:
+        child.kill()
+        child.wait()
+        raise
+    return child
+
+
 def test_killed_mid_batch_then_resumed_exactly_once(tmp_path, tiny_model_dirs):
     from typer.testing import CliRunner
 
@@ -499,17 +520,8 @@ def test_killed_mid_batch_then_resumed_exactly_once(tmp_path, tiny_model_dirs):
     night_dir = out / NIGHT
     args = ["nightly", "--source", str(folder), "--state", str(state), "--out", str(out),
             "--date", NIGHT, "--translator", str(marian), "--summarizer", str(bart)]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    child = subprocess.Popen(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", *args, "--log-json",
-         "--set", "nightly.window=1", "--set", "translation.generation.max_new_tokens=8"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = _nightly_child(args, night_dir)
     try:
-        deadline = time.monotonic() + 120
-        while not article_files(night_dir):
-            assert child.poll() is None, child.communicate()[1][-2000:]
-            assert time.monotonic() < deadline, "no article was written within 120 s"
-            time.sleep(0.02)
         # A second run while this one is active refuses and touches nothing.
         config = nightly_config(tiny_model_dirs, tmp_path, [folder], **{
             "nightly.state_url": f"sqlite:///{state}", "nightly.out_dir": str(out)})
@@ -567,19 +579,10 @@ def test_sigterm_stops_a_run_cleanly_and_the_next_one_resumes(tmp_path, tiny_mod
     state = tmp_path / "state" / "briefing.sqlite"
     out = tmp_path / "out"
     night_dir = out / NIGHT
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    child = subprocess.Popen(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", "nightly", "--source",
-         str(folder), "--state", str(state), "--out", str(out), "--date", NIGHT,
-         "--translator", str(marian), "--summarizer", str(bart), "--log-json",
-         "--set", "nightly.window=1", "--set", "translation.generation.max_new_tokens=8"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    child = _nightly_child(["nightly", "--source", str(folder), "--state", str(state),
+                            "--out", str(out), "--date", NIGHT, "--translator", str(marian),
+                            "--summarizer", str(bart)], night_dir)
     try:
-        deadline = time.monotonic() + 120
-        while not article_files(night_dir):
-            assert child.poll() is None, child.communicate()[1][-2000:]
-            assert time.monotonic() < deadline, "no article was written within 120 s"
-            time.sleep(0.02)
         child.send_signal(signal.SIGTERM)
         _, stderr = child.communicate(timeout=120)
     finally:

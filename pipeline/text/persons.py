@@ -184,11 +184,18 @@ def with_first_name(sentence: str, start: int, taken: list[tuple[int, int]]) -> 
     if found is None or found.end() != start:
         return start
     word = found.group(1)
-    key = _key(word)
-    if not word[:1].isupper() or word.isupper() or key in TITLES or key in STOPWORDS or \
-            key in _CALENDAR or any(s < start and found.start(1) < e for s, e in taken):
+    if not word[:1].isupper() or word.isupper() or \
+            not _may_join(word, found.start(1), start, taken):
         return start
     return found.start(1)
+
+
+def _may_join(word: str, start: int, end: int, taken: list[tuple[int, int]]) -> bool:
+    """Whether the word at ``start:end`` may join a name next to it: no title, stopword,
+    month or weekday, and no word of another claim (``taken``)."""
+    key = _key(word)
+    return key not in TITLES and key not in STOPWORDS and key not in _CALENDAR and \
+        not any(start < e and s < end for s, e in taken)
 
 
 _NEXT_WORD = re.compile(r" ([^\W\d_]+(?:[-'\u2019][^\W\d_]+)?)(?![\w-])")
@@ -209,15 +216,8 @@ def lower_case_name_words(sentence: str, start: int, end: int,
     after = _NEXT_WORD.match(sentence, end)
     if after is not None:
         spans.append((after.start(1), after.end(1)))
-    found = []
-    for s, e in spans:
-        word = sentence[s:e]
-        key = _key(word)
-        if not word[:1].islower() or key in TITLES or key in STOPWORDS or key in _CALENDAR \
-                or any(s < t_end and t_start < e for t_start, t_end in taken):
-            continue
-        found.append((s, e))
-    return found
+    return [(s, e) for s, e in spans
+            if sentence[s].islower() and _may_join(sentence[s:e], s, e, taken)]
 
 
 def person_shaped(tokens: tuple[str, ...], names: GivenNames) -> bool:
