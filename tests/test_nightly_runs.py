@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -483,25 +482,51 @@ def test_feed_from_local_http_server_with_teasers_fetched(tmp_path, tiny_model_d
 # -- kill -9 and a concurrent run -----------------------------------------------------------
 
 
-def _nightly_child(args: list[str], night_dir: Path) -> subprocess.Popen:
-    """The console script running ``args`` (a nightly, one article at a time, --log-json),
-    once it has written its first article."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    child = subprocess.Popen(
-        [sys.executable, "-c", "from pipeline.cli import main; main()", *args, "--log-json",
-         "--set", "nightly.window=1", "--set", "translation.generation.max_new_tokens=8"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    try:
-        while not article_files(night_dir):
-            assert child.poll() is None, child.communicate()[1][-2000:]
-            assert time.monotonic() < deadline, "no article was written within 120 s"
-            time.sleep(0.02)
-    except BaseException:
-        child.kill()
-        child.wait()
-        raise
-    return child
+class _NightlyChild:
+    """The console script running ``args`` (a nightly, one article at a time, --log-json)
+    in the background, its stderr lines collected as they come; made once the first article
+    is committed (its ``article.done`` event, sent after the commit)."""
+
+    def __init__(self, args: list[str]):
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", "from pipeline.cli import main; main()", *args,
+             "--log-json", "--set", "nightly.window=1",
+             "--set", "translation.generation.max_new_tokens=8"],
+            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines: list[str] = []
+        self._first_done = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+        try:
+            self._first_done.wait(timeout=120)
+            assert self._first_done.is_set(), "no article was done within 120 s: " + \
+                self.stderr[-2000:]
+        except BaseException:
+            self.kill()
+            raise
+
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self.lines.append(line)
+            if line.startswith("{") and json.loads(line).get("event") == "article.done":
+                self._first_done.set()
+        self._first_done.set()  # the child ended: the constructor checks why
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self.lines)
+
+    def finish(self, timeout: float) -> str:
+        """Wait for the child to end; everything it wrote on stderr."""
+        self.process.wait(timeout=timeout)
+        self._reader.join(timeout=timeout)
+        return self.stderr
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
 
 
 def test_killed_mid_batch_then_resumed_exactly_once(tmp_path, tiny_model_dirs):
@@ -520,7 +545,7 @@ def test_killed_mid_batch_then_resumed_exactly_once(tmp_path, tiny_model_dirs):
     night_dir = out / NIGHT
     args = ["nightly", "--source", str(folder), "--state", str(state), "--out", str(out),
             "--date", NIGHT, "--translator", str(marian), "--summarizer", str(bart)]
-    child = _nightly_child(args, night_dir)
+    child = _NightlyChild(args)
     try:
         # A second run while this one is active refuses and touches nothing.
         config = nightly_config(tiny_model_dirs, tmp_path, [folder], **{
@@ -530,13 +555,11 @@ def test_killed_mid_batch_then_resumed_exactly_once(tmp_path, tiny_model_dirs):
         refused = CliRunner().invoke(app, args)
         assert refused.exit_code == 3, refused.output
         assert "another nightly run is active" in refused.output
-        child.send_signal(signal.SIGKILL)
-        _, stderr = child.communicate(timeout=30)
+        child.process.send_signal(signal.SIGKILL)
+        stderr = child.finish(timeout=30)
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL
+        child.kill()
+    assert child.process.returncode == -signal.SIGKILL
     events = [json.loads(line) for line in stderr.splitlines() if line.strip()]
     assert events and events[0]["event"] == "run.started"  # --log-json: every line is JSON
 
@@ -579,19 +602,17 @@ def test_sigterm_stops_a_run_cleanly_and_the_next_one_resumes(tmp_path, tiny_mod
     state = tmp_path / "state" / "briefing.sqlite"
     out = tmp_path / "out"
     night_dir = out / NIGHT
-    child = _nightly_child(["nightly", "--source", str(folder), "--state", str(state),
-                            "--out", str(out), "--date", NIGHT, "--translator", str(marian),
-                            "--summarizer", str(bart)], night_dir)
+    child = _NightlyChild(["nightly", "--source", str(folder), "--state", str(state),
+                           "--out", str(out), "--date", NIGHT, "--translator", str(marian),
+                           "--summarizer", str(bart)])
     try:
-        child.send_signal(signal.SIGTERM)
-        _, stderr = child.communicate(timeout=120)
+        child.process.send_signal(signal.SIGTERM)
+        stderr = child.finish(timeout=120)
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == 130, stderr[-2000:]
+        child.kill()
+    assert child.process.returncode == 130, stderr[-2000:]
     assert "Traceback" not in stderr
-    events = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    events = [json.loads(line) for line in stderr.splitlines() if line.strip()]  # all JSON
     assert events[-1]["event"] == "run.interrupted" and events[-1]["exit_code"] == 130
     store = StateStore.open(f"sqlite:///{state}")
     with Session(store.engine) as session:

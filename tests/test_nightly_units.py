@@ -352,3 +352,72 @@ def test_json_logging_is_taken_off_the_root_logger_when_the_command_ends():
     logging.getLogger("pipeline.test").warning("after the run")
     assert not any(isinstance(h, JsonLogHandler) for h in logging.getLogger().handlers)
     assert "during the run" in stream.getvalue() and "after the run" not in stream.getvalue()
+
+
+# -- --log-json: every line on stderr is JSON, errors too -------------------------------------
+
+
+def _json_lines(text: str) -> list[dict]:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return [json.loads(line) for line in lines]  # a line of plain text fails here
+
+
+def _nightly_json(args: list[str], tmp_path: Path, **env: str):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    folder = tmp_path / "desk"
+    folder.mkdir(exist_ok=True)
+    (folder / "a.txt").write_text(f" date 2025-03 {'De raad stemde in met het plan. ' * 8}\n",
+                                  encoding="utf-8")
+    base = ["nightly", "--source", str(folder), "--state", str(tmp_path / "s.sqlite"),
+            "--out", str(tmp_path / "out"), "--date", "2025-03-15", "--log-json"]
+    return CliRunner().invoke(app, [*base, *args], env=env)
+
+
+@pytest.mark.parametrize(("args", "code", "needle"), [
+    (["--set", "nightly.window=many"], 2, "nightly.window"),
+    (["--reprocess", "all", "--deliver-only"], 2, "--deliver-only"),
+])
+def test_log_json_reports_a_usage_or_config_error_as_an_event(tmp_path, args, code, needle):
+    result = _nightly_json(args, tmp_path)
+    assert result.exit_code == code
+    events = _json_lines(result.stderr)
+    assert [e["event"] for e in events] == ["run.error"]
+    assert needle in events[0]["message"] and events[0]["exit_code"] == code
+    assert "error:" not in result.stderr
+
+
+def test_log_json_reports_a_missing_model_as_an_event(tmp_path):
+    result = _nightly_json(["--set", f"runtime.model_cache={tmp_path / 'cache'}"], tmp_path,
+                           HF_HUB_OFFLINE="1")
+    assert result.exit_code == 2
+    events = _json_lines(result.stderr)
+    assert events[0]["event"] == "run.started"
+    last = events[-1]
+    assert last["event"] == "run.error" and last["exit_code"] == 2
+    assert "Helsinki-NLP/opus-mt-nl-en" in last["message"] and "Traceback" not in result.stderr
+
+
+def test_log_json_reports_a_refused_run_as_an_event(tmp_path):
+    lock = tmp_path / "run.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import time
+            from pipeline.nightly.lock import RunLock
+            held = RunLock({str(lock)!r}, night="2025-03-15")
+            held.acquire()
+            print("held", flush=True)
+            time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True, cwd=REPO)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = _nightly_json(["--set", f"nightly.lock_path={lock}"], tmp_path)
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert result.exit_code == 3
+    events = _json_lines(result.stderr)
+    assert events[-1]["event"] == "run.refused" and events[-1]["reason"] == "run-active"
+    assert events[-1]["exit_code"] == 3

@@ -6,6 +6,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
 
 from pipeline.cli import terminal
@@ -13,6 +14,7 @@ from pipeline.cli.common import (
     SetOption,
     SummarizerOption,
     TranslatorOption,
+    describe_error,
     flag,
     handle_errors,
     resolve_config,
@@ -21,10 +23,10 @@ from pipeline.cli.common import (
 )
 from pipeline.cli.events import ConsoleEvents, JsonLines, install_json_logging
 from pipeline.core.errors import (
-    BriefingError,
     EnvironmentFailure,
     InvalidArgumentError,
     RunActiveError,
+    is_environment_error,
 )
 from pipeline.core.exit_codes import ExitCode
 
@@ -94,79 +96,98 @@ def nightly_command(
     """
     # Imported here: the runner pulls the archive and scikit-learn (about a second), which
     # `briefing --help` and the other commands do not need.
-    from pipeline.core.errors import StateBusyError
     from pipeline.nightly.runner import resolve_night, run_nightly
     from pipeline.nightly.state import normalise_url
 
-    app_config = resolve_config(config, translator, summarizer, set_)
-    settings = app_config.nightly
-    if source:
-        settings.sources = list(source)
-    if state:
-        settings.state_url = normalise_url(state)
-    if out is not None:
-        settings.out_dir = out
-    if log_json:
-        settings.log_json = True
-    the_night = resolve_night(night) if night is not None else None  # checked before reading
-    if deliver_only:
-        if dry_run or reprocess:
-            raise InvalidArgumentError("--deliver-only sends a written night's digest and does "
-                                       "nothing else: it takes no --dry-run or --reprocess")
-        _deliver_only(app_config, the_night)
-    if settings.log_json:
-        sink = JsonLines()
-        install_json_logging(sink)
-        events = sink
-    else:
-        events = ConsoleEvents(stderr, progress=stderr_is_terminal())
+    # --log-json: from here on every line on stderr is one JSON object, errors included
+    # (a config that cannot be read as well; `nightly.log_json: true` in the config itself
+    # takes effect once the config is read).
+    sink = JsonLines() if log_json else None
+    events = None
     try:
+        app_config = resolve_config(config, translator, summarizer, set_)
+        settings = app_config.nightly
+        if source:
+            settings.sources = list(source)
+        if state:
+            settings.state_url = normalise_url(state)
+        if out is not None:
+            settings.out_dir = out
+        if settings.log_json and sink is None:
+            sink = JsonLines()
+        settings.log_json = sink is not None
+        if sink is not None:
+            install_json_logging(sink)
+            events = sink
+        else:
+            events = ConsoleEvents(stderr, progress=stderr_is_terminal())
+        the_night = resolve_night(night) if night is not None else None  # checked first
+        if deliver_only:
+            if dry_run or reprocess:
+                raise InvalidArgumentError("--deliver-only sends a written night's digest and "
+                                           "does nothing else: it takes no --dry-run or "
+                                           "--reprocess")
+            _deliver_only(app_config, the_night, sink)
         result = run_nightly(app_config, night=the_night, dry_run=dry_run,
                              reprocess=reprocess or (), on_event=events)
-    except RunActiveError as exc:
-        if settings.log_json:
-            reason = "state-locked" if isinstance(exc, StateBusyError) else "run-active"
-            events("run.refused", {"reason": reason, "message": str(exc),
-                                   "exit_code": int(ExitCode.RUN_ACTIVE)})
-        raise  # handle_errors: one sentence, exit code 3
-    except EnvironmentFailure as exc:
-        if settings.log_json:
-            events("run.failed", {"reason": "environment", "message": str(exc),
-                                  "exit_code": int(ExitCode.INTERNAL)})
-        raise  # handle_errors: one sentence, exit code 4
-    except (BriefingError, FileNotFoundError, typer.Exit):
-        raise  # handle_errors turns these into one sentence and exit code 2
-    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: finished work is committed
-        if settings.log_json:
-            events("run.interrupted", {"message": "interrupted (Ctrl-C or SIGTERM); finished "
-                                       "work is kept", "exit_code": int(ExitCode.INTERRUPTED)})
-        raise  # handle_errors: "interrupted", exit code 130
-    except Exception as exc:
-        # A bug or a broken environment. Everything finished so far is committed; the log
-        # collector gets the traceback, a person gets one sentence (handle_errors, exit 4).
-        if settings.log_json:
-            events("run.crashed", {"error": f"{type(exc).__name__}: {exc}",
-                                   "traceback": traceback.format_exc(),
-                                   "exit_code": int(ExitCode.INTERNAL)})
+    except (typer.Exit, typer.Abort, click.exceptions.ClickException):
         raise
+    except (Exception, KeyboardInterrupt) as exc:
+        if sink is None:
+            raise  # handle_errors: one sentence and its exit code
+        raise typer.Exit(_report_as_event(sink, exc)) from None
     finally:
-        events.close()
+        if events is not None:
+            events.close()
     terminal.echo(_report(result))
     raise typer.Exit(int(result.exit_code))
 
 
-def _deliver_only(app_config, night: str | None) -> None:
+def _report_as_event(sink: JsonLines, exc: BaseException) -> int:
+    """``exc`` as the run's last JSON event (``--log-json``) instead of a line of text; the
+    exit code it stands for (the same as :func:`handle_errors` gives it)."""
+    from pipeline.core.errors import StateBusyError
+
+    if isinstance(exc, KeyboardInterrupt):  # Ctrl-C or SIGTERM: finished work is committed
+        code = int(ExitCode.INTERRUPTED)
+        sink("run.interrupted", {"message": "interrupted (Ctrl-C or SIGTERM); finished work "
+                                 "is kept", "exit_code": code})
+        return code
+    message, exit_code, hint = describe_error(exc)
+    code = int(exit_code)
+    if isinstance(exc, RunActiveError):
+        reason = "state-locked" if isinstance(exc, StateBusyError) else "run-active"
+        sink("run.refused", {"reason": reason, "message": message, "exit_code": code})
+    elif isinstance(exc, EnvironmentFailure) or (
+            isinstance(exc, OSError) and is_environment_error(exc)):
+        sink("run.failed", {"reason": "environment", "message": message, "exit_code": code})
+    elif code == ExitCode.INTERNAL:
+        # A bug. Everything finished so far is committed; the log collector gets the
+        # traceback (the crash log named in the message has it too).
+        sink("run.crashed", {"error": f"{type(exc).__name__}: {exc}", "message": message,
+                             "traceback": "".join(traceback.format_exception(exc)),
+                             "exit_code": code})
+    else:  # usage, configuration, state database or model errors
+        sink("run.error", {"message": message, "hint": hint, "exit_code": code})
+    return code
+
+
+def _deliver_only(app_config, night: str | None, sink: JsonLines | None) -> None:
     from pipeline.nightly.delivery import deliver_again
 
     if night is None:
         raise InvalidArgumentError("--deliver-only needs the night to send: --date YYYY-MM-DD")
     records = deliver_again(app_config, night)
     for record in records:
+        if sink is not None:
+            sink("delivery.sent" if record.get("sent") else "delivery.failed",
+                 {"night": night, "message": record["message"], "to": record.get("to"),
+                  "error": record.get("error"), "refused": record.get("refused") or {}})
         if record.get("sent"):
             refused = record.get("refused") or {}
             terminal.echo(f"sent {record['message']} of {night} to {', '.join(record['to'])}"
                           + (f" (refused: {', '.join(refused)})" if refused else ""))
-        else:
+        elif sink is None:
             terminal.say(f"{record['message']} of {night}: {record.get('error')}",
                          style="bold red", label="not delivered:")
     raise typer.Exit(int(ExitCode.PARTIAL if any(not r.get("sent") for r in records)
