@@ -166,6 +166,10 @@ def test_index_night_article_and_search(browser, server, site, viewport):
     _check(page, "article", viewport)
     page.goto(server + "2025-03-14/articles/dike-breach-ha.html")
     assert page.locator(".mark.partial").count() == 1  # per-claim support, when present
+    marked = page.locator("ol.plain mark.unsupported")  # the claim itself, as in the digest
+    assert marked.count() == 1 and marked.is_visible()
+    assert marked.inner_text() == "Marieke Zandvoort [?]"
+    assert page.locator("p.note", has_text="[?]").is_visible()
     _check(page, "article-marks", viewport)
 
     if result.search_error:

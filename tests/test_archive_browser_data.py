@@ -12,7 +12,7 @@ from pipeline.core.config import Watchlist
 from pipeline.nightly.render_html import render_html
 from pipeline.nightly.stories import NightStories
 from pipeline.watch.match import WatchMatcher
-from tests.helpers.records import summary_sentence, support_totals
+from tests.helpers.records import claim, summary_sentence, support_totals
 
 MODELS = {
     "translator": {"id": "Helsinki-NLP/opus-mt-nl-en", "revision": "main",
@@ -36,7 +36,7 @@ ARTICLES = [
       ("Er raakte niemand gewond, aldus de politie.", "No one was injured, the police said.", 1)],
      ["A dike broke near Kruisdorp on Sunday morning.",
       "About 1,200 residents have been evacuated to sports halls.",
-      "The dike had been weakened for years, the dike warden says."],
+      "The dike had been weakened for years, dike warden Marieke Zandvoort says."],
      ["Reddingswerkers bij de dijk. Beeld ANP"], ["supported", "supported", "partial"]),
     ("2025-03-14", "dike-breach-kr", "Kustkrant", None,
      "Kruisdorp evacuated after sea dike gives way",
@@ -92,6 +92,13 @@ GROUPS = {  # night -> [(event id, headline, member ids, entities)]
 SENTENCES = {aid: sentences for _, aid, _, _, _, sentences, *_ in ARTICLES}
 
 
+_WARDEN = "The dike had been weakened for years, dike warden Marieke Zandvoort says."
+# The claims of a summary sentence, where the test marks some: the article names the warden
+# Marieke Zandstra, so "Marieke Zandvoort" is marked [?] on the pages.
+CLAIMS = {_WARDEN: [claim(_WARDEN, "years", "DATE", supported=True),
+                    claim(_WARDEN, "Marieke Zandvoort", "PERSON", supported=False)]}
+
+
 def write_synthetic_archive(out: Path) -> Path:
     """Write the nights under ``out``; returns ``out``."""
     by_night: dict[str, list[dict]] = {}
@@ -106,7 +113,7 @@ def write_synthetic_archive(out: Path) -> Path:
             "removed_captions": captions, "models": MODELS,
         }
         if support:  # a schema-2 briefing with claim support (its marks, no claims)
-            checked = [summary_sentence(s, []) | {"support": v}
+            checked = [summary_sentence(s, CLAIMS.get(s, [])) | {"support": v}
                        for s, v in zip(summary, support, strict=True)]
             data |= {"schema_version": 2, "pipeline_version": "test", "summary": checked,
                      "support": support_totals(checked), "source_language": "nl",

@@ -26,8 +26,9 @@ from pipeline.archive import site as archive_site
 from pipeline.archive.collect import ArticleRecord
 from pipeline.nightly.runner import run_nightly
 from pipeline.record.briefing import Briefing
+from pipeline.record.marks import NOTE
 from tests.conftest import tiny_config
-from tests.helpers.records import briefing_record, summary_sentence, support_totals
+from tests.helpers.records import briefing_record, claim, summary_sentence, support_totals
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples" / "articles"
@@ -157,8 +158,15 @@ def test_article_page_shows_briefing_translation_side_by_side_and_provenance(arc
     first = data["sentences"][0]
     shown = [t.strip() for t in _texts(html)]  # what a reader sees, whatever the escaping
     assert _as_shown(first["nl"]) in shown and _as_shown(first["en"]) in shown
-    for sentence in data["summary_sentences"]:
-        assert _as_shown(sentence) in shown
+    # The briefing, sentence by sentence, each claim to check marked [?] as in the digest.
+    listed = html.split('<ol class="plain">', 1)[1].split("</ol>", 1)[0]
+    items = listed.split("<li>")[1:]
+    assert ["".join(_texts(item.split('<span class="mark', 1)[0])).replace(" [?]", "").strip()
+            for item in items] == [_as_shown(s) for s in data["summary_sentences"] if s]
+    to_check = sum(not c["supported"] or c.get("status") == "repeated"
+                   for s in data["summary"] for c in s["claims"])
+    assert listed.count("</mark>") == to_check
+    assert (NOTE in html) == (to_check > 0)
     for caption in data["removed_captions"]:
         assert _as_shown(caption) in shown
     assert data["removed_captions"]  # the sample has captions: the section is not empty
@@ -309,7 +317,7 @@ def test_support_marks_render_when_present_and_are_ignored_when_absent():
     entry = {"id": "a1", "summary": [{"en": "One.", "evidence": []}]}
     plain = ArticleRecord(night=NIGHT, entry=entry, preloaded=Briefing.from_dict(
         briefing_record("a1", ["One.", "Two."])))
-    assert pages.claims(plain) == [("One.", None), ("Two.", None)]
+    assert pages.claims(plain) == [("One.", None, None), ("Two.", None, None)]
     assert "mark" not in pages.briefing_list(plain)
     summary = [summary_sentence("One.", []) | {"support": "supported"},
                summary_sentence("Two.", []) | {"support": "unsupported"}]
@@ -319,6 +327,24 @@ def test_support_marks_render_when_present_and_are_ignored_when_absent():
     html = pages.briefing_list(marked)
     assert '<span class="mark supported">supported</span>' in html
     assert '<span class="mark unsupported">unsupported</span>' in html
+    assert "[?]" not in html and NOTE not in html  # no claim to mark: no note either
+
+
+@pytest.mark.parametrize(("policy", "shown"), [("flag", True), ("keep", False)])
+def test_the_archive_marks_each_claim_to_check_as_the_digest_does(policy, shown):
+    """The article page marks the very claim with [?], as digest.html does, and says once
+    what the marks mean; under the ``keep`` policy readers see no marks."""
+    first, second = "Jan Smit leads.", "The 12 ships left Rotterdam."
+    summary = [summary_sentence(first, [claim(first, "Jan Smit", "PERSON", supported=True)]),
+               summary_sentence(second, [claim(second, "12", "CARDINAL", supported=True),
+                                         claim(second, "Rotterdam", "GPE", supported=False)])]
+    record = ArticleRecord(night=NIGHT, entry={"id": "a1"}, preloaded=Briefing.from_dict(
+        briefing_record("a1", [first, second], summary=summary,
+                        support=support_totals(summary, policy=policy))))
+    html = pages.briefing_list(record)
+    assert ("Rotterdam [?]</mark>" in html) is shown
+    assert html.count("</mark>") == (1 if shown else 0)  # "Jan Smit" and "12" were found
+    assert (NOTE in html) is shown
 
 
 def test_outlets_map_folders_files_and_sources(tmp_path):

@@ -14,6 +14,7 @@ from pipeline.archive.stories import EventKey, Stories
 from pipeline.pages import render, safe_href
 from pipeline.pages.digest_lines import night_line, run_line, summary_view
 from pipeline.record.briefing import AlignedSentence
+from pipeline.record.marks import NOTE, has_marks, marks_claims
 
 TOP_STORIES = 3
 
@@ -76,19 +77,30 @@ def support_mark(support: object) -> dict | None:
             "score": score if isinstance(score, int | float) else None}
 
 
-def claims(record: ArticleRecord) -> list[tuple[str, object]]:
-    """The briefing sentences with their support (None where the data has none): from the
-    typed briefing, or from the digest's entry when the briefing cannot be read."""
+def claims(record: ArticleRecord) -> list[tuple[str, object, list | None]]:
+    """The briefing sentences, each with its support (None where the data has none) and
+    the claims to mark on it (None: nothing to mark, as under the ``keep`` policy): from
+    the typed briefing, or from the digest's entry when the briefing cannot be read."""
     briefing = record.briefing
     if briefing is not None:
         checked = briefing.checked_summary
-        return [(text, checked[i].support if checked is not None else None)
+        marks = checked is not None and marks_claims(briefing.support)
+        return [(text, checked[i].support if checked is not None else None,
+                 checked[i].claims if marks else None)
                 for i, text in enumerate(briefing.summary_sentences) if text]
-    return [(s["text"], s["support"]) for s in summary_view(record.entry) if s["text"]]
+    return [(s["text"], s["support"], s["claims"]) for s in summary_view(record.entry)
+            if s["text"]]
 
 
-def _sentences(record: ArticleRecord) -> list[tuple[str, dict | None]]:
-    return [(text, support_mark(support)) for text, support in claims(record)]
+def _sentences(record: ArticleRecord) -> list[tuple[str, dict | None, list | None]]:
+    return [(text, support_mark(support), marks) for text, support, marks in claims(record)]
+
+
+def marks_note(sentences: list[tuple[str, dict | None, list | None]]) -> str | None:
+    """What the ``[?]`` marks mean (:data:`~pipeline.record.marks.NOTE`), for a page that
+    shows some; None when it shows none."""
+    return NOTE if has_marks({"text": text, "claims": marks}
+                             for text, _, marks in sentences) else None
 
 
 def briefing_list(record: ArticleRecord) -> str:
@@ -96,7 +108,8 @@ def briefing_list(record: ArticleRecord) -> str:
     from pipeline.pages.env import environment
 
     macro = environment().get_template("archive/macros.html").module.briefing
-    return str(macro(_sentences(record)))
+    sentences = _sentences(record)
+    return str(macro(sentences, marks_note(sentences)))
 
 
 # -- index ---------------------------------------------------------------------------------
@@ -155,10 +168,12 @@ def night_page(night: Night, previous: Night | None, following: Night | None,
                        "lead_sentences": _sentences(lead) if lead else None,
                        "sources": group.get("sources") or [],
                        "continuity": _continuity((night.date, group["id"]), stories, headlines)})
+    note = marks_note([s for e in events for s in e["lead_sentences"] or []])
     line = night_line(digest) or (f"This night: {night.totals['briefed']} briefed, "
                                   f"{night.totals['failed']} not briefed.")
     return _page("night.html", night_path(night.date), f"Briefing — {night.date}",
                  night=night, events=events, line=line, run=run_line(digest.get("run")),
+                 note=note,
                  previous=previous.date if previous else None,
                  following=following.date if following else None,
                  failed=digest.get("failed") or [])
@@ -191,6 +206,7 @@ def article_page(record: ArticleRecord, night: Night, group: dict | None, storie
                  headlines: dict) -> str:
     """One article: the briefing, the full translation beside the Dutch, provenance."""
     entry, briefing = record.entry, record.briefing
+    sentences = _sentences(record)
     title = entry.get("title_en") or (briefing.title_en if briefing else None) or record.id
     event = None
     if group is not None:
@@ -204,7 +220,7 @@ def article_page(record: ArticleRecord, night: Night, group: dict | None, storie
                  outlet=entry.get("source_name") or entry.get("source") or "",
                  date=entry.get("date") or "undated", href=safe_href(entry.get("url")),
                  watch=entry.get("watch") or [], index_text=index_text, event=event,
-                 sentences=_sentences(record), aligned=_aligned(record),
+                 sentences=sentences, note=marks_note(sentences), aligned=_aligned(record),
                  captions=briefing.removed_captions if briefing else [], models=_models(record),
                  json_name=record.json_name if briefing else None)
 

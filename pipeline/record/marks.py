@@ -57,6 +57,17 @@ def marked_text(sentence: SummarySentence | Mapping[str, Any], template: str,
     return "".join(pieces)
 
 
+def has_marks(sentences: Iterable[SummarySentence | Mapping[str, Any]]) -> bool:
+    """Whether :func:`marked_text` marks a claim in any of ``sentences`` (read as it reads
+    them), so that a page shows :data:`NOTE` beside them."""
+    for sentence in sentences:
+        claims = (sentence.claims if isinstance(sentence, SummarySentence)
+                  else _claims(sentence.get("claims")))
+        if any(claim.marked for claim in claims):
+            return True
+    return False
+
+
 def _claims(raw: Any) -> list[Claim | ClaimSpan]:
     try:
         return [c if isinstance(c, Claim | ClaimSpan) else ClaimSpan.model_validate(c)

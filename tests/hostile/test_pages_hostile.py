@@ -211,6 +211,10 @@ def test_archive_pages_show_every_field_escaped(tmp_path):
         ".source_language", ".support.ner.extractor", ".support.ner.name",  # bookkeeping
         ".watched[].hits[].nl",  # the watch page shows the sentence the match was in (English)
         ".title_en", ".summary[].text",  # the digest's title and sentences come first
+        # a claim is marked [?] in its sentence (the sentence's own words); the digest lists
+        # each with its label
+        ".summary[].claims[].text", ".summary[].claims[].label",
+        ".summary[].unsupported[].text", ".summary[].unsupported[].label",
     })
     # Each page type, by what it must show.
     article = pages["2025-03-14/articles/dike-breach-ha.html"]
