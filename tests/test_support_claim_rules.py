@@ -598,3 +598,78 @@ def test_a_known_acronym_opening_a_name_is_no_persons_initials(aliases):
     article = "He flew United Airlines to Chicago. Author JK Rowling met Joanne Rowling's fans."
     assert find(name("U.S. Airlines", "ORG"), article, aliases) is None
     assert find(name("JK Rowling", "ORG"), article, aliases).status == "supported"
+
+
+# -- an age is someone's age ----------------------------------------------------------------
+
+FAMILY = ("Anna Vos, 14, and her mother Karin Vos, 45, were seen in Delft. The 19-year-old "
+          "neighbour Tim Bakker called the police.")
+
+
+@pytest.mark.parametrize(("sentence", "age", "reason"), [
+    ("Anna Vos, 45, was seen in Delft.", "45", "the article gives Anna Vos the age 14"),
+    ("The 23-year-old neighbour Tim Bakker called the police.", "23",
+     "the article gives Tim Bakker the age 19"),
+    ("Karin Vos, aged 14, was seen in Delft.", "14", "the article gives Karin Vos the age 45"),
+])
+def test_an_age_the_article_gives_someone_else_is_unsupported(checker, sentence, age, reason):
+    # 45, 14 and 19 are all in the article: only whose age each is says the sentence is wrong
+    (result,) = checker.check([sentence], FAMILY)
+    (marked,) = result.unsupported
+    assert age in marked.text and marked.reason == reason and not marked.supported
+
+
+@pytest.mark.parametrize("sentence", [
+    "Anna Vos, 14, was seen in Delft.",
+    "Vos, 45, was seen in Delft.",  # a surname alone: either Vos may be meant
+    "Tim Bakker, 19, called the police.",
+    "Piet Vos, 45, was seen in Delft.",  # another first name: not a person the article ages
+])
+def test_an_age_the_article_gives_that_person_or_nobody_is_left_to_the_figure_check(
+        checker, sentence):
+    (result,) = checker.check([sentence], FAMILY)
+    assert not any(c.reason and "the age" in c.reason for c in result.claims)
+    assert all(c.supported for c in result.claims if c.label not in ("PERSON", "NAME"))
+
+
+def test_an_age_in_the_dutch_original_counts_in_its_dutch_forms(checker):
+    english = "Jan Smit said the dike had been weak for years."  # the translation lost it
+    dutch = "Jan Smit (54) zei dat de dijk al jaren zwak was. De 31-jarige Els de Boer ook."
+    (wrong, right, other) = checker.check(
+        ["Jan Smit, 45, said the dike was weak.", "Jan Smit, 54, said so.",
+         "Els de Boer, 13, agreed."], english, dutch)
+    assert [c.reason for c in wrong.unsupported] == ["the article gives Jan Smit the age 54"]
+    assert not any(c.reason and "the age" in c.reason for c in right.claims)
+    assert [c.reason for c in other.unsupported if c.reason] == [
+        "the article gives Els de Boer the age 31"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Cheryl Silvonek, 54, was stabbed.", [("Cheryl Silvonek", "Cheryl", "Silvonek", "54")]),
+    ("Mr Rooney, 29, scored.", [("Rooney", None, "Rooney", "29")]),
+    ("De 54-jarige Jan Smit (54) zei", [("Jan Smit", "Jan", "Smit", "54")] * 2),
+    ("Els de Boer (31) zei", [("Els de Boer", "Els", "Boer", "31")]),
+    ("a 19-year-old woman in November", []),  # "in November" names nobody
+    ("On Monday, 12 people left; in March, 40.", []),  # a month or weekday is no person
+    ("Page Three, 250, was sold.", []),  # no one is 250
+])
+def test_which_ages_a_text_gives_to_whom(text, expected):
+    from pipeline.text.ages import person_ages
+
+    assert [(a.name, a.first, a.surname, a.age) for a in person_ages(text)] == expected
+
+
+def test_pm_opens_a_time_only_after_a_clock_figure(checker):
+    article = "The Prime Minister this morning faced criticism. He left at 3 pm."
+    (prime_minister, clock, wrong) = checker.check(
+        ["PM this morning faced criticism.", "He left at 3 PM.", "He left at 4 PM."], article)
+    assert [(c.text, c.supported) for c in prime_minister.claims] == [("this morning", True)]
+    assert [(c.text, c.supported) for c in clock.claims] == [("3 PM", True)]
+    assert [c.text for c in wrong.unsupported] == ["4 PM"]
+
+
+def test_a_name_inside_a_figure_is_no_second_mention_of_that_name(checker):
+    # "PM" of "3 PM" is part of a time, not the prime minister named again in another role
+    (result,) = checker.check(["The PM said at 3 PM that he would go."],
+                              "The PM said he would go at 3 PM on Friday.")
+    assert not [c for c in result.claims if c.status == "repeated"]

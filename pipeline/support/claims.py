@@ -5,10 +5,11 @@ quantity, amount, percentage, date, time) of a summary sentence, found by the ev
 stage's NER (spaCy, or the documented rule-based fallback). A claim is *supported* when the
 shared matcher (:mod:`pipeline.support.matching`) finds it in the English translation or the
 Dutch original. A sentence is ``supported`` when all its claims are, ``unsupported`` when none
-is, ``partial`` in between and ``no-claims`` without any. One role error is seen: a name
-repeated in a second role of its sentence (:mod:`pipeline.support.repeats`) is unsupported
-there. Other correct names in a wrong role ("Kosten said" for a quote by someone else) are
-supported: the check asks whether the article contains a claim.
+is, ``partial`` in between and ``no-claims`` without any. Two role errors are seen: a name
+repeated in a second role of its sentence (:mod:`pipeline.support.repeats`) is marked
+there, and an age the article gives to someone else is unsupported
+(:mod:`pipeline.support.ages`). Other correct names in a wrong role ("Kosten said" for a
+quote by someone else) are supported: the check asks whether the article contains a claim.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from pipeline.record.sentence import REPEATED as REPEATED_STATUS
 from pipeline.record.sentence import is_marked
+from pipeline.support.ages import article_ages, wrong_ages
 from pipeline.support.matching import ArticleSources, match_claim
 from pipeline.support.repeats import REPEATED, flat, name_mentions, repeated_mentions
 from pipeline.text.aliases import AliasTable
@@ -308,7 +310,8 @@ class SupportChecker:
                 entity = self._with_first_name(sentence, entity, entities, lower)
                 entity, as_name = self._with_lower_case_parts(sentence, entity, entities, lower)
                 joined = (entity.start, entity.end)
-                entity = without_placeholders(sentence, entity)
+                entity = without_placeholders(sentence, without_stray_clock_mark(sentence,
+                                                                                 entity))
                 if entity is not None and (entity.start, entity.end) != joined:
                     as_name = None  # (a placeholder word is never a lost capital's)
                 if entity is None or (entity.start, entity.end) in seen or \
@@ -324,6 +327,7 @@ class SupportChecker:
             results.append(SentenceSupport(original, claims,
                                            placeholders=len(PLACEHOLDER.findall(sentence))))
         self._mark_repeated(results, clean, source_en)
+        self._mark_wrong_ages(results, clean, [source_en, unescape_quotes(source_nl or "")[0]])
         for result, (text, offsets) in zip(results, unescaped, strict=True):
             if len(text) == len(result.text):
                 continue
@@ -351,7 +355,8 @@ class SupportChecker:
                        article: str) -> None:
         """Mark the names a sentence repeats in another role (:mod:`pipeline.support.repeats`)."""
         mentions = [name_mentions(text, [(c.text, c.start, c.end) for c in r.claims
-                                         if c.label in NAMED_LABELS or c.label == "NAME"])
+                                         if _named(c.label)],
+                                  [(c.start, c.end) for c in r.claims if not _named(c.label)])
                     for r, text in zip(results, clean, strict=True)]
         todo = [i for i, m in enumerate(mentions) if len(m) > 1]
         if not todo or (parser := self.parser()) is None:
@@ -365,6 +370,37 @@ class SupportChecker:
                 claim = by_start[mentions[i][k].claim_start]
                 if claim.supported:  # an unsupported claim keeps its own, stronger mark
                     claim.status, claim.reason = REPEATED_STATUS, REPEATED
+
+
+    @staticmethod
+    def _mark_wrong_ages(results: list[SentenceSupport], clean: list[str],
+                         article: list[str]) -> None:
+        """Mark an age the sentence gives to someone the article gives another age
+        (:mod:`pipeline.support.ages`): the figure's claim, or a new one where the NER
+        tagged no figure there."""
+        ages = None
+        for result, text in zip(results, clean, strict=True):
+            if not any(c.isdigit() for c in text):
+                continue
+            if ages is None:
+                ages = article_ages(article)
+            for age, reason in wrong_ages(text, ages):
+                claim = next((c for c in result.claims
+                              if c.start <= age.start < c.end and not _named(c.label)), None)
+                if claim is None:
+                    result.claims.append(Claim(age.age, "CARDINAL", age.start, age.end,
+                                               supported=False, status=UNSUPPORTED,
+                                               reason=reason))
+                    result.claims.sort(key=lambda c: c.start)
+                elif claim.supported or claim.status == REPEATED_STATUS or not claim.reason:
+                    # (a figure missing from the article gains the reason it is wrong)
+                    claim.supported, claim.status, claim.reason = False, UNSUPPORTED, reason
+                    claim.matched = claim.matched_in = None
+
+
+def _named(label: str) -> bool:
+    """Whether a claim of this label is a name (the rule-based ``NAME`` too), not a figure."""
+    return label in NAMED_LABELS or label == "NAME"
 
 
 # Figures that are no part of a name they stand next to: a score ("29-10") or a year.
@@ -401,6 +437,26 @@ def figures_apart(sentence: str, entity: Entity) -> list[Entity]:
             parts.append(Entity(text, entity.label, "named", entity.start + start,
                                 entity.start + start + len(text)))
     return parts if len(parts) > 1 else [entity]
+
+
+_CLOCK_MARK = re.compile(r"(?:[AaPp]\.?[Mm]\.?)(?=\s)")
+
+
+def without_stray_clock_mark(sentence: str, entity: Entity) -> Entity:
+    """A time span opening with "PM" or "AM" after no clock figure, without that word
+    ("PM this morning faced criticism": the prime minister, then "this morning"); any other
+    entity as it is. "PM" is a time of day only after a figure ("3 PM"); a small NER reads
+    the capitals as one anywhere."""
+    if entity.label not in ("TIME", "DATE"):
+        return entity
+    mark = _CLOCK_MARK.match(sentence, entity.start)
+    if mark is None or sentence[:entity.start].rstrip()[-1:].isdigit():
+        return entity  # "3 PM" with the 3 left out of the span is a time
+    start = mark.end() + len(sentence[mark.end():entity.end]) - len(
+        sentence[mark.end():entity.end].lstrip())
+    if start >= entity.end:
+        return entity
+    return Entity(sentence[start:entity.end], entity.label, entity.group, start, entity.end)
 
 
 def without_placeholders(sentence: str, entity: Entity) -> Entity | None:

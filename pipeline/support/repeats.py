@@ -43,13 +43,15 @@ class Mention:
     claim_start: int
 
 
-def name_mentions(sentence: str, claims: Sequence[tuple[str, int, int]]) -> list[Mention]:
+def name_mentions(sentence: str, claims: Sequence[tuple[str, int, int]],
+                  others: Sequence[tuple[int, int]] = ()) -> list[Mention]:
     """The sentence's named claims (``(text, start, end)``) and every other occurrence of
     the same words in it that no claim covers (a small NER often tags a name once and not
-    where it opens the sentence), in sentence order. A repetition found at such an
+    where it opens the sentence), in sentence order; ``others`` are the spans of its other
+    claims (figures: the "PM" of "3 PM" is no second "PM"). A repetition found at such an
     occurrence is reported on the claim of that name, the one mention the NER tagged."""
     found = [Mention(text, start, end, start) for text, start, end in claims]
-    taken = [(start, end) for _, start, end in claims]
+    taken = [(start, end) for _, start, end in claims] + list(others)
     for text, start, _ in claims:
         words = text.strip()
         if not words:
