@@ -3,12 +3,14 @@ and retries, feeds (a file and a local HTTP server), a kill -9 mid-batch, a conc
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -496,22 +498,30 @@ class _NightlyChild:
             cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self._first_done = threading.Event()
+        self._ended = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
         try:
-            self._first_done.wait(timeout=120)
-            assert self._first_done.is_set(), "no article was done within 120 s: " + \
-                self.stderr[-2000:]
+            deadline = time.monotonic() + 120
+            while not self._first_done.wait(timeout=0.05):
+                assert not self._ended.is_set(), \
+                    f"the child ended (exit {self.process.wait()}) before an article was " \
+                    f"done: {self.stderr[-2000:]}"
+                assert time.monotonic() < deadline, "no article was done within 120 s"
         except BaseException:
             self.kill()
             raise
 
     def _read(self) -> None:
-        for line in self.process.stderr:
-            self.lines.append(line)
-            if line.startswith("{") and json.loads(line).get("event") == "article.done":
-                self._first_done.set()
-        self._first_done.set()  # the child ended: the constructor checks why
+        try:
+            for line in self.process.stderr:
+                self.lines.append(line)
+                with contextlib.suppress(ValueError):  # the tests assert on every line
+                    record = json.loads(line)
+                    if isinstance(record, dict) and record.get("event") == "article.done":
+                        self._first_done.set()
+        finally:
+            self._ended.set()
 
     @property
     def stderr(self) -> str:
@@ -520,7 +530,7 @@ class _NightlyChild:
     def finish(self, timeout: float) -> str:
         """Wait for the child to end; everything it wrote on stderr."""
         self.process.wait(timeout=timeout)
-        self._reader.join(timeout=timeout)
+        assert self._ended.wait(timeout=timeout), "stderr was not read to its end"
         return self.stderr
 
     def kill(self) -> None:

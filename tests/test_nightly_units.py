@@ -421,3 +421,52 @@ def test_log_json_reports_a_refused_run_as_an_event(tmp_path):
     events = _json_lines(result.stderr)
     assert events[-1]["event"] == "run.refused" and events[-1]["reason"] == "run-active"
     assert events[-1]["exit_code"] == 3
+
+
+def test_log_json_reports_a_bad_state_url_from_a_config_that_asks_for_json(tmp_path):
+    """`nightly.log_json: true` in the config holds from the moment the config is read."""
+    config = tmp_path / "nightly.yaml"
+    config.write_text("nightly:\n  log_json: true\n", encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    bad = CliRunner().invoke(app, ["nightly", "--config", str(config), "--state", "://x",
+                                   "--date", "2025-03-15"])
+    assert bad.exit_code == 2
+    events = _json_lines(bad.stderr)
+    assert events[-1]["event"] == "run.error" and "state" in events[-1]["message"]
+
+
+def test_log_json_reports_an_interrupt_anywhere_in_the_command_as_an_event(tmp_path,
+                                                                          monkeypatch):
+    """Ctrl-C while the run's report is written (after the run) is an event too."""
+    import pipeline.cli.nightly as nightly_cli
+
+    def interrupted(_result):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(nightly_cli, "_report", interrupted)
+    result = _nightly_json(["--dry-run"], tmp_path)
+    assert result.exit_code == 130
+    events = _json_lines(result.stderr)
+    assert events[-1]["event"] == "run.interrupted"
+
+
+def test_json_logging_gives_back_the_text_handlers_it_replaced():
+    import io
+    import logging
+
+    from pipeline.cli.events import JsonLines, install_json_logging
+
+    root = logging.getLogger()
+    text = logging.StreamHandler(sys.stderr)
+    root.addHandler(text)
+    try:
+        sink = JsonLines(io.StringIO())
+        install_json_logging(sink)
+        assert text not in root.handlers
+        sink.close()
+        assert text in root.handlers
+    finally:
+        root.removeHandler(text)

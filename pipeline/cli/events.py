@@ -29,6 +29,7 @@ class JsonLines:
     def __init__(self, stream: TextIO | None = None):
         self.stream = stream or sys.stderr
         self.handler: logging.Handler | None = None  # set by install_json_logging
+        self.replaced: list[logging.Handler] = []  # the text handlers it took off
 
     def __call__(self, event: str, fields: dict) -> None:
         record = {"ts": _now(), "event": event, **fields}
@@ -36,10 +37,15 @@ class JsonLines:
         self.stream.flush()
 
     def close(self) -> None:
-        """Take the log handler :func:`install_json_logging` added off the root logger, so
-        nothing logs into this sink (or its stream) once the command is over."""
+        """Take the log handler :func:`install_json_logging` added off the root logger and
+        put back the text handlers it replaced, so nothing logs into this sink (or its
+        stream) once the command is over, and nothing logged later is lost."""
         if self.handler is not None:
-            logging.getLogger().removeHandler(self.handler)
+            root = logging.getLogger()
+            root.removeHandler(self.handler)
+            for handler in self.replaced:
+                root.addHandler(handler)
+            self.replaced = []
             logging.captureWarnings(False)
             self.handler = None
 
@@ -66,6 +72,7 @@ def install_json_logging(sink: JsonLines) -> None:
         if (isinstance(handler, logging.StreamHandler)
                 and getattr(handler, "stream", None) in (sys.stderr, sys.stdout, sys.__stderr__)):
             root.removeHandler(handler)
+            sink.replaced.append(handler)
     sink.handler = JsonLogHandler(sink)
     root.addHandler(sink.handler)
     logging.captureWarnings(True)  # e.g. a library's UserWarning becomes a "log" event

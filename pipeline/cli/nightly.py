@@ -94,25 +94,19 @@ def nightly_command(
     4 unexpected error (a bug or a broken environment); finished work is kept.
     130 interrupted; finished work is kept.
     """
-    # Imported here: the runner pulls the archive and scikit-learn (about a second), which
-    # `briefing --help` and the other commands do not need.
-    from pipeline.nightly.runner import resolve_night, run_nightly
-    from pipeline.nightly.state import normalise_url
-
     # --log-json: from here on every line on stderr is one JSON object, errors included
     # (a config that cannot be read as well; `nightly.log_json: true` in the config itself
     # takes effect once the config is read).
     sink = JsonLines() if log_json else None
     events = None
     try:
+        # Imported here: the runner pulls the archive and scikit-learn (about a second),
+        # which `briefing --help` and the other commands do not need.
+        from pipeline.nightly.runner import resolve_night, run_nightly
+        from pipeline.nightly.state import normalise_url
+
         app_config = resolve_config(config, translator, summarizer, set_)
         settings = app_config.nightly
-        if source:
-            settings.sources = list(source)
-        if state:
-            settings.state_url = normalise_url(state)
-        if out is not None:
-            settings.out_dir = out
         if settings.log_json and sink is None:
             sink = JsonLines()
         settings.log_json = sink is not None
@@ -121,6 +115,12 @@ def nightly_command(
             events = sink
         else:
             events = ConsoleEvents(stderr, progress=stderr_is_terminal())
+        if source:
+            settings.sources = list(source)
+        if state:
+            settings.state_url = normalise_url(state)
+        if out is not None:
+            settings.out_dir = out
         the_night = resolve_night(night) if night is not None else None  # checked first
         if deliver_only:
             if dry_run or reprocess:
@@ -130,6 +130,7 @@ def nightly_command(
             _deliver_only(app_config, the_night, sink)
         result = run_nightly(app_config, night=the_night, dry_run=dry_run,
                              reprocess=reprocess or (), on_event=events)
+        terminal.echo(_report(result))
     except (typer.Exit, typer.Abort, click.exceptions.ClickException):
         raise
     except (Exception, KeyboardInterrupt) as exc:
@@ -139,7 +140,6 @@ def nightly_command(
     finally:
         if events is not None:
             events.close()
-    terminal.echo(_report(result))
     raise typer.Exit(int(result.exit_code))
 
 
