@@ -10,8 +10,9 @@ from pathlib import Path
 
 from pipeline.archive.paths import file_name, inside, regular_file
 from pipeline.core.errors import BriefingFormatError, UnsafePathError
-from pipeline.pages.digest_lines import night_date
+from pipeline.pages.digest_lines import night_date, summary_view
 from pipeline.record.briefing import Briefing, read_briefing
+from pipeline.record.marks import read_claims
 
 NIGHT_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -151,7 +152,29 @@ def _article(entry: object, folder: Path, date: str, where: str,
     except UnsafePathError as exc:
         warnings.append(f"{where}: {exc}; its page shows the digest only")
         path = None
-    return ArticleRecord(night=date, entry=entry, warnings=warnings, path=path)
+    return ArticleRecord(night=date, entry=_markable(entry, where, warnings), warnings=warnings,
+                         path=path)
+
+
+def _markable(entry: dict, where: str, warnings: list[str]) -> dict:
+    """``entry`` as the pages can mark it: a summary whose claims cannot be read (a
+    hand-edited or foreign digest) is a warning, and its sentences are shown unmarked."""
+    try:
+        for sentence in summary_view(entry):
+            read_claims(sentence["claims"])
+    except (BriefingFormatError, TypeError, KeyError, AttributeError) as exc:
+        warnings.append(f"{where}: its summary's claims cannot be read ({exc}); its sentences "
+                        "are shown without marks")
+        if "summary_sentences" in entry:  # schema 3: the sentences stand apart
+            texts = entry["summary_sentences"]
+            if not isinstance(texts, list):
+                texts = []
+            return {**entry, "marks": False,
+                    "summary_sentences": [t if isinstance(t, str) else "" for t in texts]}
+        summary = entry.get("summary")
+        return {**entry, "summary": [dict(s, claims=None) for s in summary
+                                     if isinstance(s, dict)] if isinstance(summary, list) else []}
+    return entry
 
 
 def _read_briefing(path: Path, warnings: list[str]) -> Briefing | None:

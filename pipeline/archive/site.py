@@ -18,7 +18,7 @@ from pipeline.archive.search import build_index, pagefind_binary
 from pipeline.archive.stories import Stories, StoryCache, link_stories
 from pipeline.archive.watch import watch_feed, watch_hits
 from pipeline.archive.writer import SiteWriter
-from pipeline.core.errors import UnsafePathError
+from pipeline.core.errors import BriefingFormatError, UnsafePathError
 from pipeline.pages import assets_digest
 
 
@@ -120,7 +120,8 @@ def build_archive(out_dir: Path, *, search: bool = True) -> ArchiveResult:
         try:
             removed += _write_night(writer, out_dir, night, previous, following, stories,
                                     headlines)
-        except UnsafePathError as exc:  # a folder of the night links out of the site
+        except (UnsafePathError, BriefingFormatError) as exc:
+            # a folder of the night links out of the site, or data no page can show
             warnings.append(f"{night.folder}: {exc}; the night's pages were not written")
             fingerprints.pop(night.date, None)
     by_date = {n.date: n for n in nights}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from pipeline.core.errors import BriefingFormatError
 from pipeline.core.markdown import piece, text
 from pipeline.record.base import format_error
 from pipeline.record.sentence import Claim, ClaimSpan, SummarySentence
@@ -45,7 +46,7 @@ def marked_text(sentence: SummarySentence | Mapping[str, Any], template: str,
     if isinstance(sentence, SummarySentence):
         body, claims = sentence.text, sentence.claims
     else:
-        body, claims = sentence.get("text", ""), _claims(sentence.get("claims"))
+        body, claims = sentence.get("text", ""), read_claims(sentence.get("claims"))
     pieces, at = [], 0
     for claim in sorted(claims, key=lambda c: c.start):
         if not claim.marked or claim.start < at:
@@ -62,13 +63,20 @@ def has_marks(sentences: Iterable[SummarySentence | Mapping[str, Any]]) -> bool:
     them), so that a page shows :data:`NOTE` beside them."""
     for sentence in sentences:
         claims = (sentence.claims if isinstance(sentence, SummarySentence)
-                  else _claims(sentence.get("claims")))
+                  else read_claims(sentence.get("claims")))
         if any(claim.marked for claim in claims):
             return True
     return False
 
 
-def _claims(raw: Any) -> list[Claim | ClaimSpan]:
+def read_claims(raw: Any) -> list[Claim | ClaimSpan]:
+    """A JSON sentence's ``claims`` (None: none) as :func:`marked_text` reads them.
+
+    Raises:
+        BriefingFormatError: not a list, or a claim missing a field or of the wrong type.
+    """
+    if raw is not None and not isinstance(raw, list):
+        raise BriefingFormatError(f"claims: a list expected, got {type(raw).__name__}")
     try:
         return [c if isinstance(c, Claim | ClaimSpan) else ClaimSpan.model_validate(c)
                 for c in raw or []]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from pipeline.record.base import Record
 
@@ -41,6 +41,10 @@ class Claim(Record):
         """Whether the claim is marked (:func:`is_marked`)."""
         return is_marked(self.supported, self.status)
 
+    @model_validator(mode="after")
+    def _in_order(self):
+        return _span_in_order(self)
+
 
 class ClaimSpan(Record):
     """What marking a claim needs, from any JSON object holding one (a digest's, a story's):
@@ -56,6 +60,17 @@ class ClaimSpan(Record):
     def marked(self) -> bool:
         """Whether the claim is marked (:func:`is_marked`)."""
         return is_marked(self.supported, self.status)
+
+    @model_validator(mode="after")
+    def _in_order(self):
+        return _span_in_order(self)
+
+
+def _span_in_order(claim: Claim | ClaimSpan) -> Claim | ClaimSpan:
+    """A claim's offsets as marking needs them: ``end`` not before ``start``."""
+    if claim.end < claim.start:
+        raise ValueError(f"end {claim.end} is before start {claim.start}")
+    return claim
 
 
 class ClaimBrief(Record):

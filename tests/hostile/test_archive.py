@@ -191,3 +191,40 @@ def test_an_articles_folder_linked_out_of_the_site_is_neither_written_nor_cleane
     assert [p.name for p in elsewhere.iterdir()] == ["keep.html"]
     assert _warned(result, NIGHT, "outside")
     assert (out / "2025-03-15" / "articles" / "dike-inquiry.html").is_file()
+
+
+@pytest.mark.parametrize("claims", [
+    [{"text": "A dike", "start": 0, "end": 6}],  # no "supported"
+    [{"text": "A dike", "start": 6, "end": 0, "supported": False}],  # ends before it starts
+    ["A dike"], {"text": "A dike"}, 5,
+])
+def test_claims_the_pages_cannot_read_leave_that_summary_unmarked_and_the_rest_builds(
+        tmp_path, claims):
+    """A digest's entry whose claims are malformed (the article JSON gone, so the pages read
+    the digest) is a warning naming it; its sentences are shown unmarked, every page built."""
+    out = write_synthetic_archive(tmp_path / "out")
+    digest = _digest(out)
+    entry = digest["articles"][0]
+    (out / NIGHT / entry["file"]).unlink()
+    entry["summary"][0]["claims"] = claims
+    _save(out, digest)
+    result = build_archive(out, search=False)
+    assert _warned(result, "digest.json", "claims cannot be read", "without marks")
+    page = (out / NIGHT / "articles" / f"{entry['id']}.html").read_text(encoding="utf-8")
+    assert entry["summary"][0]["en"] in page and "[?]</mark>" not in page
+    assert "2025-03-15/articles/dike-inquiry.html" in _pages(out)  # other nights too
+    assert (out / "index.html").is_file()
+
+
+def test_a_schema_3_summary_item_that_is_not_an_object_leaves_it_unmarked(tmp_path):
+    out = write_synthetic_archive(tmp_path / "out")
+    digest = _digest(out)
+    entry = digest["articles"][0]
+    (out / NIGHT / entry["file"]).unlink()
+    texts = [s["en"] for s in entry["summary"]]
+    entry |= {"summary_sentences": texts, "summary": ["not an object"], "marks": True}
+    _save(out, digest)
+    result = build_archive(out, search=False)
+    assert _warned(result, "claims cannot be read")
+    page = (out / NIGHT / "articles" / f"{entry['id']}.html").read_text(encoding="utf-8")
+    assert all(text in page for text in texts)
