@@ -673,3 +673,11 @@ def test_a_name_inside_a_figure_is_no_second_mention_of_that_name(checker):
     (result,) = checker.check(["The PM said at 3 PM that he would go."],
                               "The PM said he would go at 3 PM on Friday.")
     assert not [c for c in result.claims if c.status == "repeated"]
+
+
+@pytest.mark.parametrize("text", ["He flew on Apollo 13.", "She spoke on Radio 4, then left.",
+                                  "Chelsea 2, Arsenal 1."])
+def test_a_number_that_belongs_to_a_name_is_no_age(text):
+    from pipeline.text.ages import person_ages
+
+    assert person_ages(text) == []

@@ -22,8 +22,9 @@ _NAME_PARTICLES = sorted(PARTICLES - {"of", "the", "het", "y"})
 _PARTICLE = "(?:" + "|".join(_NAME_PARTICLES) + ") "
 _NAME = rf"(?P<name>(?:{_WORD} (?:{_PARTICLE})*){{0,3}}{_WORD})"
 _AGE = r"(?P<age>\d{1,3})"
-# "Name, 54," / "Name, aged 54." / "Name, 54 and ..."; "Name (54)".
-_AFTER = re.compile(rf"{_NAME},? (?:aged )?{_AGE}(?=[,.;:)]| and | en |$)")
+# "Name, 54," / "Name, aged 54." / "Name aged 54" / "Name, 54 and ..."; "Name (54)". The
+# comma is what makes a bare number an age: "Apollo 13." and "Radio 4," are names.
+_AFTER = re.compile(rf"{_NAME}(?:, (?:aged )?| aged ){_AGE}(?=[,.;:)]| and | en |$)")
 _BRACKETS = re.compile(rf"{_NAME} \({_AGE}\)")
 # "54-year-old (words) Name", "54-jarige (words) Name": up to three lower-case words between
 # ("striker", "mother-of-two"), none of them a function word ("a 19-year-old woman in
