@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pipeline.record.sentence import REPEATED as REPEATED_STATUS
 from pipeline.record.sentence import is_marked
-from pipeline.support.ages import article_ages, wrong_ages
+from pipeline.support.ages import ArticleAges, wrong_ages
 from pipeline.support.matching import ArticleSources, match_claim
 from pipeline.support.repeats import REPEATED, flat, name_mentions, repeated_mentions
 from pipeline.text.aliases import AliasTable
@@ -327,7 +327,8 @@ class SupportChecker:
             results.append(SentenceSupport(original, claims,
                                            placeholders=len(PLACEHOLDER.findall(sentence))))
         self._mark_repeated(results, clean, source_en)
-        self._mark_wrong_ages(results, clean, [source_en, unescape_quotes(source_nl or "")[0]])
+        self._mark_wrong_ages(results, clean, [(source_en, "en"),
+                                               (unescape_quotes(source_nl or "")[0], "nl")])
         for result, (text, offsets) in zip(results, unescaped, strict=True):
             if len(text) == len(result.text):
                 continue
@@ -374,7 +375,7 @@ class SupportChecker:
 
     @staticmethod
     def _mark_wrong_ages(results: list[SentenceSupport], clean: list[str],
-                         article: list[str]) -> None:
+                         article: list[tuple[str, str]]) -> None:
         """Mark an age the sentence gives to someone the article gives another age
         (:mod:`pipeline.support.ages`): the figure's claim, or a new one where the NER
         tagged no figure there."""
@@ -383,8 +384,9 @@ class SupportChecker:
             if not any(c.isdigit() for c in text):
                 continue
             if ages is None:
-                ages = article_ages(article)
-            for age, reason in wrong_ages(text, ages):
+                ages = ArticleAges.of(article)
+            persons = [(c.start, c.end) for c in result.claims if c.label in _MAY_BE_PERSONS]
+            for age, reason in wrong_ages(text, ages, persons):
                 claim = next((c for c in result.claims
                               if c.start <= age.start < c.end and not _named(c.label)), None)
                 if claim is None:
@@ -396,6 +398,11 @@ class SupportChecker:
                     # (a figure missing from the article gains the reason it is wrong)
                     claim.supported, claim.status, claim.reason = False, UNSUPPORTED, reason
                     claim.matched = claim.matched_in = None
+
+
+# The NER labels a person's name may carry (a small NER tags some ORG, GPE or FAC): an age
+# is read for a name under one of them, not for a people ("Dutch") or a place.
+_MAY_BE_PERSONS = frozenset({"PERSON", "NAME", "ORG", "GPE", "FAC"})
 
 
 def _named(label: str) -> bool:

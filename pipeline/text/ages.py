@@ -6,39 +6,67 @@ English papers put a person's age in apposition after the name ("Cheryl Silvonek
 before the name ("de 54-jarige Jan Smit"). Each form links one number to one name, which
 a bare figure check cannot see: "Jamie Silvonek, 54" passes on the article's "Cheryl
 Silvonek, 54" because 54 is in the article.
+
+A text also gives ages it links to no name here ("who is 45", "when she was 25", "the
+14-year-old"): :func:`unattached_ages` lists those, since they may be anyone's.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.text.names import PARTICLES, STOPWORDS
 from pipeline.text.normalize import strip_diacritics
+from pipeline.text.persons import TITLES
 
-_WORD = r"[A-Z\u00c0-\u00de][\w'\u2019-]*"
+# A capital of a Latin, Greek or Cyrillic alphabet (no "×"); each word is checked with
+# str.isupper as well, since Latin Extended-A mixes the cases.
+_UPPER = "A-Z\u00c0-\u00d6\u00d8-\u00de\u0100-\u017f\u0391-\u03a9\u0410-\u042f"
+_WORD = rf"[{_UPPER}][\w'\u2019-]*"
 # A name's lower-case particles ("Els de Boer", "Rafael van der Vaart"); not "of" or "the".
 _NAME_PARTICLES = sorted(PARTICLES - {"of", "the", "het", "y"})
 _PARTICLE = "(?:" + "|".join(_NAME_PARTICLES) + ") "
-_NAME = rf"(?P<name>(?:{_WORD} (?:{_PARTICLE})*){{0,3}}{_WORD})"
+# A name starts where a word starts (and a long run of capitals is not tried at each one).
+_NAME = rf"(?<![\w'\u2019-])(?P<name>(?:{_WORD} (?:{_PARTICLE})*){{0,3}}{_WORD})"
 _AGE = r"(?P<age>\d{1,3})"
-# "Name, 54," / "Name, aged 54." / "Name aged 54" / "Name, 54 and ..."; "Name (54)". The
-# comma is what makes a bare number an age: "Apollo 13." and "Radio 4," are names.
+# "Name, 54," / "Name, aged 54." / "Name aged 54" / "Name, 54 and ...". The comma is what
+# makes a bare number an age: "Apollo 13." and "Radio 4," are names.
 _AFTER = re.compile(rf"{_NAME}(?:, (?:aged )?| aged ){_AGE}(?=[,.;:)]| and | en |$)")
+# "Jan Smit (54)": the Dutch press's form; in English brackets hold scores and minutes.
 _BRACKETS = re.compile(rf"{_NAME} \({_AGE}\)")
-# "54-year-old (words) Name", "54-jarige (words) Name": up to three lower-case words between
-# ("striker", "mother-of-two"), none of them a function word ("a 19-year-old woman in
-# November" names nobody). A function word, month or weekday is no name either.
+# "54-year-old Name", "the 54-year-old striker Name", "the 26-year-old Dutch midfielder
+# Name", "de 54-jarige oud-wethouder Name": the age, at most one noun saying what the person
+# is (after at most one capitalised modifier), then the name. A verb there ends the phrase:
+# "a 19-year-old man punched Tom Jones" gives Tom Jones no age.
 _BEFORE = re.compile(rf"{_AGE}[-\u2011 ](?:year[-\u2011 ]old|jarige) "
-                     rf"(?P<between>(?:[a-z][\w-]* ){{0,3}}){_NAME}")
+                     rf"(?P<between>(?:(?:{_WORD} )?(?!{_PARTICLE})[a-z][\w-]* )?){_NAME}")
 _OLDEST = 120
+# Ages given to no name: the number of "who is 45", "when she was 25", "the 14-year-old",
+# "aged 31", Dutch "die 45 is", "toen zij 25 was", "de 14-jarige".
+_UNATTACHED = {
+    "en": re.compile(
+        r"\b(?:who|that) (?:is|was|turned|turns|had turned) (?:now |then )?(\d{1,3})\b"
+        r"|\b(?:he|she|they|I|we|you) (?:is|was|are|were|turned|turns) (?:now |then )?"
+        r"(\d{1,3})\b"
+        r"|\b(?:aged|age of) (\d{1,3})\b"
+        r"|\b(\d{1,3})[-\u2011 ]year[-\u2011 ]olds?\b", re.IGNORECASE),
+    "nl": re.compile(
+        r"\b(?:die|dat) (\d{1,3}) (?:is|was|werd)\b"
+        r"|\b(?:hij|zij|ze|ik|we|wij) (?:is|was|werd|ben) (\d{1,3})\b"
+        r"|\btoen (?:hij|zij|ze|ik|we|wij) (\d{1,3}) (?:was|werd|waren)\b"
+        r"|\bleeftijd van (\d{1,3})\b"
+        r"|\b(\d{1,3})-jarigen?\b", re.IGNORECASE),
+}
 
 
 @dataclass(frozen=True)
 class PersonAge:
-    """One age a text gives to a named person: ``name`` as written, its ``surname`` (last
-    word) and ``first`` name (the word with a capital before it and its particles, None
-    for a single word), the ``age`` as digits and where the digits stand in the text."""
+    """One age a text gives to a named person: ``name`` as written (from
+    ``name_start`` to ``name_end``), its ``surname`` (last word) and ``first`` name (the
+    word with a capital before it and its particles, or the one an earlier mention of the
+    surname gives it; None when there is none), the ``age`` as a number's digits and where
+    the digits stand in the text."""
 
     name: str
     first: str | None
@@ -46,34 +74,68 @@ class PersonAge:
     age: str
     start: int
     end: int
+    name_start: int
+    name_end: int
 
 
-def person_ages(text: str) -> list[PersonAge]:
-    """The ages ``text`` gives to named people, in text order (see the module's forms)."""
+def person_ages(text: str, lang: str = "en") -> list[PersonAge]:
+    """The ages ``text`` (English or Dutch) gives to named people, in text order (see the
+    module's forms; brackets only in Dutch). A surname alone takes the first name of the
+    nearest mention of that surname before it ("Jan Smit said ... The 28-year-old Smit")."""
+    patterns = (_AFTER, _BEFORE, _BRACKETS) if lang == "nl" else (_AFTER, _BEFORE)
     found: dict[int, PersonAge] = {}
-    for pattern in (_AFTER, _BRACKETS, _BEFORE):
+    for pattern in patterns:
         for match in pattern.finditer(text):
             between = match.groupdict().get("between") or ""
-            if any(word in STOPWORDS for word in between.split()):
+            if any(_key(word) in STOPWORDS for word in between.split()):
                 continue
             age = _person_age(match)
             if age is not None:
                 found.setdefault(age.start, age)
-    return sorted(found.values(), key=lambda a: a.start)
+    return [_with_earlier_first_name(text, age) for age in sorted(found.values(),
+                                                                  key=lambda a: a.start)]
+
+
+def unattached_ages(text: str, lang: str = "en") -> set[str]:
+    """The ages ``text`` gives in forms that link them to no name (see the module), as
+    :attr:`PersonAge.age` writes them; the ages of :func:`person_ages` are left out."""
+    named = {age.start for age in person_ages(text, lang)}
+    ages = set()
+    for match in _UNATTACHED[lang].finditer(text):
+        group = next(g for g in range(1, (match.re.groups or 0) + 1) if match.group(g))
+        if match.start(group) not in named:
+            ages.add(str(int(match.group(group))))
+    return ages
 
 
 def _person_age(match: re.Match) -> PersonAge | None:
-    words = match.group("name").split()
-    while words and _key(words[0]) in STOPWORDS:  # "The 23-year-old", "Mr Smith, 54,"
-        words = words[1:]
+    words = [(w.start(), w.group()) for w in re.finditer(r"\S+", match.group("name"))]
+    while words and (_key(words[0][1]) in STOPWORDS or _key(words[0][1]) in TITLES):
+        words = words[1:]  # "The 23-year-old", "Mr Smith, 54,", "Dr Anna Vos"
     age = match.group("age")
-    if not words or _key(words[-1]) in STOPWORDS or not 0 < int(age) <= _OLDEST:
+    if not words or _key(words[-1][1]) in STOPWORDS or not 0 < int(age) <= _OLDEST or \
+            not all(w[:1].isupper() or w in PARTICLES for _, w in words):
         return None
-    before = words[:-1]
+    names = [w for _, w in words]
+    before = names[:-1]
     while before and before[-1] in PARTICLES:  # "Els de Boer": Els is the first name
         before = before[:-1]
-    return PersonAge(" ".join(words), before[-1] if before else None, words[-1], age,
-                     match.start("age"), match.end("age"))
+    start = match.start("name") + words[0][0]
+    return PersonAge(" ".join(names), before[-1] if before else None, names[-1],
+                     str(int(age)), match.start("age"), match.end("age"), start,
+                     match.start("name") + words[-1][0] + len(words[-1][1]))
+
+
+def _with_earlier_first_name(text: str, age: PersonAge) -> PersonAge:
+    """``age`` with the first name the nearest earlier mention of its surname gives it,
+    when it has none of its own (news names a person in full first, by surname after)."""
+    if age.first is not None:
+        return age
+    mentions = re.finditer(rf"(?<![\w'\u2019-])({_WORD}) (?:{_PARTICLE})*"
+                           rf"{re.escape(age.surname)}(?![\w-])", text[:age.name_start])
+    firsts = [m.group(1) for m in mentions if m.group(1)[:1].isupper() and _key(m.group(1))
+              not in STOPWORDS and _key(m.group(1)) not in TITLES]
+    return replace(age, first=firsts[-1]) if firsts else age
 
 
 def _key(word: str) -> str:
