@@ -372,7 +372,6 @@ class SupportChecker:
                 if claim.supported:  # an unsupported claim keeps its own, stronger mark
                     claim.status, claim.reason = REPEATED_STATUS, REPEATED
 
-
     @staticmethod
     def _mark_wrong_ages(results: list[SentenceSupport], clean: list[str],
                          article: list[tuple[str, str]]) -> None:
