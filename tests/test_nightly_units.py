@@ -3,6 +3,7 @@ state, cache, lock and configuration. Hand-computed cases first."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import subprocess
@@ -208,8 +209,10 @@ def test_translation_cache_round_trip(tmp_path):
     assert reopened.get_many(["k2"]) == {"k2": "two"}
 
 
-def test_second_lock_holder_is_refused_and_kill_releases_it(tmp_path):
-    lock = tmp_path / "run.lock"
+@contextlib.contextmanager
+def _lock_held_by_another_process(lock: Path):
+    """``lock`` held by a child process (night 2025-03-15) until the block ends; the child
+    is then killed (-9), as a crashed run would be."""
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import time
@@ -221,11 +224,17 @@ def test_second_lock_holder_is_refused_and_kill_releases_it(tmp_path):
         """)], stdout=subprocess.PIPE, text=True, cwd=REPO)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(RunActiveError, match=r"another nightly run is active.*2025-03-15"):
-            RunLock(lock).acquire()
+        yield
     finally:
         holder.kill()
         holder.wait(timeout=10)
+
+
+def test_second_lock_holder_is_refused_and_kill_releases_it(tmp_path):
+    lock = tmp_path / "run.lock"
+    with _lock_held_by_another_process(lock), \
+            pytest.raises(RunActiveError, match=r"another nightly run is active.*2025-03-15"):
+        RunLock(lock).acquire()
     with RunLock(lock) as after_kill:  # kill -9 leaves no stale lock, and is told
         assert after_kill.previous_run_died
     with RunLock(lock) as after_release:
@@ -402,21 +411,8 @@ def test_log_json_reports_a_missing_model_as_an_event(tmp_path):
 
 def test_log_json_reports_a_refused_run_as_an_event(tmp_path):
     lock = tmp_path / "run.lock"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import time
-            from pipeline.nightly.lock import RunLock
-            held = RunLock({str(lock)!r}, night="2025-03-15")
-            held.acquire()
-            print("held", flush=True)
-            time.sleep(60)
-        """)], stdout=subprocess.PIPE, text=True, cwd=REPO)
-    try:
-        assert holder.stdout.readline().strip() == "held"
+    with _lock_held_by_another_process(lock):
         result = _nightly_json(["--set", f"nightly.lock_path={lock}"], tmp_path)
-    finally:
-        holder.kill()
-        holder.wait(timeout=10)
     assert result.exit_code == 3
     events = _json_lines(result.stderr)
     assert events[-1]["event"] == "run.refused" and events[-1]["reason"] == "run-active"
