@@ -28,8 +28,13 @@ class ArticleAges:
     @classmethod
     def of(cls, texts: Sequence[tuple[str, str]]) -> ArticleAges:
         """The ages of ``(text, lang)`` pairs (the English text, the Dutch original)."""
-        named = [age for text, lang in texts if text for age in person_ages(text, lang)]
-        unattached = {age for text, lang in texts if text for age in unattached_ages(text, lang)}
+        named: list[PersonAge] = []
+        unattached: set[str] = set()
+        for text, lang in texts:
+            if text:
+                ages = person_ages(text, lang)
+                named += ages
+                unattached |= unattached_ages(text, lang, ages)
         return cls(named, unattached)
 
 

@@ -14,6 +14,7 @@ A text also gives ages it links to no name here ("who is 45", "when she was 25",
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from pipeline.text.names import PARTICLES, STOPWORDS
@@ -96,14 +97,15 @@ def person_ages(text: str, lang: str = "en") -> list[PersonAge]:
                                                                   key=lambda a: a.start)]
 
 
-def unattached_ages(text: str, lang: str = "en") -> set[str]:
+def unattached_ages(text: str, lang: str, named: Iterable[PersonAge]) -> set[str]:
     """The ages ``text`` gives in forms that link them to no name (see the module), as
-    :attr:`PersonAge.age` writes them; the ages of :func:`person_ages` are left out."""
-    named = {age.start for age in person_ages(text, lang)}
+    :attr:`PersonAge.age` writes them; ``named``, what :func:`person_ages` found in the same
+    text, is left out."""
+    taken = {age.start for age in named}
     ages = set()
     for match in _UNATTACHED[lang].finditer(text):
         group = next(g for g in range(1, (match.re.groups or 0) + 1) if match.group(g))
-        if match.start(group) not in named:
+        if match.start(group) not in taken:
             ages.add(str(int(match.group(group))))
     return ages
 
