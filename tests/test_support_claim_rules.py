@@ -368,6 +368,33 @@ def test_a_phrase_repeated_in_two_roles_counts_with_its_noun(checker):
     assert result.unsupported == []
 
 
+@pytest.mark.parametrize("sentence", [
+    "Anna Visser said Visser had been the better side.",
+    "Visser said Anna Visser had been the better side.",
+    "Anna Visser praised Ms Visser's players and then Visser.",
+])
+def test_a_surname_alone_repeats_the_full_name_of_its_sentence(checker, sentence):
+    from pipeline.support.repeats import REPEATED
+
+    assert [reason for _, reason in unsupported_texts(checker, sentence)] == [REPEATED]
+
+
+def test_two_full_names_with_one_surname_are_two_people(checker):
+    article = "Serena Williams beat Venus Williams in the final at Wimbledon."
+    assert unsupported_texts(checker, "Serena Williams beat Venus Williams.", article) == []
+    assert unsupported_texts(checker, "Serena Williams beat Williams.", article) != []
+
+
+def test_a_peoples_name_standing_alone_twice_is_no_repetition(checker):
+    article = ("Six men were charged on Monday, the latest Westerners accused of joining the "
+               "group. The inquiry looks into the recruitment of Westerners by the group.")
+    sentence = ("They are the latest Westerners to be charged in an inquiry into the "
+                "recruitment of Westerners by the group.")
+    [result] = checker.check([sentence], article)
+    assert [c.label for c in result.claims if c.text == "Westerners"] == ["NORP", "NORP"]
+    assert result.unsupported == []
+
+
 def test_a_repetition_the_article_writes_itself_is_not_marked(checker):
     article = "Hull City beat Hull City reserves in a friendly on Saturday."
     assert unsupported_texts(checker, "Hull City beat Hull City reserves.", article) == []
@@ -425,6 +452,18 @@ def test_an_escaped_quote_does_not_glue_itself_to_a_name(checker):
     season = next(c for c in result.claims if "season" in c.text)
     assert (britain.start, britain.end) == (0, 7)
     assert (season.start, season.end) == (sentence.index("the end"), sentence.index(" games"))
+
+
+def test_a_name_word_split_in_two_by_the_decoder_is_joined(aliases):
+    article = "Cheryl Silvonek, 54, was stabbed in her driveway, police said."
+    for claim in ("Cheryl Silv onek", "Cheryl Silv Onek"):
+        found = find(name(claim), article, aliases)
+        assert found is not None and (found.status, found.text) == ("supported",
+                                                                    "Cheryl Silvonek")
+    # Only two pieces the article never writes are one of its words split in two.
+    article = "Cheryl Silvonek, 54, was stabbed. Onek is a word of this article."
+    found = find(name("Cheryl Silv onek"), article, aliases)
+    assert found is None or found.status != "supported"
 
 
 def test_a_bare_currency_sign_is_no_claim(checker):
@@ -598,6 +637,17 @@ def test_a_known_acronym_opening_a_name_is_no_persons_initials(aliases):
     article = "He flew United Airlines to Chicago. Author JK Rowling met Joanne Rowling's fans."
     assert find(name("U.S. Airlines", "ORG"), article, aliases) is None
     assert find(name("JK Rowling", "ORG"), article, aliases).status == "supported"
+
+
+def test_an_acronym_of_four_or_more_capitals_is_no_first_name(aliases):
+    article = ("FLOTUS planted spinach in the garden. She then gave the Grammy winner an "
+               "award. Author J.R.R. Tolkien and JRR Tolkien's son were named.")
+    found = find(name("FLOTUS Grammy"), article, aliases)
+    assert found is not None and found.status == "supported"
+    # Each part is still checked, and initials (three letters at most) stay a first name.
+    found = find(name("NATO Grammy"), article, aliases)
+    assert found is None or found.status == "unsupported"
+    assert find(name("JRR Grammy"), article, aliases).status == "partial"
 
 
 # -- an age is someone's age ----------------------------------------------------------------

@@ -357,7 +357,8 @@ class SupportChecker:
         """Mark the names a sentence repeats in another role (:mod:`pipeline.support.repeats`)."""
         mentions = [name_mentions(text, [(c.text, c.start, c.end) for c in r.claims
                                          if _named(c.label)],
-                                  [(c.start, c.end) for c in r.claims if not _named(c.label)])
+                                  [(c.start, c.end) for c in r.claims if not _named(c.label)],
+                                  {c.start: c.label for c in r.claims})
                     for r, text in zip(results, clean, strict=True)]
         todo = [i for i, m in enumerate(mentions) if len(m) > 1]
         if not todo or (parser := self.parser()) is None:

@@ -25,7 +25,7 @@ from pipeline.text.matching import (
 )
 from pipeline.text.mentions import Cluster, found_in, to_mention
 from pipeline.text.names import PARTICLES
-from pipeline.text.normalize import fold, mention_tokens, name_tokens
+from pipeline.text.normalize import TokenStream, fold, mention_tokens, name_tokens
 from pipeline.text.numbers import AtomBag, FigureSpan, find_figures
 
 
@@ -126,6 +126,8 @@ def _match_name(tokens: tuple[str, ...], label: str, sources: list[SourceText],
     best = Match(None, None, UNSUPPORTED)
     english = next((s for s in sources if s.lang == "en"), None)
     lower = english.evidence.given.lower if english is not None else frozenset()
+    if english is not None:
+        tokens = _rejoined(tokens, english.evidence.stream)
     if clause_initial and len(tokens) > 1 and fold([tokens[0]])[0] in lower:
         # A capital that opens the sentence says nothing: "Given Sherwood's ..." names
         # Sherwood when the article writes "given".
@@ -184,23 +186,49 @@ def _match_name(tokens: tuple[str, ...], label: str, sources: list[SourceText],
     return worst
 
 
+def _rejoined(tokens: tuple[str, ...], stream: TokenStream) -> tuple[str, ...]:
+    """The name with a word the summarizer's subword decoder wrote in two pieces made one
+    again ("Silv onek", "Silv Onek"): two neighbouring words that the article never writes,
+    joined, make a word it does."""
+    out = list(tokens)
+    i = 0
+    while i + 1 < len(out):
+        left, right = out[i], out[i + 1]
+        if left[:1].isupper() and right[:1].isalpha() and not stream.has_word(left) and \
+                not stream.has_word(right) and stream.has_word(left + right):
+            out[i:i + 2] = [left + right.lower()]
+        else:
+            i += 1
+    return tuple(out)
+
+
 def _name_parts(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The names inside a span: split at words written in lower case that are not name
-    particles ("of", "van", "al" ...)."""
+    particles ("of", "van", "al" ...), and after an acronym opening the span ("FLOTUS
+    Grammy"): initials run to three letters (``J.R.R.``), so a word of four or more capitals
+    is a name of its own, never a first name."""
     if not any(t[:1].isupper() for t in tokens):
         return [tokens]
     parts: list[tuple[str, ...]] = []
     run: list[str] = []
-    for token in tokens:
+    for i, token in enumerate(tokens):
         if token[:1].islower() and token not in PARTICLES:
             if run:
                 parts.append(tuple(run))
             run = []
+        elif i == 1 and _is_long_acronym(tokens[0]) and not _is_long_acronym(token):
+            parts.append(tuple(run))
+            run = [token]
         else:
             run.append(token)
     if run:
         parts.append(tuple(run))
     return [p for p in (_strip_particles(p) for p in parts) if p]
+
+
+def _is_long_acronym(token: str) -> bool:
+    """Four or more capital letters: longer than initials (``persons.is_initials``)."""
+    return len(token) > 3 and token.isalpha() and token.isupper()
 
 
 def _strip_particles(part: tuple[str, ...]) -> tuple[str, ...]:

@@ -21,13 +21,19 @@ inside quotation marks are someone's words and are left alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pipeline.text.normalize import fold, mention_tokens
+from pipeline.text.persons import without_titles
 from pipeline.text.syntax import SpanRole
 
 REPEATED = "named twice in one sentence: the same name in two roles"
+# The NER label of nationalities and religious or political groups. Standing alone as an
+# argument such a word names a kind of people, not one referent: two clauses may each speak
+# of "Westerners" or "Americans" (the binding principle is about referring names). As a
+# modifier it belongs to a phrase that refers ("the Scottish government"), which counts.
+GROUP = "NORP"
 _QUOTES = re.compile(r"[\"\u201c\u201d]")
 _SPACE = re.compile(r"\s+")
 
@@ -41,26 +47,47 @@ class Mention:
     start: int
     end: int
     claim_start: int
+    label: str = ""  # the NER label of the claim it reports to
+
+    @property
+    def person(self) -> bool:
+        """Whether the claim names a person."""
+        return self.label == "PERSON"
 
 
 def name_mentions(sentence: str, claims: Sequence[tuple[str, int, int]],
-                  others: Sequence[tuple[int, int]] = ()) -> list[Mention]:
+                  others: Sequence[tuple[int, int]] = (),
+                  labels: Mapping[int, str] | None = None) -> list[Mention]:
     """The sentence's named claims (``(text, start, end)``) and every other occurrence of
     the same words in it that no claim covers (a small NER often tags a name once and not
     where it opens the sentence), in sentence order; ``others`` are the spans of its other
     claims (figures: the "PM" of "3 PM" is no second "PM"). A repetition found at such an
-    occurrence is reported on the claim of that name, the one mention the NER tagged."""
-    found = [Mention(text, start, end, start) for text, start, end in claims]
+    occurrence is reported on the claim of that name, the one mention the NER tagged.
+    ``labels`` gives the NER label of each claim by its start: for a person, the surname
+    alone counts as an occurrence too ("Everardo Custodio ... shot Custodio")."""
+    labels = labels or {}
+    found = [Mention(text, start, end, start, labels.get(start, ""))
+             for text, start, end in claims]
     taken = [(start, end) for _, start, end in claims] + list(others)
     for text, start, _ in claims:
         words = text.strip()
         if not words:
             continue
-        for match in re.finditer(rf"(?<!\w){re.escape(words)}(?!\w)", sentence):
-            if all(match.end() <= s or match.start() >= e for s, e in taken):
-                found.append(Mention(words, match.start(), match.end(), start))
-                taken.append((match.start(), match.end()))
+        forms = [rf"(?<!\w){re.escape(words)}(?!\w)"]
+        if labels.get(start) == "PERSON" and len(tokens := person_name(words)) > 1:
+            forms.append(rf"(?<![\w-]){re.escape(tokens[-1])}(?![\w-])")  # not "Smith-Jones"
+        for form in forms:
+            for match in re.finditer(form, sentence):
+                if all(match.end() <= s or match.start() >= e for s, e in taken):
+                    found.append(Mention(match.group(0), match.start(), match.end(), start,
+                                         labels.get(start, "")))
+                    taken.append((match.start(), match.end()))
     return sorted(found, key=lambda m: m.start)
+
+
+def person_name(text: str) -> tuple[str, ...]:
+    """A person's name as the rule compares it: its words without titles ("Mr Ray": Ray)."""
+    return without_titles(mention_tokens(text))
 
 
 def repeated_mentions(sentence: str, mentions: Sequence[Mention],
@@ -76,11 +103,14 @@ def repeated_mentions(sentence: str, mentions: Sequence[Mention],
             stretch it writes itself is not a repetition).
     """
     first: dict[tuple[tuple[str, ...], str, int], Mention] = {}
+    people: dict[tuple[str, str, int], list[tuple[tuple[str, ...], Mention]]] = {}
     repeated: set[int] = set()
     for i, (mention, role) in enumerate(zip(mentions, roles, strict=True)):
         if role is None or _quoted(sentence, mention.start):
             continue
         if role.is_argument:
+            if mention.label == GROUP:
+                continue  # "the latest Westerners ... the recruitment of Westerners": a kind
             phrase = ""
         elif role.phrase_is_argument:
             phrase = role.head  # "the Scottish government ... by the Scottish government"
@@ -91,6 +121,15 @@ def repeated_mentions(sentence: str, mentions: Sequence[Mention],
             continue
         key = (name, phrase, role.sentence)
         earlier = first.get(key)
+        person = tuple(fold(list(person_name(mention.text)))) if mention.person else name
+        if earlier is None and (mention.person or len(name) == 1):
+            # A surname alone and a full name with that surname name one person: "Everardo
+            # Custodio shot Custodio" repeats him (two full names are two people). The NER
+            # may tag the surname alone as something else.
+            same = people.setdefault((person[-1], phrase, role.sentence), [])
+            earlier = next((m for n, m in same if n != person and 1 in (len(n), len(person))
+                            and (m.person or mention.person)), None)
+            same.append((person, mention))
         if earlier is None:
             first[key] = mention
         elif flat(sentence[earlier.start:mention.end]) not in flat_article:

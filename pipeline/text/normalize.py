@@ -158,6 +158,10 @@ class TokenStream:
         """
         return self.find(phrase) is not None
 
+    def has_word(self, word: str) -> bool:
+        """Whether the text has ``word`` as one of its tokens, in any case."""
+        return word.casefold() in self._positions
+
     def find(self, phrase: Sequence[str]) -> int | None:
         """The first token index where ``phrase`` occurs, or None (empty never matches)."""
         if not phrase:
