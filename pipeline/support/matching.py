@@ -116,6 +116,9 @@ def match_claim(entity: Entity, sources: ArticleSources | list[SourceText],
     # Only the word that opens the clause loses what its capital says: in "The Arctic
     # Embassy ..." that is "The", which mention_tokens has dropped, not "Arctic".
     clause_initial = clause_initial and fold(name_tokens(entity.text)[:1]) == fold(tokens[:1])
+    english = next((s for s in sources if s.lang == "en"), None)
+    if english is not None:  # once per claim, before the name is taken apart
+        tokens = _rejoined(tokens, english.evidence.stream)
     found = _match_name(tokens, entity.label, list(sources), Matcher(aliases),
                         clause_initial=clause_initial)
     return None if found.status == UNSUPPORTED and found.reason is None else found
@@ -126,8 +129,6 @@ def _match_name(tokens: tuple[str, ...], label: str, sources: list[SourceText],
     best = Match(None, None, UNSUPPORTED)
     english = next((s for s in sources if s.lang == "en"), None)
     lower = english.evidence.given.lower if english is not None else frozenset()
-    if english is not None:
-        tokens = _rejoined(tokens, english.evidence.stream)
     if clause_initial and len(tokens) > 1 and fold([tokens[0]])[0] in lower:
         # A capital that opens the sentence says nothing: "Given Sherwood's ..." names
         # Sherwood when the article writes "given".

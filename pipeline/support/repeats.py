@@ -34,6 +34,7 @@ REPEATED = "named twice in one sentence: the same name in two roles"
 # of "Westerners" or "Americans" (the binding principle is about referring names). As a
 # modifier it belongs to a phrase that refers ("the Scottish government"), which counts.
 GROUP = "NORP"
+PERSON = "PERSON"
 _QUOTES = re.compile(r"[\"\u201c\u201d]")
 _SPACE = re.compile(r"\s+")
 
@@ -52,7 +53,7 @@ class Mention:
     @property
     def person(self) -> bool:
         """Whether the claim names a person."""
-        return self.label == "PERSON"
+        return self.label == PERSON
 
 
 def name_mentions(sentence: str, claims: Sequence[tuple[str, int, int]],
@@ -73,21 +74,17 @@ def name_mentions(sentence: str, claims: Sequence[tuple[str, int, int]],
         words = text.strip()
         if not words:
             continue
+        label = labels.get(start, "")
         forms = [rf"(?<!\w){re.escape(words)}(?!\w)"]
-        if labels.get(start) == "PERSON" and len(tokens := person_name(words)) > 1:
+        if label == PERSON and len(tokens := without_titles(mention_tokens(words))) > 1:
             forms.append(rf"(?<![\w-]){re.escape(tokens[-1])}(?![\w-])")  # not "Smith-Jones"
         for form in forms:
             for match in re.finditer(form, sentence):
                 if all(match.end() <= s or match.start() >= e for s, e in taken):
                     found.append(Mention(match.group(0), match.start(), match.end(), start,
-                                         labels.get(start, "")))
+                                         label))
                     taken.append((match.start(), match.end()))
     return sorted(found, key=lambda m: m.start)
-
-
-def person_name(text: str) -> tuple[str, ...]:
-    """A person's name as the rule compares it: its words without titles ("Mr Ray": Ray)."""
-    return without_titles(mention_tokens(text))
 
 
 def repeated_mentions(sentence: str, mentions: Sequence[Mention],
@@ -121,11 +118,11 @@ def repeated_mentions(sentence: str, mentions: Sequence[Mention],
             continue
         key = (name, phrase, role.sentence)
         earlier = first.get(key)
-        person = tuple(fold(list(person_name(mention.text)))) if mention.person else name
         if earlier is None and (mention.person or len(name) == 1):
             # A surname alone and a full name with that surname name one person: "Everardo
             # Custodio shot Custodio" repeats him (two full names are two people). The NER
-            # may tag the surname alone as something else.
+            # may tag the surname alone as something else. Titles go: "Mr Ray" is Ray.
+            person = without_titles(name) if mention.person else name
             same = people.setdefault((person[-1], phrase, role.sentence), [])
             earlier = next((m for n, m in same if n != person and 1 in (len(n), len(person))
                             and (m.person or mention.person)), None)
