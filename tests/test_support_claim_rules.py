@@ -717,6 +717,63 @@ def test_which_ages_a_text_gives_to_whom(text, lang, expected):
     assert [(a.name, a.first, a.surname, a.age) for a in person_ages(text, lang)] == expected
 
 
+def test_a_caption_may_say_where_the_person_stands_before_the_age():
+    from pipeline.text.ages import person_ages
+
+    text = ("Star-crossed lovers: Jamie Silvonek (left), 14, and her boyfriend. "
+            "Jan Smit (tweede van links), 54, en Anna Vos (pictured), 31.")
+    assert [(a.name, a.age) for a in person_ages(text)] == [
+        ("Jamie Silvonek", "14"), ("Jan Smit", "54"), ("Anna Vos", "31")]
+    assert person_ages("Jamie Silvonek (USA), 14, won.") == []  # a bracket that says more
+
+
+def test_a_sentence_opening_capital_the_text_writes_in_lower_case_is_no_first_name():
+    from pipeline.text.ages import person_ages
+
+    text = ("Jafar Adeli was arrested. He had been jailed in 2010. Jailed Adeli, 32, "
+            "wept, and so did Rose Smith, 40, who then rose.")
+    assert [(a.name, a.first, a.age) for a in person_ages(text)] == [
+        ("Adeli", "Jafar", "32"),  # the earlier full name gives the first name
+        ("Rose Smith", "Rose", "40")]  # not at a sentence's start: a first name
+
+
+PARENTS = ("The last time Frank Jordan spoke with his son, Louis Jordan was fishing. "
+           "Louis Jordan, 37, took his sailboat out in January. His father Frank Jordan "
+           "said Bill Jones, 52, and Smith, 37, had helped. Jafar Adeli was arrested. "
+           "He had been jailed before. Jailed Adeli, 32, wept. Ahmed Ali spoke. "
+           "Married Ali, 29, wept.")
+
+
+@pytest.mark.parametrize(("sentence", "reason"), [
+    ("Frank Jordan, 37, was fishing on a sailboat.", "the article gives the age 37 to Louis Jordan"),
+    ("The 52-year-old Frank Jordan spoke.", "the article gives the age 52 to Bill Jones"),
+])
+def test_an_age_the_article_gives_only_to_someone_else_is_unsupported(checker, sentence,
+                                                                       reason):
+    # the article names Frank Jordan and gives him no age; 37 and 52 are other people's
+    (result,) = checker.check([sentence], PARENTS)
+    (marked,) = result.unsupported
+    assert marked.reason == reason and not marked.supported
+
+
+@pytest.mark.parametrize("sentence", [
+    "Piet Jordan, 37, was fishing.",  # the article does not name him: left to the figures
+    "Frank Jordan, 38, was fishing.",  # an age nobody has: the figure check's
+    "Jafar Adeli, 32, wept.",  # "Jailed" opens a sentence: the article's Adeli is Jafar
+    "Ahmed Ali, 29, wept.",  # "Married" only opens a sentence: it may be no first name
+])
+def test_an_age_only_someone_else_has_needs_both_people_named(checker, sentence):
+    (result,) = checker.check([sentence], PARENTS)
+    assert not any(c.reason and "the age" in c.reason for c in result.claims), result.claims
+
+
+def test_an_age_given_to_a_surname_alone_is_no_other_persons(checker):
+    # "Smith, 37" names no first name: it may be anyone called Smith, Frank Jordan's age too
+    (result,) = checker.check(["Frank Jordan, 37, helped."],
+                              "Frank Jordan spoke. Smith, 37, had helped.")
+    assert not any(c.reason and "the age" in c.reason for c in result.claims), result.claims
+
+
 def test_pm_opens_a_time_only_after_a_clock_figure(checker):
     article = "The Prime Minister this morning faced criticism. He left at 3 pm."
     (prime_minister, clock, wrong) = checker.check(

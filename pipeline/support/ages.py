@@ -5,17 +5,23 @@ A figure is found when the article has it with a compatible unit; an age is more
 number with a unit: it is someone's age. When a summary sentence gives a person (a name the
 NER tags as one) an age (:mod:`pipeline.text.ages`) and the article gives that same person
 (the same surname, and the same first name where both give one) an age in the same forms,
-but never this one, the sentence contradicts the article. A person the article gives no
-age is left to the figure check, and so is an age the article also gives in a form that
-names nobody ("who is 45", "when she was 25"): it may be this person's.
+but never this one, the sentence contradicts the article. So does an age the article gives
+only to someone else, when it names this person too but gives them no age ("Frank Jordan,
+37" where the article has "Frank Jordan spoke with his son" and "Louis Jordan, 37"). That
+someone else is named in full, with a first name the article writes where a capital shows
+a name (not only opening a sentence, where "Married Adeli, 32" may be Jafar Adeli). A
+person the article does not name, or names with no age while no one else has that age, is
+left to the figure check, and so is an age the article also gives in a form that names
+nobody ("who is 45", "when she was 25"): it may be this person's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pipeline.text.ages import PersonAge, person_ages, same_person, unattached_ages
+from pipeline.text.ages import PersonAge, person_ages, same_person, unattached_ages, written_as_name
+from pipeline.text.normalize import fold, name_tokens
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,8 @@ class ArticleAges:
 
     named: list[PersonAge]
     unattached: set[str]
+    texts: tuple[str, ...] = ()  # the texts as given: how they write a name
+    words: tuple[tuple[str, ...], ...] = field(default=(), repr=False)  # each text's, folded
 
     @classmethod
     def of(cls, texts: Sequence[tuple[str, str]]) -> ArticleAges:
@@ -35,7 +43,22 @@ class ArticleAges:
                 ages = person_ages(text, lang)
                 named += ages
                 unattached |= unattached_ages(text, lang, ages)
-        return cls(named, unattached)
+        given = tuple(text for text, _ in texts if text)
+        return cls(named, unattached, given, tuple(fold(name_tokens(t)) for t in given))
+
+    def names(self, name: str) -> bool:
+        """Whether the texts write ``name``, word for word (case and accents aside)."""
+        wanted = fold(name_tokens(name))
+        n = len(wanted)
+        return n > 0 and any(words[i:i + n] == wanted for words in self.words
+                             for i in range(len(words) - n + 1))
+
+    def others_aged(self, age: str) -> list[str]:
+        """The people the texts give ``age``, named in full with a first name written as a
+        name (:func:`~pipeline.text.ages.written_as_name`), longest name first."""
+        return sorted({a.name for a in self.named if a.age == age and a.first is not None
+                       and any(written_as_name(text, a.first) for text in self.texts)},
+                      key=len, reverse=True)
 
 
 def wrong_ages(sentence: str, article: ArticleAges, persons: Sequence[tuple[int, int]]
@@ -57,7 +80,13 @@ def wrong_ages(sentence: str, article: ArticleAges, persons: Sequence[tuple[int,
         if claim.first is not None and any(a.first is not None for a in people):
             people = [a for a in people if a.first is not None]  # the full names decide
         ages = sorted({a.age for a in people}, key=int)
-        if ages and claim.age not in ages and claim.age not in article.unattached:
+        if claim.age in article.unattached:
+            continue  # an age that names nobody may be this person's
+        if ages and claim.age not in ages:
             name = max((a.name for a in people), key=len)
             wrong.append((claim, f"the article gives {name} the age {' or '.join(ages)}"))
+        elif not ages and article.names(claim.name):
+            others = article.others_aged(claim.age)
+            if others:
+                wrong.append((claim, f"the article gives the age {claim.age} to {others[0]}"))
     return wrong

@@ -33,7 +33,12 @@ _NAME = rf"(?<![\w'\u2019-])(?P<name>(?:{_WORD} (?:{_PARTICLE})*){{0,3}}{_WORD})
 _AGE = r"(?P<age>\d{1,3})"
 # "Name, 54," / "Name, aged 54." / "Name aged 54" / "Name, 54 and ...". The comma is what
 # makes a bare number an age: "Apollo 13." and "Radio 4," are names.
-_AFTER = re.compile(rf"{_NAME}(?:, (?:aged )?| aged ){_AGE}(?=[,.;:)]| and | en |$)")
+# A photo caption puts where the person stands between the name and the age: "Jamie
+# Silvonek (left), 14, and ...", "Jan Smit (rechts), 54,".
+_PLACE = (r"(?: \((?:(?:far|second|second from|front|back|top|bottom|centre|center|verre|"
+          r"tweede van) )?(?:left|right|centre|center|pictured|above|below|top|bottom|inset|"
+          r"front|back|links|rechts|midden|boven|onder|foto)\))?")
+_AFTER = re.compile(rf"{_NAME}{_PLACE}(?:, (?:aged )?| aged ){_AGE}(?=[,.;:)]| and | en |$)")
 # "Jan Smit (54)": the Dutch press's form; in English brackets hold scores and minutes.
 _BRACKETS = re.compile(rf"{_NAME} \({_AGE}\)")
 # "54-year-old Name", "the 54-year-old striker Name", "the 26-year-old Dutch midfielder
@@ -85,12 +90,15 @@ def person_ages(text: str, lang: str = "en") -> list[PersonAge]:
     nearest mention of that surname before it ("Jan Smit said ... The 28-year-old Smit")."""
     patterns = (_AFTER, _BEFORE, _BRACKETS) if lang == "nl" else (_AFTER, _BEFORE)
     found: dict[int, PersonAge] = {}
+    lower: set[str] | None = None
     for pattern in patterns:
         for match in pattern.finditer(text):
             between = match.groupdict().get("between") or ""
             if any(_key(word) in STOPWORDS for word in between.split()):
                 continue
-            age = _person_age(match)
+            if lower is None:
+                lower = set(re.findall(r"(?<![\w'\u2019-])[a-z][\w'\u2019-]*", text))
+            age = _person_age(match, lower)
             if age is not None:
                 found.setdefault(age.start, age)
     return [_with_earlier_first_name(text, age) for age in sorted(found.values(),
@@ -110,10 +118,13 @@ def unattached_ages(text: str, lang: str, named: Iterable[PersonAge]) -> set[str
     return ages
 
 
-def _person_age(match: re.Match) -> PersonAge | None:
+def _person_age(match: re.Match, lower: set[str]) -> PersonAge | None:
     words = [(w.start(), w.group()) for w in re.finditer(r"\S+", match.group("name"))]
     while words and (_key(words[0][1]) in STOPWORDS or _key(words[0][1]) in TITLES):
         words = words[1:]  # "The 23-year-old", "Mr Smith, 54,", "Dr Anna Vos"
+    if len(words) > 1 and words[0][1].lower() in lower and _starts_sentence(
+            match.string, match.start("name") + words[0][0]):
+        words = words[1:]  # "... Hunting. Married Adeli, 32,": a capital any sentence has
     age = match.group("age")
     if not words or _key(words[-1][1]) in STOPWORDS or not 0 < int(age) <= _OLDEST or \
             not all(w[:1].isupper() or w in PARTICLES for _, w in words):
@@ -126,6 +137,23 @@ def _person_age(match: re.Match) -> PersonAge | None:
     return PersonAge(" ".join(names), before[-1] if before else None, names[-1],
                      str(int(age)), match.start("age"), match.end("age"), start,
                      match.start("name") + words[-1][0] + len(words[-1][1]))
+
+
+def written_as_name(text: str, word: str) -> bool:
+    """Whether ``text`` writes ``word`` with its capital somewhere a capital shows a name:
+    not opening a sentence (there any word has one)."""
+    return any(not _starts_sentence(text, m.start()) for m in re.finditer(
+        rf"(?<![\w'\u2019-]){re.escape(word)}(?![\w'\u2019-])", text))
+
+
+def _starts_sentence(text: str, at: int) -> bool:
+    """Whether the word at ``at`` opens a sentence (or a caption's text after a colon)."""
+    i = at
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    while i > 0 and text[i - 1] in "\"'\u2019\u201d)":
+        i -= 1
+    return i == 0 or text[i - 1] in ".!?:"
 
 
 def _with_earlier_first_name(text: str, age: PersonAge) -> PersonAge:
