@@ -814,3 +814,52 @@ def test_a_number_that_belongs_to_a_name_is_no_age(text):
 def test_an_age_the_article_may_give_that_person_is_no_false_alarm(checker, sentence, article):
     (result,) = checker.check([sentence], article)
     assert not any(c.reason and "the age" in c.reason for c in result.claims), result.claims
+
+
+# -- page furniture: a news page's call to its reader ----------------------------------------
+
+MATCH = "Swansea City drew 1-1 with Everton. Gomis will be out for three weeks."
+
+
+@pytest.mark.parametrize(("sentence", "call"), [
+    ("Click here for all the latest Swansea City news.", "Click here"),
+    ("Scroll down for video.", "Scroll down"),
+    ("Please tap on the link to watch Gomis.", "Please tap on"),
+    ("Visit www.swanseacity.com for tickets.", "Visit www.swanseacity.com"),
+    ("** Follow us for more on Gomis.", "Follow us"),
+])
+def test_a_call_to_the_reader_is_a_claim_the_article_does_not_make(checker, sentence, call):
+    (result,) = checker.check([sentence], MATCH)
+    marked = [c for c in result.claims if c.label == "CALL"]
+    assert [(c.text, c.supported, c.status) for c in marked] == [(call, False, "unsupported")]
+    assert marked[0].reason == "a news page's call to the reader, not the article's: page furniture"
+    assert result.unsupported == marked  # the names around it are checked as ever
+    assert sentence[marked[0].start:marked[0].end] == call
+
+
+@pytest.mark.parametrize("sentence", [
+    "Users can click here to vote for Gomis.",  # a subject: the story's own words
+    '"Click here," Gomis told the fans.',  # a quotation
+    "Visit Swansea City, the club said.",  # no web address
+    "Clicking here was easy for Gomis.",  # no imperative
+])
+def test_the_same_words_in_the_story_are_no_call(checker, sentence):
+    (result,) = checker.check([sentence], MATCH)
+    assert not [c for c in result.claims if c.label == "CALL"]
+
+
+def test_a_call_the_article_makes_too_is_copied_not_written(checker):
+    (result,) = checker.check(["Click here for more Swansea City news."],
+                              MATCH + " Click HERE for more news.")
+    assert not [c for c in result.claims if c.label == "CALL"] and not result.unsupported
+
+
+def test_drop_removes_a_call_to_the_reader_from_the_briefing(checker):
+    from pipeline.support.apply import support_summary
+
+    result = support_summary(checker, ["Swansea City drew 1-1 with Everton.",
+                                       "Click here for all the latest Swansea City news."],
+                             [MATCH], policy="drop")
+    assert result.sentences == ["Swansea City drew 1-1 with Everton."]
+    (dropped,) = result.support["dropped"]
+    assert "Click here (CALL: a news page's call to the reader" in dropped["reason"]

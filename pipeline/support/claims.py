@@ -8,8 +8,11 @@ Dutch original. A sentence is ``supported`` when all its claims are, ``unsupport
 is, ``partial`` in between and ``no-claims`` without any. Two role errors are seen: a name
 repeated in a second role of its sentence (:mod:`pipeline.support.repeats`) is marked
 there, and an age the article gives to someone else is unsupported
-(:mod:`pipeline.support.ages`). Other correct names in a wrong role ("Kosten said" for a
-quote by someone else) are supported: the check asks whether the article contains a claim.
+(:mod:`pipeline.support.ages`). A sentence opening with a news page's call to the reader
+("Click here for ...", :mod:`pipeline.text.furniture`) that the article does not make has
+that call as an unsupported claim of its own, labelled ``CALL``. Other correct names in a
+wrong role ("Kosten said" for a quote by someone else) are supported: the check asks
+whether the article contains a claim.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from pipeline.text.entities import (
     ExtractorInfo,
     load_extractor,
 )
+from pipeline.text.furniture import makes_call, reader_call
 from pipeline.text.names import clause_initial
 from pipeline.text.normalize import unescape_quotes
 from pipeline.text.persons import lower_case_name_words, lower_key, with_first_name
@@ -41,6 +45,10 @@ from pipeline.text.syntax import Parser, load_parser
 SUPPORTED, PARTIAL, UNSUPPORTED, NO_CLAIMS = "supported", "partial", "unsupported", "no-claims"
 # A summarizer's out-of-vocabulary placeholders: not words of the summary.
 PLACEHOLDER = re.compile(r"(?<![\w<\[])(?:UNK|<unk>|\[UNK\])(?![\w>\]])")
+# The label of a sentence's call to the reader (:mod:`pipeline.text.furniture`): page
+# furniture the summarizer wrote, marked as a claim the article does not make.
+CALL = "CALL"
+CALL_REASON = "a news page's call to the reader, not the article's: page furniture"
 
 
 @dataclass
@@ -306,6 +314,11 @@ class SupportChecker:
                                                 strict=True):
             claims: list[Claim] = []
             seen: set[tuple[int, int]] = set()
+            call = reader_call(sentence)
+            if call is not None and makes_call(source_en, sentence[call[0]:call[1]]):
+                call = None  # the article has the call too: the summary copies it
+            if call is not None:  # its words are no names ("Click" read as an ORG)
+                entities = [e for e in entities if e.start >= call[1]]
             for entity in entities:
                 entity = self._with_first_name(sentence, entity, entities, lower)
                 entity, as_name = self._with_lower_case_parts(sentence, entity, entities, lower)
@@ -324,6 +337,9 @@ class SupportChecker:
                     claims += [self._claim(sentence, part, sources) for part in parts]
                 else:
                     claims.append(claim)
+            if call is not None:
+                claims.insert(0, Claim(sentence[call[0]:call[1]], CALL, call[0], call[1],
+                                       supported=False, status=UNSUPPORTED, reason=CALL_REASON))
             results.append(SentenceSupport(original, claims,
                                            placeholders=len(PLACEHOLDER.findall(sentence))))
         self._mark_repeated(results, clean, source_en)
