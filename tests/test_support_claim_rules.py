@@ -18,7 +18,7 @@ from pipeline.support.apply import support_summary
 from pipeline.support.claims import SupportChecker
 from pipeline.support.matching import SourceText, match_claim
 from pipeline.text.aliases import AliasTable
-from pipeline.text.entities import Entity
+from pipeline.text.entities import FIGURE_LABELS, Entity
 from pipeline.text.matching import FIRST_NAME_MISSING, Matcher, TextIndex
 from pipeline.text.numbers import find_figures
 
@@ -855,11 +855,37 @@ def test_a_call_the_article_makes_too_is_copied_not_written(checker):
 
 
 def test_drop_removes_a_call_to_the_reader_from_the_briefing(checker):
-    from pipeline.support.apply import support_summary
-
     result = support_summary(checker, ["Swansea City drew 1-1 with Everton.",
                                        "Click here for all the latest Swansea City news."],
                              [MATCH], policy="drop")
     assert result.sentences == ["Swansea City drew 1-1 with Everton."]
     (dropped,) = result.support["dropped"]
     assert "Click here (CALL: a news page's call to the reader" in dropped["reason"]
+
+
+# -- a name word written twice ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("sentence", "doubled", "has"), [
+    ("Tom Wood Wood is keen to regain form.", "Wood Wood", "Tom Wood"),
+    ("Temperton Temperton died at 66.", "Temperton Temperton", "Temperton"),
+    ("Jessica Ennis-Hill-Hill won gold.", "Hill Hill", None),  # as the name written once
+])
+def test_a_name_word_written_twice_is_a_name_the_article_does_not_write(checker, sentence,
+                                                                         doubled, has):
+    article = ("Northampton flanker Tom Wood is keen. Songwriter Rod Temperton died at 66. "
+               "Jessica Ennis-Hill won gold.")
+    (result,) = checker.check([sentence], article)
+    (claim,) = [c for c in result.claims if c.label not in FIGURE_LABELS]
+    if has is None:
+        (once,) = checker.check([sentence.replace(doubled, doubled.split()[0])], article)
+        has = once.claims[0].matched
+    assert not claim.supported and claim.status == "unsupported"
+    assert claim.reason == (f"a name word written twice ({doubled}): the article does not "
+                            f"write the name so; it has {has}")
+    assert claim.matched == has
+
+
+def test_a_name_the_article_writes_twice_over_is_its_name(checker):
+    (result,) = checker.check(["Chan Chan lies near Trujillo."],
+                              "The adobe city of Chan Chan lies near Trujillo.")
+    assert all(c.supported for c in result.claims)

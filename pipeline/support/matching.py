@@ -119,6 +119,14 @@ def match_claim(entity: Entity, sources: ArticleSources | list[SourceText],
     english = next((s for s in sources if s.lang == "en"), None)
     if english is not None:  # once per claim, before the name is taken apart
         tokens = _rejoined(tokens, english.evidence.stream)
+    at = _stutter(tokens)
+    if at is not None and not any(s.evidence.stream.contains(tokens[at:at + 2])
+                                  for s in sources):
+        once = _match_name(tokens[:at] + tokens[at + 1:], entity.label, list(sources),
+                           Matcher(aliases), clause_initial=clause_initial)
+        return Match(once.text, once.lang, UNSUPPORTED,
+                     f"a name word written twice ({' '.join(tokens[at:at + 2])}): the article "
+                     "does not write the name so" + (f"; it has {once.text}" if once.text else ""))
     found = _match_name(tokens, entity.label, list(sources), Matcher(aliases),
                         clause_initial=clause_initial)
     return None if found.status == UNSUPPORTED and found.reason is None else found
@@ -201,6 +209,13 @@ def _rejoined(tokens: tuple[str, ...], stream: TokenStream) -> tuple[str, ...]:
         else:
             i += 1
     return tuple(out)
+
+
+def _stutter(tokens: tuple[str, ...]) -> int | None:
+    """Where a name word is written twice in a row ("Tom Wood Wood": 1), a decoder's
+    stutter unless the article writes the name so ("Chan Chan", "Bora Bora"); else None."""
+    return next((i for i, (a, b) in enumerate(zip(tokens, tokens[1:], strict=False))
+                 if a[:1].isalpha() and fold([a]) == fold([b])), None)
 
 
 def _name_parts(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
