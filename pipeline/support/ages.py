@@ -20,8 +20,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pipeline.text.ages import PersonAge, person_ages, same_person, unattached_ages, written_as_name
+from pipeline.text.ages import (
+    PersonAge,
+    person_ages,
+    same_person,
+    unattached_ages,
+    words_written_as_names,
+)
 from pipeline.text.normalize import fold, name_tokens
+from pipeline.text.persons import given_names_agree
 
 
 @dataclass(frozen=True)
@@ -30,8 +37,8 @@ class ArticleAges:
 
     named: list[PersonAge]
     unattached: set[str]
-    texts: tuple[str, ...] = ()  # the texts as given: how they write a name
     words: tuple[tuple[str, ...], ...] = field(default=(), repr=False)  # each text's, folded
+    as_names: frozenset[str] = frozenset()  # words written where a capital shows a name
 
     @classmethod
     def of(cls, texts: Sequence[tuple[str, str]]) -> ArticleAges:
@@ -43,8 +50,9 @@ class ArticleAges:
                 ages = person_ages(text, lang)
                 named += ages
                 unattached |= unattached_ages(text, lang, ages)
-        given = tuple(text for text, _ in texts if text)
-        return cls(named, unattached, given, tuple(fold(name_tokens(t)) for t in given))
+        given = [text for text, _ in texts if text]
+        return cls(named, unattached, tuple(fold(name_tokens(t)) for t in given),
+                   frozenset().union(*(words_written_as_names(t) for t in given)))
 
     def names(self, name: str) -> bool:
         """Whether the texts write ``name``, word for word (case and accents aside)."""
@@ -53,12 +61,31 @@ class ArticleAges:
         return n > 0 and any(words[i:i + n] == wanted for words in self.words
                              for i in range(len(words) - n + 1))
 
-    def others_aged(self, age: str) -> list[str]:
-        """The people the texts give ``age``, named in full with a first name written as a
-        name (:func:`~pipeline.text.ages.written_as_name`), longest name first."""
-        return sorted({a.name for a in self.named if a.age == age and a.first is not None
-                       and any(written_as_name(text, a.first) for text in self.texts)},
-                      key=len, reverse=True)
+    def others_aged(self, claim: PersonAge) -> list[str]:
+        """The people the texts give ``claim``'s age who cannot be the claim's person, in
+        text order: each named in full in that mention, with a first name the texts write
+        where a capital shows a name (:func:`~pipeline.text.ages.words_written_as_names`),
+        and another surname or no given name that may be the claim's (initials, a clipping,
+        a spelling variant: :func:`~pipeline.text.persons.given_names_agree`)."""
+        others = []
+        for a in self.named:
+            if a.age != claim.age or not a.given or fold([a.first or ""])[0] not in \
+                    self.as_names or a.name in others or _may_be(claim, a):
+                continue
+            others.append(a.name)
+        return others
+
+
+def _may_be(claim: PersonAge, other: PersonAge) -> bool:
+    """Whether ``other`` may name the claim's person by another form of a given name."""
+    return fold([claim.surname]) == fold([other.surname]) and any(
+        given_names_agree(x, y) for x in claim.given_names for y in other.given_names)
+
+
+def _named_from_first(claim: PersonAge) -> str:
+    """The claim's name from its first name on ("Britain's Frank Jordan": "Frank Jordan")."""
+    words = claim.name.split()
+    return " ".join(words[words.index(claim.first):]) if claim.first in words else claim.name
 
 
 def wrong_ages(sentence: str, article: ArticleAges, persons: Sequence[tuple[int, int]]
@@ -85,8 +112,8 @@ def wrong_ages(sentence: str, article: ArticleAges, persons: Sequence[tuple[int,
         if ages and claim.age not in ages:
             name = max((a.name for a in people), key=len)
             wrong.append((claim, f"the article gives {name} the age {' or '.join(ages)}"))
-        elif not ages and article.names(claim.name):
-            others = article.others_aged(claim.age)
+        elif not ages and article.names(_named_from_first(claim)):
+            others = article.others_aged(claim)
             if others:
                 wrong.append((claim, f"the article gives the age {claim.age} to {others[0]}"))
     return wrong

@@ -38,7 +38,10 @@ _AGE = r"(?P<age>\d{1,3})"
 _PLACE = (r"(?: \((?:(?:far|second|second from|front|back|top|bottom|centre|center|verre|"
           r"tweede van) )?(?:left|right|centre|center|pictured|above|below|top|bottom|inset|"
           r"front|back|links|rechts|midden|boven|onder|foto)\))?")
-_AFTER = re.compile(rf"{_NAME}{_PLACE}(?:, (?:aged )?| aged ){_AGE}(?=[,.;:)]| and | en |$)")
+# Two names and two ages ("Ryan Clark and Emma Jones, 27 and 25,") pair them in order, which
+# this form cannot read: such ages name nobody here (:data:`_PAIRED`).
+_AFTER = re.compile(rf"{_NAME}{_PLACE}(?:, (?:aged )?| aged ){_AGE}"
+                    r"(?=[,.;:)]| and (?!\d)| en (?!\d)|$)")
 # "Jan Smit (54)": the Dutch press's form; in English brackets hold scores and minutes.
 _BRACKETS = re.compile(rf"{_NAME} \({_AGE}\)")
 # "54-year-old Name", "the 54-year-old striker Name", "the 26-year-old Dutch midfielder
@@ -48,6 +51,8 @@ _BRACKETS = re.compile(rf"{_NAME} \({_AGE}\)")
 _BEFORE = re.compile(rf"{_AGE}[-\u2011 ](?:year[-\u2011 ]old|jarige) "
                      rf"(?P<between>(?:(?:{_WORD} )?(?!{_PARTICLE})[a-z][\w-]* )?){_NAME}")
 _OLDEST = 120
+_CAPITALISED = re.compile(rf"(?<![\w'\u2019-]){_WORD}")
+_POSSESSIVE_END = re.compile(r"['\u2019]s$")
 # Ages given to no name: the number of "who is 45", "when she was 25", "the 14-year-old",
 # "aged 31", Dutch "die 45 is", "toen zij 25 was", "de 14-jarige".
 _UNATTACHED = {
@@ -56,7 +61,7 @@ _UNATTACHED = {
         r"|\b(?:he|she|they|I|we|you) (?:is|was|are|were|turned|turns) (?:now |then )?"
         r"(\d{1,3})\b"
         r"|\b(?:aged|age of) (\d{1,3})\b"
-        r"|\b(\d{1,3})[-\u2011 ]year[-\u2011 ]olds?\b", re.IGNORECASE),
+        r"|\b(\d{1,3})[-\u2011 ]years?[-\u2011 ]olds?\b", re.IGNORECASE),
     "nl": re.compile(
         r"\b(?:die|dat) (\d{1,3}) (?:is|was|werd)\b"
         r"|\b(?:hij|zij|ze|ik|we|wij) (?:is|was|werd|ben) (\d{1,3})\b"
@@ -64,6 +69,10 @@ _UNATTACHED = {
         r"|\bleeftijd van (\d{1,3})\b"
         r"|\b(\d{1,3})-jarigen?\b", re.IGNORECASE),
 }
+
+
+# "Ryan Clark and Emma Jones, 27 and 25," / "Jan en Els de Boer (54 en 51)".
+_PAIRED = re.compile(r"(?:, (?:aged )?|\()(\d{1,3}) (?:and|en) (\d{1,3})\b")
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,13 @@ class PersonAge:
     end: int
     name_start: int
     name_end: int
+    given: tuple[str, ...] = ()  # every word of the name before the surname, as written
+
+    @property
+    def given_names(self) -> tuple[str, ...]:
+        """The name's given names: those it writes, else the first name it took from an
+        earlier mention."""
+        return self.given or ((self.first,) if self.first else ())
 
 
 def person_ages(text: str, lang: str = "en") -> list[PersonAge]:
@@ -98,37 +114,43 @@ def person_ages(text: str, lang: str = "en") -> list[PersonAge]:
                 continue
             if lower is None:
                 lower = set(re.findall(r"(?<![\w'\u2019-])[a-z][\w'\u2019-]*", text))
-            age = _person_age(match, lower)
+            age, dropped = _person_age(match, lower)
             if age is not None:
-                found.setdefault(age.start, age)
-    return [_with_earlier_first_name(text, age) for age in sorted(found.values(),
-                                                                  key=lambda a: a.start)]
+                found.setdefault(age.start, (age, dropped))
+    # A word dropped as a sentence's capital may have been the first name after all ("Mark
+    # Smith, 40,"): such a name takes no other mention's first name either.
+    return [age if dropped else _with_earlier_first_name(text, age)
+            for age, dropped in sorted(found.values(), key=lambda a: a[0].start)]
 
 
 def unattached_ages(text: str, lang: str, named: Iterable[PersonAge]) -> set[str]:
     """The ages ``text`` gives in forms that link them to no name (see the module), as
     :attr:`PersonAge.age` writes them; ``named``, what :func:`person_ages` found in the same
-    text, is left out."""
+    text, is left out. Paired ages ("X and Y, 27 and 25") are among them."""
     taken = {age.start for age in named}
     ages = set()
     for match in _UNATTACHED[lang].finditer(text):
         group = next(g for g in range(1, (match.re.groups or 0) + 1) if match.group(g))
         if match.start(group) not in taken:
             ages.add(str(int(match.group(group))))
+    for match in _PAIRED.finditer(text):
+        ages |= {str(int(match.group(1))), str(int(match.group(2)))}
     return ages
 
 
-def _person_age(match: re.Match, lower: set[str]) -> PersonAge | None:
+def _person_age(match: re.Match, lower: set[str]) -> tuple[PersonAge | None, bool]:
+    """The age a match gives, and whether a capital opening a sentence was dropped."""
     words = [(w.start(), w.group()) for w in re.finditer(r"\S+", match.group("name"))]
     while words and (_key(words[0][1]) in STOPWORDS or _key(words[0][1]) in TITLES):
         words = words[1:]  # "The 23-year-old", "Mr Smith, 54,", "Dr Anna Vos"
-    if len(words) > 1 and words[0][1].lower() in lower and _starts_sentence(
-            match.string, match.start("name") + words[0][0]):
+    dropped = len(words) > 1 and words[0][1].lower() in lower and _starts_sentence(
+        match.string, match.start("name") + words[0][0])
+    if dropped:
         words = words[1:]  # "... Hunting. Married Adeli, 32,": a capital any sentence has
     age = match.group("age")
     if not words or _key(words[-1][1]) in STOPWORDS or not 0 < int(age) <= _OLDEST or \
             not all(w[:1].isupper() or w in PARTICLES for _, w in words):
-        return None
+        return None, dropped
     names = [w for _, w in words]
     before = names[:-1]
     while before and before[-1] in PARTICLES:  # "Els de Boer": Els is the first name
@@ -136,24 +158,35 @@ def _person_age(match: re.Match, lower: set[str]) -> PersonAge | None:
     start = match.start("name") + words[0][0]
     return PersonAge(" ".join(names), before[-1] if before else None, names[-1],
                      str(int(age)), match.start("age"), match.end("age"), start,
-                     match.start("name") + words[-1][0] + len(words[-1][1]))
+                     match.start("name") + words[-1][0] + len(words[-1][1]),
+                     tuple(_POSSESSIVE_END.sub("", w) for w in before if w not in PARTICLES)
+                     ), dropped
 
 
-def written_as_name(text: str, word: str) -> bool:
-    """Whether ``text`` writes ``word`` with its capital somewhere a capital shows a name:
-    not opening a sentence (there any word has one)."""
-    return any(not _starts_sentence(text, m.start()) for m in re.finditer(
-        rf"(?<![\w'\u2019-]){re.escape(word)}(?![\w'\u2019-])", text))
+def words_written_as_names(text: str) -> frozenset[str]:
+    """The capitalised words ``text`` writes somewhere a capital shows a name: not opening a
+    sentence, where any word has one (keys as :func:`same_person` compares them)."""
+    return frozenset(_key(m.group()) for m in _CAPITALISED.finditer(text)
+                     if not _starts_sentence(text, m.start()))
 
 
 def _starts_sentence(text: str, at: int) -> bool:
-    """Whether the word at ``at`` opens a sentence (or a caption's text after a colon)."""
+    """Whether the word at ``at`` opens a sentence (or a caption's text after a colon); the
+    full stop of a title or an initial ("Dr. Mark Smith", "J. Smith") ends none."""
     i = at
     while i > 0 and text[i - 1].isspace():
         i -= 1
     while i > 0 and text[i - 1] in "\"'\u2019\u201d)":
         i -= 1
-    return i == 0 or text[i - 1] in ".!?:"
+    if i == 0:
+        return True
+    if text[i - 1] != ".":
+        return text[i - 1] in "!?:"
+    j = i - 1
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "."):
+        j -= 1
+    word = text[j:i - 1]  # the word the full stop ends ("Dr", "J", "U.S")
+    return not (_key(word) in TITLES or len(word) == 1 and word.isupper())
 
 
 def _with_earlier_first_name(text: str, age: PersonAge) -> PersonAge:
@@ -174,8 +207,10 @@ def _key(word: str) -> str:
 
 
 def same_person(claim: PersonAge, other: PersonAge) -> bool:
-    """Whether two names may be one person: the same surname and, where both give one, the
-    same first name."""
+    """Whether two names may be one person: the same surname and, where both give one, a
+    given name in common ("Dylann Roof" and "Dylann Storm Roof")."""
     if _key(claim.surname) != _key(other.surname):
         return False
-    return claim.first is None or other.first is None or _key(claim.first) == _key(other.first)
+    if claim.first is None or other.first is None:
+        return True
+    return bool({_key(g) for g in claim.given_names} & {_key(g) for g in other.given_names})

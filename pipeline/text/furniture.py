@@ -7,9 +7,11 @@ these lines with the stories and write them where the article has none. Such a l
 the reader to do something with the page; it states nothing the article says.
 
 A sentence counts as one when it opens with a verb of acting on a page in the imperative,
-addressed to the reader: click, tap or press (here, on, the link), scroll or swipe (a
-direction), follow us, sign up, subscribe, or visit a web address. Only the opening counts:
-after a subject ("Users can click here") or inside a quotation the words are the story's.
+addressed to the reader: click or tap (here, on, the link), scroll or swipe (a direction),
+follow us, sign up or subscribe (for, to, now, here), or visit a web address. Only the
+opening counts: after a subject ("Users can click here") or inside a quotation the words
+are the story's, and so are a verb that is no page's ("Press on with the reforms") and a
+noun ("Sign up was slow").
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ import re
 
 _ON_PAGE = r"(?:here|on|through|below|above|the\s+(?:link|button|image|picture|video))"
 _DIRECTION = r"(?:down|up|left|right|through|below|above)"
+_FOR = r"(?:for|to|now|here|today|at)"
 _CALL = re.compile(
     r"^[\s*•\-–—]*(?P<call>(?:please\s+)?"
-    rf"(?:(?:click|tap|press)\s+{_ON_PAGE}\b|(?:scroll|swipe)\s+{_DIRECTION}\b"
-    r"|follow\s+us\b|sign\s+up\b|subscribe\b"
+    rf"(?:(?:click|tap)\s+{_ON_PAGE}\b|(?:scroll|swipe)\s+{_DIRECTION}\b"
+    rf"|follow\s+us\b|sign\s+up\s+{_FOR}\b|subscribe\s+{_FOR}\b"
     r"|visit\s+(?:www\.)?[\w-]+\.(?:com|co\.uk|org|net|nl|be|eu)\b))",
     re.IGNORECASE)
 
@@ -36,5 +39,5 @@ def reader_call(sentence: str) -> tuple[int, int] | None:
 def makes_call(text: str, call: str) -> bool:
     """Whether ``text`` (an article) has the words of ``call`` itself, in any case."""
     words = re.findall(r"[\w.]+", call)
-    pattern = r"(?<![\w-])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w-])"
+    pattern = r"(?<![\w-])" + r"[\s-]+".join(re.escape(w) for w in words) + r"(?![\w-])"
     return bool(words) and re.search(pattern, text, re.IGNORECASE) is not None

@@ -194,8 +194,8 @@ def _full_name(given_written: str | None, surname_written: tuple[str, ...]) -> s
     surname = " ".join(surname_written)
     if not given_written or given_written == surname:
         return surname
-    first = given_written.split(" ")[0]
-    return f"{first} {surname}"
+    given = given_written.rsplit(" ", 1)[0]  # the first name, with a middle name if any
+    return f"{given} {surname}"
 
 
 class Matcher:

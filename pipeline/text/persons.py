@@ -37,6 +37,7 @@ TITLES = frozenset({
     "rev", "reverend", "father", "bishop", "archbishop", "cardinal", "rabbi", "imam", "sgt",
     "sergeant", "officer", "detective", "inspector", "constable", "pc", "coach", "manager",
     "boss", "striker", "chairman", "chief", "st", "saint", "mp", "mep", "councillor", "cllr",
+    "commissioner", "ambassador",
 })
 _WORD = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W\d_]\.(?=\s)|[^\W_]+(?:['\u2019\-][^\W_]+)*")
 _HYPHEN = re.compile(r"[-\u2010\u2011]")
@@ -81,15 +82,29 @@ class GivenNames:
             if j < 0 or not text[words[j][2]:words[j + 1][1]].isspace():
                 continue
             given = words[j][0]
-            key = _key(given)
-            if (given[:1].isupper() and key not in TITLES and key not in STOPWORDS
-                    and key not in lower and len(key) >= 1 and not is_compound_modifier(given)):
-                index.before[_key(word)].append(_POSSESSIVE.sub("", given))
+            if not _may_be_given(given, lower):
+                continue
+            index.before[_key(word)].append(_POSSESSIVE.sub("", given))
+            # A middle name may stand between ("Dylann Storm Roof"): the word before it, with
+            # the middle name, is a first name of the surname too.
+            if j > 0 and _may_be_given(words[j - 1][0], lower) and not _POSSESSIVE.search(
+                    words[j - 1][0]) and text[words[j - 1][2]:words[j][1]] == " ":
+                index.before[_key(word)].append(
+                    f"{words[j - 1][0]} {_POSSESSIVE.sub('', given)}")
         return index
 
     def given_to(self, surname: str) -> list[str]:
-        """The first names the text writes right before ``surname`` (as written there)."""
+        """The first names the text writes right before ``surname`` (as written there; one
+        before a middle name comes with it: "Dylann Storm")."""
         return list(dict.fromkeys(self.before.get(_key(surname), [])))
+
+
+def _may_be_given(word: str, lower: frozenset[str]) -> bool:
+    """Whether a word written before a surname may be a first name: capitalised, not a
+    title, a stopword, a word the text writes in lower case or a compound modifier."""
+    key = _key(word)
+    return (word[:1].isupper() and key not in TITLES and key not in STOPWORDS
+            and key not in lower and len(key) >= 1 and not is_compound_modifier(word))
 
 
 def _lower_keys(word: str) -> tuple[str, ...]:
@@ -118,7 +133,15 @@ def given_names_agree(claimed: str, written: str) -> bool:
     The same name (diacritics and case aside); initials for the name (``J`` / ``JK`` for
     ``Joanne``); a clipping of 3+ letters (``Chris`` / ``Christopher``); or a spelling variant
     by the matcher's rule (same first letter, length within one, ratio 80+; 5+ letters).
+    A written first name with its middle name (``J Craig``) is compared by its first, and
+    initials by the initials of both (``JK`` is not ``J Craig``).
     """
+    if " " in written.strip():  # a first name with its middle name ("J Craig", "Dylann Storm")
+        words = written.split()
+        if is_initials(claimed) and len(claimed.replace(".", "")) > 1:
+            bare = _key(claimed)  # "JK" for "J Craig": the middle initial says C, not K
+            return "".join(_key(w)[:1] for w in words).startswith(bare)
+        written = words[0]
     a, b = _key(claimed), _key(written)
     if not a or not b:
         return False
@@ -159,7 +182,8 @@ def check_given_name(tokens: tuple[str, ...], surname: tuple[str, ...], names: G
         if given_names_agree(first, written):
             return GivenNameCheck(AGREES, f"{written} {' '.join(surname)}")
     if given:
-        return GivenNameCheck(CONTRADICTS, f"{given[0]} {' '.join(surname)}")
+        fullest = max(given, key=lambda written: len(written.split()))
+        return GivenNameCheck(CONTRADICTS, f"{fullest} {' '.join(surname)}")
     return GivenNameCheck(NO_GIVEN_NAME, " ".join(surname))
 
 
