@@ -4,12 +4,13 @@ Silvonek, 14" and "Cheryl Silvonek, 54".
 A figure is found when the article has it with a compatible unit; an age is more than a
 number with a unit: it is someone's age. When a summary sentence gives a person (a name the
 NER tags as one) an age (:mod:`pipeline.text.ages`) and the article gives that same person
-(the same surname, and the same first name where both give one) an age in the same forms,
+(the same surname, and a given name in common where both give one) an age in the same forms,
 but never this one, the sentence contradicts the article. So does an age the article gives
 only to someone else, when it names this person too but gives them no age ("Frank Jordan,
 37" where the article has "Frank Jordan spoke with his son" and "Louis Jordan, 37"). That
 someone else is named in full, with a first name the article writes where a capital shows
-a name (not only opening a sentence, where "Married Adeli, 32" may be Jafar Adeli). A
+a name (not only opening a sentence, where "Married Adeli, 32" may be Jafar Adeli), and with
+no given name that may be this person's (initials, a clipping, a variant). A
 person the article does not name, or names with no age while no one else has that age, is
 left to the figure check, and so is an age the article also gives in a form that names
 nobody ("who is 45", "when she was 25"): it may be this person's.
