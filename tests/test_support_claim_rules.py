@@ -783,6 +783,9 @@ def test_an_age_only_someone_else_has_needs_both_people_named(checker, sentence)
      "Police said Ryan Clark and Emma Jones, 27 and 25, were arrested in Leeds."),
     ("Emma Jones, 25, was arrested in Leeds.",
      "Police said Ryan Clark and Emma Jones, 27 and 25, were arrested in Leeds."),
+    # "manager." ends a sentence: "Yesterday" opens the next, no first name
+    ("John Smith, 40, took over the club.", "The club sacked its manager. Yesterday Smith, "
+     "40, took over the club. He said yesterday was a big day. John Smith is a former player."),
     # an age in a form that names nobody here
     ("Frank Jordan, 37, was fishing.",
      "Frank Jordan, 37 years old, was fishing, as was his twin Louis Jordan, 37."),
@@ -792,6 +795,20 @@ def test_an_age_that_may_be_this_persons_is_no_false_alarm(checker, sentence, ar
     assert not any(c.reason and "the age" in c.reason for c in result.claims), result.claims
 
 
+@pytest.mark.parametrize(("sentence", "article", "reason"), [
+    # an acronym before a first name is no first name ("CEO Tim Cook")
+    ("Apple boss Carl Cook unveiled it.", "Apple CEO Tim Cook unveiled it.",
+     "the article names Tim Cook"),
+    # a word the claim shares with the article's does not stand for the first name
+    ("Spokesman Sam Smith declined to comment.", "Spokesman John Smith declined to comment.",
+     "the article names John Smith"),
+])
+def test_a_word_before_a_first_name_does_not_make_a_wrong_one_right(checker, sentence,
+                                                                     article, reason):
+    (result,) = checker.check([sentence], article)
+    assert [c.reason for c in result.unsupported] == [reason]
+
+
 def test_a_middle_name_is_the_same_person(checker):
     article = "Dylann Storm Roof, 21, was arrested."
     (wrong_age, other) = checker.check(["Dylann Roof, 22, was arrested.",
@@ -799,7 +816,7 @@ def test_a_middle_name_is_the_same_person(checker):
     (name, age) = wrong_age.claims
     assert (name.supported, name.matched) == (True, "Dylann Storm Roof")  # the article's
     assert age.reason == "the article gives Dylann Storm Roof the age 21"
-    assert [c.reason for c in other.unsupported] == ["the article names Dylann Storm Roof"]
+    assert [c.reason for c in other.unsupported] == ["the article names Storm Roof"]
 
 
 def test_an_age_only_someone_else_has_is_found_after_a_modifier_and_named_in_order(checker):
@@ -871,7 +888,8 @@ MATCH = "Swansea City drew 1-1 with Everton. Gomis will be out for three weeks."
     ("Please tap on the link to watch Gomis.", "Please tap on"),
     ("Visit www.swanseacity.com for tickets.", "Visit www.swanseacity.com"),
     ("** Follow us for more on Gomis.", "Follow us"),
-    ("Sign up for our newsletter.", "Sign up for"),
+    ("Sign up for our newsletter.", "Sign up"),
+    ("Press the button below to watch Gomis.", "Press the button"),
 ])
 def test_a_call_to_the_reader_is_a_claim_the_article_does_not_make(checker, sentence, call):
     (result,) = checker.check([sentence], MATCH)

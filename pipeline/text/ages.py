@@ -51,6 +51,9 @@ _BRACKETS = re.compile(rf"{_NAME} \({_AGE}\)")
 _BEFORE = re.compile(rf"{_AGE}[-\u2011 ](?:year[-\u2011 ]old|jarige) "
                      rf"(?P<between>(?:(?:{_WORD} )?(?!{_PARTICLE})[a-z][\w-]* )?){_NAME}")
 _OLDEST = 120
+# Titles written abbreviated with a full stop ("Dr. Mark Smith"): that stop ends no sentence.
+_ABBREVIATED = frozenset({"dr", "mr", "mrs", "ms", "prof", "st", "sgt", "capt", "col", "gen",
+                          "gov", "sen", "rev", "cllr", "lt", "supt", "insp", "det", "mx"})
 _CAPITALISED = re.compile(rf"(?<![\w'\u2019-]){_WORD}")
 _POSSESSIVE_END = re.compile(r"['\u2019]s$")
 # Ages given to no name: the number of "who is 45", "when she was 25", "the 14-year-old",
@@ -186,7 +189,7 @@ def _starts_sentence(text: str, at: int) -> bool:
     while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "."):
         j -= 1
     word = text[j:i - 1]  # the word the full stop ends ("Dr", "J", "U.S")
-    return not (_key(word) in TITLES or len(word) == 1 and word.isupper())
+    return not (_key(word) in _ABBREVIATED or len(word) == 1 and word.isupper())
 
 
 def _with_earlier_first_name(text: str, age: PersonAge) -> PersonAge:

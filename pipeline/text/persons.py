@@ -86,9 +86,12 @@ class GivenNames:
                 continue
             index.before[_key(word)].append(_POSSESSIVE.sub("", given))
             # A middle name may stand between ("Dylann Storm Roof"): the word before it, with
-            # the middle name, is a first name of the surname too.
-            if j > 0 and _may_be_given(words[j - 1][0], lower) and not _POSSESSIVE.search(
-                    words[j - 1][0]) and text[words[j - 1][2]:words[j][1]] == " ":
+            # the middle name, is a first name of the surname too. Not an acronym ("CEO Tim
+            # Cook", "DJ Chris Moyles"): a single initial is the only capitals it may be.
+            outer = words[j - 1][0] if j > 0 else ""
+            if outer and _may_be_given(outer, lower) and not _POSSESSIVE.search(outer) and \
+                    not (len(outer) > 1 and outer.isupper()) and \
+                    text[words[j - 1][2]:words[j][1]] == " ":
                 index.before[_key(word)].append(
                     f"{words[j - 1][0]} {_POSSESSIVE.sub('', given)}")
         return index
@@ -133,15 +136,7 @@ def given_names_agree(claimed: str, written: str) -> bool:
     The same name (diacritics and case aside); initials for the name (``J`` / ``JK`` for
     ``Joanne``); a clipping of 3+ letters (``Chris`` / ``Christopher``); or a spelling variant
     by the matcher's rule (same first letter, length within one, ratio 80+; 5+ letters).
-    A written first name with its middle name (``J Craig``) is compared by its first, and
-    initials by the initials of both (``JK`` is not ``J Craig``).
     """
-    if " " in written.strip():  # a first name with its middle name ("J Craig", "Dylann Storm")
-        words = written.split()
-        if is_initials(claimed) and len(claimed.replace(".", "")) > 1:
-            bare = _key(claimed)  # "JK" for "J Craig": the middle initial says C, not K
-            return "".join(_key(w)[:1] for w in words).startswith(bare)
-        written = words[0]
     a, b = _key(claimed), _key(written)
     if not a or not b:
         return False
@@ -174,17 +169,28 @@ def check_given_name(tokens: tuple[str, ...], surname: tuple[str, ...], names: G
         names: the text's :class:`GivenNames`.
     """
     tokens = without_titles(tokens)
-    first = tokens[0]
     if len(tokens) <= len(surname):
         return GivenNameCheck(AGREES, " ".join(surname))
+    claimed = tokens[:len(tokens) - len(surname)]
     given = names.given_to(surname[0])
     for written in given:
-        if given_names_agree(first, written):
+        if _given_agree(claimed, written.split()):
             return GivenNameCheck(AGREES, f"{written} {' '.join(surname)}")
-    if given:
-        fullest = max(given, key=lambda written: len(written.split()))
-        return GivenNameCheck(CONTRADICTS, f"{fullest} {' '.join(surname)}")
+    if given:  # the first form the text writes: a single first name
+        return GivenNameCheck(CONTRADICTS, f"{given[0]} {' '.join(surname)}")
     return GivenNameCheck(NO_GIVEN_NAME, " ".join(surname))
+
+
+def _given_agree(claimed: tuple[str, ...], written: list[str]) -> bool:
+    """Whether a claim's given names (``("Sam",)``, ``("Spokesman", "Sam")``) agree with the
+    ones a text writes before the surname: its first with the text's first alone, or word by
+    word with a first and middle name ("Spokesman Sam" is not "Spokesman John"); initials
+    letter by letter with a first and middle name ("JK" is not "J Craig")."""
+    if len(written) == 1:
+        return given_names_agree(claimed[0], written[0])
+    if len(claimed) == 1 and is_initials(claimed[0]) and len(_key(claimed[0])) > 1:
+        return "".join(_key(w)[:1] for w in written).startswith(_key(claimed[0]))
+    return all(given_names_agree(c, w) for c, w in zip(claimed, written, strict=False))
 
 
 def without_titles(tokens: tuple[str, ...]) -> tuple[str, ...]:
