@@ -28,7 +28,7 @@ from pipeline.text.ages import (
     unattached_ages,
     words_written_as_names,
 )
-from pipeline.text.normalize import fold, name_tokens
+from pipeline.text.normalize import TokenStream, fold, name_tokens
 from pipeline.text.persons import given_names_agree
 
 
@@ -38,7 +38,7 @@ class ArticleAges:
 
     named: list[PersonAge]
     unattached: set[str]
-    words: tuple[tuple[str, ...], ...] = field(default=(), repr=False)  # each text's, folded
+    streams: tuple[TokenStream, ...] = field(default=(), repr=False)  # each text's words
     as_names: frozenset[str] = frozenset()  # words written where a capital shows a name
 
     @classmethod
@@ -52,15 +52,14 @@ class ArticleAges:
                 named += ages
                 unattached |= unattached_ages(text, lang, ages)
         given = [text for text, _ in texts if text]
-        return cls(named, unattached, tuple(fold(name_tokens(t)) for t in given),
+        return cls(named, unattached, tuple(TokenStream(t) for t in given),
                    frozenset().union(*(words_written_as_names(t) for t in given)))
 
     def names(self, name: str) -> bool:
-        """Whether the texts write ``name``, word for word (case and accents aside)."""
-        wanted = fold(name_tokens(name))
-        n = len(wanted)
-        return n > 0 and any(words[i:i + n] == wanted for words in self.words
-                             for i in range(len(words) - n + 1))
+        """Whether the texts write ``name``, word for word (as names are looked up:
+        :meth:`~pipeline.text.normalize.TokenStream.contains`)."""
+        tokens = name_tokens(name)
+        return any(stream.contains(tokens) for stream in self.streams)
 
     def others_aged(self, claim: PersonAge) -> list[str]:
         """The people the texts give ``claim``'s age who cannot be the claim's person, in
