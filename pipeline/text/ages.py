@@ -206,7 +206,7 @@ def _with_earlier_first_name(text: str, age: PersonAge) -> PersonAge:
 
 def _key(word: str) -> str:
     """A name word as compared: no possessive, no accents, one case."""
-    return strip_diacritics(re.sub(r"['\u2019]s$", "", word)).casefold()
+    return strip_diacritics(_POSSESSIVE_END.sub("", word)).casefold()
 
 
 def same_person(claim: PersonAge, other: PersonAge) -> bool:

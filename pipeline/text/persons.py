@@ -84,7 +84,8 @@ class GivenNames:
             given = words[j][0]
             if not _may_be_given(given, lower):
                 continue
-            index.before[_key(word)].append(_POSSESSIVE.sub("", given))
+            bare = _POSSESSIVE.sub("", given)
+            index.before[_key(word)].append(bare)
             # A middle name may stand between ("Dylann Storm Roof"): the word before it, with
             # the middle name, is a first name of the surname too. Not an acronym ("CEO Tim
             # Cook", "DJ Chris Moyles"): a single initial is the only capitals it may be.
@@ -92,8 +93,7 @@ class GivenNames:
             if outer and _may_be_given(outer, lower) and not _POSSESSIVE.search(outer) and \
                     not (len(outer) > 1 and outer.isupper()) and \
                     text[words[j - 1][2]:words[j][1]] == " ":
-                index.before[_key(word)].append(
-                    f"{words[j - 1][0]} {_POSSESSIVE.sub('', given)}")
+                index.before[_key(word)].append(f"{outer} {bare}")
         return index
 
     def given_to(self, surname: str) -> list[str]:
